@@ -1,0 +1,58 @@
+import Foundation
+
+/// Where a service's code comes from: folders uploaded by `railyard up`, or a git repository.
+public struct ServiceSource: Codable, Sendable, Equatable {
+    /// A git URL; nil means the source is whatever `railyard up` uploads.
+    public var repo: String?
+    /// The branch to deploy from a git repository (default `main`).
+    public var branch: String?
+    /// A sub-folder of the repository that holds the service (monorepos).
+    public var rootDirectory: String?
+
+    public init(repo: String? = nil, branch: String? = nil, rootDirectory: String? = nil) {
+        self.repo = repo
+        self.branch = branch
+        self.rootDirectory = rootDirectory
+    }
+
+    /// An uploaded-folder source.
+    public static let upload = ServiceSource()
+
+    /// Whether the source is a git repository.
+    public var isGit: Bool { repo != nil }
+}
+
+/// A deployable unit of a project: one app or database, present in every environment.
+public struct Service: Codable, Sendable, Equatable, Identifiable {
+    public var id: String
+    public var projectId: String
+    public var name: String
+    public var source: ServiceSource
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(id: String, projectId: String, name: String, source: ServiceSource, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.projectId = projectId
+        self.name = name
+        self.source = source
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// One variable as listed: its value, or a mask when the caller did not ask to reveal.
+public struct Variable: Codable, Sendable, Equatable {
+    /// What a hidden value shows as.
+    public static let mask = "********"
+
+    public var key: String
+    public var value: String
+    public var masked: Bool
+
+    public init(key: String, value: String, masked: Bool) {
+        self.key = key
+        self.value = value
+        self.masked = masked
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import RailyardCore
+
+/// Everything the control plane keeps. The server never writes SQL itself: it calls this.
+///
+/// One implementation, ``SQLStore``, runs on SQLite and on PostgreSQL. Methods that change several
+/// rows do so in one transaction: a failed call leaves nothing half-written. Validation of names and
+/// values is the caller's (the server's) job; the store enforces uniqueness and reports clashes as
+/// ``RailyardError/Code/conflict``.
+public protocol Store: Sendable {
+    // MARK: Users and credentials
+
+    /// Creates a user with a password hash (or none) and their personal workspace, owned by them.
+    func createUser(email: String, name: String?, passwordHash: String?) async throws -> User
+    /// Creates or updates the user with this GitHub id; a new user gets a personal workspace.
+    func upsertGitHubUser(githubId: String, login: String, email: String?, name: String?, avatarURL: String?) async throws -> User
+    func user(id: String) async throws -> User?
+    func user(email: String) async throws -> User?
+    /// The stored bcrypt hash of a user's password, if they have one.
+    func passwordHash(userId: String) async throws -> String?
+
+    /// Stores an API token's hash (never the token) for a user.
+    func createAPIToken(userId: String, name: String, tokenHash: String, prefix: String) async throws -> APIToken
+    /// The user's tokens that are not revoked, newest first.
+    func apiTokens(userId: String) async throws -> [APIToken]
+    /// Revokes one of the user's tokens; false when the user has no such token.
+    func revokeAPIToken(id: String, userId: String) async throws -> Bool
+    /// The user owning a live token with this hash, marking the token used.
+    func user(apiTokenHash: String) async throws -> User?
+
+    // MARK: Workspaces
+
+    func workspace(id: String) async throws -> Workspace?
+    /// The workspaces a user belongs to, with their role in each, personal first.
+    func memberships(userId: String) async throws -> [WorkspaceMembership]
+    /// A user's role in a workspace; nil when they are not a member.
+    func role(userId: String, workspaceId: String) async throws -> Role?
+    func members(workspaceId: String) async throws -> [Member]
+    /// Adds a user to a workspace; a conflict if they already belong.
+    func addMember(workspaceId: String, userId: String, role: Role) async throws -> Member
+
+    // MARK: Projects, environments, services
+
+    /// Creates a project with its `production` environment, atomically.
+    func createProject(workspaceId: String, name: String, description: String) async throws -> ProjectDetail
+    func project(id: String) async throws -> Project?
+    func projectDetail(id: String) async throws -> ProjectDetail?
+    /// Projects of the given workspaces, by name.
+    func projects(workspaceIds: [String]) async throws -> [Project]
+    func updateProject(id: String, name: String?, description: String?) async throws -> Project
+    /// Deletes a project and everything in it.
+    func deleteProject(id: String) async throws
+
+    func environments(projectId: String) async throws -> [Environment]
+    /// Creates an environment; with `duplicating`, copies that environment's service and shared
+    /// variables in the same transaction.
+    func createEnvironment(projectId: String, name: String, duplicating sourceId: String?) async throws -> Environment
+    /// Deletes an environment and its variables; refuses to delete a project's last environment.
+    func deleteEnvironment(projectId: String, id: String) async throws
+
+    func services(projectId: String) async throws -> [Service]
+    func service(id: String) async throws -> Service?
+    func createService(projectId: String, name: String, source: ServiceSource) async throws -> Service
+    func updateService(id: String, name: String?, source: ServiceSource?) async throws -> Service
+    /// Deletes a service and its variables in every environment.
+    func deleteService(id: String) async throws
+
+    // MARK: Variables (sealed at rest)
+
+    /// Decrypted variables of a service in an environment, or the environment's shared variables
+    /// when `serviceId` is nil.
+    func variables(environmentId: String, serviceId: String?) async throws -> [String: String]
+    /// Sets and deletes variables in one transaction and returns the result.
+    func updateVariables(
+        environmentId: String, serviceId: String?, set: [String: String], delete: [String]
+    ) async throws -> [String: String]
+}
