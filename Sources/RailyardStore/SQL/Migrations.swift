@@ -1,0 +1,176 @@
+import Foundation
+import Logging
+import SQLKit
+
+/// A versioned schema change. Statements are written in the SQL both engines accept
+/// (TEXT, BIGINT, composite keys, `ON DELETE CASCADE`); timestamps are Unix milliseconds.
+struct Migration: Sendable {
+    var version: Int
+    var name: String
+    var statements: [String]
+}
+
+/// The schema's history, oldest first. Append new migrations; never edit one that has shipped.
+enum Migrations {
+    static let all: [Migration] = [
+        Migration(
+            version: 1, name: "control plane",
+            statements: [
+                """
+                CREATE TABLE users (
+                    id TEXT PRIMARY KEY,
+                    email TEXT UNIQUE,
+                    name TEXT,
+                    password_hash TEXT,
+                    github_id TEXT UNIQUE,
+                    github_login TEXT,
+                    avatar_url TEXT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE workspaces (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    tier TEXT NOT NULL,
+                    personal_owner_id TEXT UNIQUE REFERENCES users(id) ON DELETE CASCADE,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE workspace_members (
+                    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    role TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (workspace_id, user_id)
+                )
+                """,
+                "CREATE INDEX workspace_members_user ON workspace_members(user_id)",
+                """
+                CREATE TABLE api_tokens (
+                    id TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    prefix TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    last_used_at BIGINT,
+                    revoked_at BIGINT
+                )
+                """,
+                "CREATE INDEX api_tokens_user ON api_tokens(user_id)",
+                """
+                CREATE TABLE projects (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    UNIQUE (workspace_id, name)
+                )
+                """,
+                """
+                CREATE TABLE environments (
+                    id TEXT PRIMARY KEY,
+                    project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    UNIQUE (project_id, name)
+                )
+                """,
+                """
+                CREATE TABLE services (
+                    id TEXT PRIMARY KEY,
+                    project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    source_repo TEXT,
+                    source_branch TEXT,
+                    source_root_directory TEXT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    UNIQUE (project_id, name)
+                )
+                """,
+                """
+                CREATE TABLE service_variables (
+                    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+                    service_id TEXT NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+                    key TEXT NOT NULL,
+                    sealed_value TEXT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (environment_id, service_id, key)
+                )
+                """,
+                "CREATE INDEX service_variables_service ON service_variables(service_id)",
+                """
+                CREATE TABLE shared_variables (
+                    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+                    key TEXT NOT NULL,
+                    sealed_value TEXT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (environment_id, key)
+                )
+                """,
+            ]
+        )
+    ]
+
+    /// Applies every migration newer than the database, each in its own transaction.
+    /// Refuses to run against a database from a newer Railyard, so a downgrade cannot damage it.
+    static func run(on engine: any DatabaseEngine, logger: Logger) async throws {
+        try await engine.withConnection { db in
+            try await db.raw(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+            ).run()
+        }
+        for migration in all {
+            let applied = try await engine.transaction { db -> Bool in
+                if engine.kind == .postgres {
+                    // Several control planes may start at once against one database: one migrates, the others wait.
+                    try await db.raw("SELECT pg_advisory_xact_lock(7070)").run()
+                }
+                let row = try await db.raw(
+                    "SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)"
+                ).first()
+                guard row == nil else { return false }
+                for statement in migration.statements {
+                    try await db.raw(SQLQueryString(statement)).run()
+                }
+                try await db.raw(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date().millis))"
+                ).run()
+                return true
+            }
+            if applied {
+                logger.info("applied migration", metadata: ["migration.version": "\(migration.version)", "migration.name": "\(migration.name)"])
+            }
+        }
+        let newest = try await engine.withConnection { db in
+            try await db.raw("SELECT MAX(version) AS v FROM schema_migrations").first()?.decode(column: "v", as: Int?.self)
+        }
+        if let newest, newest > (all.last?.version ?? 0) {
+            throw StoreError.schemaTooNew(found: newest, known: all.last?.version ?? 0)
+        }
+    }
+}
+
+/// Failures of the store that are not a user's doing.
+struct StoreError: Error, CustomStringConvertible {
+    let description: String
+
+    static func schemaTooNew(found: Int, known: Int) -> StoreError {
+        StoreError(
+            description: "the database is at schema version \(found) but this Railyard knows only up to \(known); run the newer Railyard or restore a backup"
+        )
+    }
+}
+
+extension Date {
+    /// Unix time in milliseconds, as the schema stores timestamps.
+    var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+
+    init(millis: Int64) { self.init(timeIntervalSince1970: Double(millis) / 1000) }
+}

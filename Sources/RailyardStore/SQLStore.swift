@@ -1,0 +1,91 @@
+import Foundation
+import Logging
+import RailyardCore
+import SQLKit
+
+/// The one `Store` implementation: SQL that runs unchanged on SQLite and on PostgreSQL.
+public final class SQLStore: Store {
+    let engine: any DatabaseEngine
+    let sealer: VariableSealer
+    let logger: Logger
+
+    /// Which engine this store runs on.
+    public var kind: DatabaseKind { engine.kind }
+
+    private init(engine: any DatabaseEngine, sealer: VariableSealer, logger: Logger) {
+        self.engine = engine
+        self.sealer = sealer
+        self.logger = logger
+    }
+
+    /// Connects to the database and brings its schema up to date.
+    public static func open(_ location: StoreLocation, secret: ServerSecret, logger: Logger) async throws -> SQLStore {
+        let engine: any DatabaseEngine
+        switch location {
+        case .sqlite(let path):
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            engine = try await SQLiteEngine.open(path: path, logger: logger)
+        case .postgres(let url):
+            do {
+                engine = try await PostgresEngine.open(url: url, logger: logger)
+            } catch {
+                throw RailyardError(
+                    .upstream,
+                    "cannot connect to PostgreSQL at \(location.redacted): \(String(reflecting: error)); check --database-url and that the server is running"
+                )
+            }
+        }
+        do {
+            try await Migrations.run(on: engine, logger: logger)
+        } catch {
+            try? await engine.shutdown()
+            throw error
+        }
+        logger.info("store ready", metadata: ["store.location": "\(location.redacted)"])
+        return SQLStore(engine: engine, sealer: VariableSealer(secret: secret), logger: logger)
+    }
+
+    /// Closes the database connections.
+    public func close() async throws {
+        try await engine.shutdown()
+    }
+
+    /// The engine's own consistency check: SQLite's `PRAGMA integrity_check` ("ok" when healthy);
+    /// PostgreSQL checks itself, so there it reports "ok" once a query round-trips.
+    public func integrityCheck() async throws -> String {
+        try await engine.withConnection { db in
+            switch self.engine.kind {
+            case .sqlite:
+                let rows = try await db.raw("PRAGMA integrity_check").all()
+                return try rows.map { try $0.decode(column: "integrity_check", as: String.self) }.joined(separator: "\n")
+            case .postgres:
+                try await db.raw("SELECT 1").run()
+                return "ok"
+            }
+        }
+    }
+
+    /// A new identifier for a row.
+    static func newID() -> String { UUID().uuidString.lowercased() }
+
+    /// Runs a write, turning a unique-constraint failure (a race past the existence checks) into a conflict.
+    func write<T: Sendable>(
+        conflict message: @autoclosure () -> String, field: String? = nil,
+        _ body: @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        do {
+            return try await engine.transaction(body)
+        } catch let error as RailyardError {
+            throw error
+        } catch {
+            if Self.isUniqueViolation(error) { throw RailyardError(.conflict, message(), field: field) }
+            throw error
+        }
+    }
+
+    static func isUniqueViolation(_ error: any Error) -> Bool {
+        let text = String(reflecting: error)
+        return text.contains("23505") || text.contains("UNIQUE constraint failed")
+    }
+}
