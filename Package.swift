@@ -80,10 +80,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(
+            name: "RailyardTestSupport",
+            dependencies: [
+                "RailyardStore",
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/RailyardTestSupport"
+        ),
         .testTarget(name: "RailyardCoreTests", dependencies: ["RailyardCore"]),
         .testTarget(
             name: "RailyardStoreTests",
-            dependencies: ["RailyardStore", "RailyardCore"]
+            dependencies: ["RailyardStore", "RailyardCore", "RailyardTestSupport"]
         ),
         .testTarget(
             name: "RailyardServerTests",
