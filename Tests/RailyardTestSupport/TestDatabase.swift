@@ -50,7 +50,9 @@ public struct TestDatabase: Sendable {
 
     /// Opens a store on this database with a fresh secret (or the one given).
     public func openStore(secret: ServerSecret = ServerSecret(material: SymmetricKey(size: .bits256))) async throws -> SQLStore {
-        try await SQLStore.open(location, secret: secret, logger: Logger(label: "railyard.test"))
+        var logger = Logger(label: "railyard.test")
+        logger.logLevel = .error
+        return try await SQLStore.open(location, secret: secret, logger: logger)
     }
 
     /// Drops the database and removes the temporary directory.
