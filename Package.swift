@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Railyard",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "railyard", targets: ["railyard"]),
     ],
@@ -62,6 +62,9 @@ let package = Package(
             dependencies: [
                 "RailyardCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]
         ),
         .target(
@@ -106,9 +109,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .testTarget(name: "RailyardCLITests", dependencies: ["RailyardCLI", "RailyardClient", "RailyardCore"]),
         .testTarget(
             name: "RailyardEndToEndTests",
-            dependencies: ["RailyardClient", "RailyardCore"]
+            dependencies: [
+                "RailyardClient",
+                "RailyardCore",
+                "RailyardStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ]
 )

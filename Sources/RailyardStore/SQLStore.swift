@@ -46,9 +46,11 @@ public final class SQLStore: Store {
         return SQLStore(engine: engine, sealer: VariableSealer(secret: secret), logger: logger)
     }
 
-    /// Closes the database connections.
+    /// Closes the database connections. Runs to completion even when the calling task is cancelled
+    /// (shutdown paths usually are), so the connection is never left open.
     public func close() async throws {
-        try await engine.shutdown()
+        let engine = self.engine
+        try await Task { try await engine.shutdown() }.value
     }
 
     /// The engine's own consistency check: SQLite's `PRAGMA integrity_check` ("ok" when healthy);

@@ -1,0 +1,45 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import RailyardStore
+
+/// What the routes share: configuration, the store, token issuers, GitHub, the rate limiters.
+struct AppDependencies: Sendable {
+    let configuration: ServerConfiguration
+    let store: any Store
+    let sessions: SessionTokens
+    let oauthState: OAuthState
+    let passwords: PasswordHasher
+    let github: GitHubClient
+    let access: Access
+    let authLimiter: RateLimiter
+    let apiLimiter: RateLimiter
+    let logger: Logger
+    /// The port actually bound, once known (with `--port 0` it is known only after binding).
+    let boundPort: BoundPort
+
+    init(
+        configuration: ServerConfiguration, store: any Store, secret: ServerSecret, logger: Logger,
+        httpClient: HTTPClient, now: @escaping @Sendable () -> Date = { Date() }
+    ) async {
+        self.configuration = configuration
+        self.store = store
+        self.sessions = await SessionTokens(secret: secret, ttl: configuration.sessionTTL, now: now)
+        self.oauthState = await OAuthState(secret: secret)
+        self.passwords = PasswordHasher(cost: configuration.bcryptCost)
+        self.github = GitHubClient(configuration: configuration.github, httpClient: httpClient)
+        self.access = Access(store: store)
+        let clock: @Sendable () -> Double = { now().timeIntervalSince1970 }
+        self.authLimiter = RateLimiter(
+            rule: configuration.authRateLimit, capacity: configuration.rateLimitTableSize, now: clock
+        )
+        self.apiLimiter = RateLimiter(
+            rule: configuration.apiRateLimit, capacity: configuration.rateLimitTableSize, now: clock
+        )
+        self.logger = logger
+        self.boundPort = BoundPort(configuration.port)
+    }
+
+    /// How the outside reaches the API, e.g. for the OAuth callback.
+    var publicURL: String { configuration.publicURL(boundPort: boundPort.value) }
+}

@@ -1,0 +1,78 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import RailyardCore
+import RailyardStore
+
+/// Builds the control plane's HTTP application: the REST API under `/api/v1`, `/health`, and the
+/// OpenAPI document, behind error, security-header, rate-limit and authentication middleware.
+public enum RailyardApp {
+    /// The router with every route, for the server and for tests that walk the routes.
+    public static func buildRouter(
+        configuration: ServerConfiguration, store: any Store, secret: ServerSecret, logger: Logger,
+        httpClient: HTTPClient, now: @escaping @Sendable () -> Date = { Date() }
+    ) async -> Router<RailyardRequestContext> {
+        let dependencies = await AppDependencies(
+            configuration: configuration, store: store, secret: secret, logger: logger, httpClient: httpClient, now: now
+        )
+        return buildRouter(dependencies: dependencies)
+    }
+
+    static func buildRouter(dependencies: AppDependencies) -> Router<RailyardRequestContext> {
+        let router = Router(context: RailyardRequestContext.self)
+        router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: ErrorMiddleware())
+        router.get("health") { _, _ in JSONResponse(["status": "ok"]) }
+
+        let trust = dependencies.configuration.trustForwardedFor
+        let auth = router.group("api/v1/auth")
+            .add(middleware: RateLimitMiddleware(limiter: dependencies.authLimiter, key: .ip, trustForwardedFor: trust))
+        AuthController(dependencies: dependencies).addRoutes(to: auth)
+
+        let api = router.group("api/v1")
+            .add(middleware: RateLimitMiddleware(limiter: dependencies.apiLimiter, key: .credentialOrIP, trustForwardedFor: trust))
+            .add(middleware: AuthenticationMiddleware(store: dependencies.store, sessions: dependencies.sessions))
+        let document = OpenAPIDocument.railyard.encoded()
+        api.get("openapi.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: document))
+            )
+        }
+        AccountController(dependencies: dependencies).addRoutes(to: api)
+        WorkspaceController(dependencies: dependencies).addRoutes(to: api)
+        ProjectController(dependencies: dependencies).addRoutes(to: api)
+        EnvironmentController(dependencies: dependencies).addRoutes(to: api)
+        ServiceController(dependencies: dependencies).addRoutes(to: api)
+        VariableController(dependencies: dependencies).addRoutes(to: api)
+        return router
+    }
+
+    /// The application, ready to run in a `ServiceGroup` or under HummingbirdTesting.
+    ///
+    /// `onListening` is called with the bound port once the server listens (the command prints it).
+    public static func buildApplication(
+        configuration: ServerConfiguration, store: any Store, secret: ServerSecret, logger: Logger,
+        httpClient: HTTPClient, onListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void = { _, _ in }
+    ) async -> some ApplicationProtocol {
+        let dependencies = await AppDependencies(
+            configuration: configuration, store: store, secret: secret, logger: logger, httpClient: httpClient
+        )
+        let router = buildRouter(dependencies: dependencies)
+        let host = configuration.host
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(
+                address: .hostname(host, port: configuration.port), serverName: nil
+            ),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                dependencies.boundPort.set(port)
+                onListening(host, port)
+            },
+            logger: logger
+        )
+    }
+}

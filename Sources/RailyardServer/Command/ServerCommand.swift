@@ -1,0 +1,175 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import RailyardCore
+import RailyardStore
+
+/// `railyard server`: runs the control plane until SIGTERM or SIGINT.
+///
+/// Loads the server secret, opens the store (running migrations), serves the API and prints
+/// `railyard API listening on http://HOST:PORT` once bound.
+public struct ServerCommand: AsyncParsableCommand {
+    /// The command's name (`server`) and help.
+    public static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Run the Railyard control plane (API and dashboard).",
+        discussion: """
+            State lives in a SQLite file in the data directory unless --database-url names a PostgreSQL \
+            server. GitHub sign-in needs --github-client-id and --github-client-secret.
+            """
+    )
+
+    @Option(name: .customLong("data"), help: "Data directory (default ./.railyard, or $RAILYARD_DATA).")
+    var data: String?
+
+    @Option(help: "Address to bind the API to.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "API and dashboard port; 0 picks a free one.")
+    var port: Int = 7070
+
+    @Option(name: .customLong("edge-port"), help: "Edge proxy port; 0 picks a free one.")
+    var edgePort: Int = 8080
+
+    @Option(name: .customLong("base-domain"), help: "Domain under which services get their URLs.")
+    var baseDomain: String = "localhost"
+
+    @Option(name: .customLong("public-url"), help: "How the outside reaches the API (default http://localhost:<port>).")
+    var publicURL: String?
+
+    @Option(name: .customLong("database-url"), help: "postgres://… to keep state in PostgreSQL (or $RAILYARD_DATABASE_URL).")
+    var databaseURL: String?
+
+    @Option(name: .customLong("github-client-id"), help: "GitHub OAuth app client id (or $GITHUB_CLIENT_ID).")
+    var githubClientId: String?
+
+    @Option(name: .customLong("github-client-secret"), help: "GitHub OAuth app client secret (or $GITHUB_CLIENT_SECRET).")
+    var githubClientSecret: String?
+
+    @Option(name: .customLong("auth-rate-limit"), help: "Budget for auth routes per IP, COUNT/WINDOW (s, m, h).")
+    var authRateLimit: String = "100/15m"
+
+    @Option(name: .customLong("api-rate-limit"), help: "Budget for other API routes per token, COUNT/WINDOW.")
+    var apiRateLimit: String = "1200/1m"
+
+    @Flag(name: .customLong("trust-forwarded-for"), help: "Take client IPs from X-Forwarded-For (only behind your own proxy).")
+    var trustForwardedFor: Bool = false
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    /// A command with every option at its default (ArgumentParser fills them in).
+    public init() {}
+
+    /// Resolves the configuration and serves until shut down.
+    public mutating func run() async throws {
+        let configuration: ServerConfiguration
+        do {
+            configuration = try makeConfiguration(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            Self.fail(error.message)
+            throw ExitCode.validationFailure
+        }
+        var logger = Logger(label: "railyard.server")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        do {
+            try await Self.serve(configuration: configuration, logger: logger)
+        } catch let error as RailyardError {
+            Self.fail(error.message)
+            throw ExitCode.failure
+        } catch {
+            Self.fail("\(error) (binding \(configuration.host):\(configuration.port), data in \(configuration.dataDirectory.path))")
+            throw ExitCode.failure
+        }
+    }
+
+    /// One line on stderr saying what went wrong.
+    private static func fail(_ message: String) {
+        FileHandle.standardError.write(Data("railyard server: \(message)\n".utf8))
+    }
+
+    /// The configuration these flags and `environment` describe; a bad value is an `invalid_input`
+    /// error naming the flag.
+    public func makeConfiguration(environment: [String: String]) throws(RailyardError) -> ServerConfiguration {
+        func nonEmpty(_ value: String?) -> String? { value.flatMap { $0.isEmpty ? nil : $0 } }
+        for (flag, value) in [("--port", port), ("--edge-port", edgePort)] where !(0...65535).contains(value) {
+            throw .invalid(flag, "\(flag) must be between 0 and 65535 (got \(value))")
+        }
+        guard !host.isEmpty else { throw .invalid("--host", "--host must not be empty") }
+        try Validation.dnsLabel(baseDomain.split(separator: ".").first.map(String.init) ?? "", field: "--base-domain")
+        if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
+            throw .invalid("--public-url", "--public-url must start with http:// or https:// (got '\(publicURL)')")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw .invalid("--log-level", "--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        let dataDirectory = nonEmpty(data).map { URL(fileURLWithPath: $0, isDirectory: true) }
+            ?? ServerConfiguration.defaultDataDirectory(environment: environment)
+        var github = GitHubConfiguration(
+            clientId: nonEmpty(githubClientId) ?? nonEmpty(environment["GITHUB_CLIENT_ID"]),
+            clientSecret: nonEmpty(githubClientSecret) ?? nonEmpty(environment["GITHUB_CLIENT_SECRET"])
+        )
+        if let url = nonEmpty(environment["RAILYARD_GITHUB_OAUTH_URL"]) { github.oauthBaseURL = url }
+        if let url = nonEmpty(environment["RAILYARD_GITHUB_API_URL"]) { github.apiBaseURL = url }
+        if (github.clientId == nil) != (github.clientSecret == nil) {
+            throw .invalid(
+                "--github-client-secret", "GitHub sign-in needs both --github-client-id and --github-client-secret"
+            )
+        }
+        return ServerConfiguration(
+            dataDirectory: dataDirectory, host: host, port: port, edgePort: edgePort, baseDomain: baseDomain,
+            publicURL: nonEmpty(publicURL), databaseURL: nonEmpty(databaseURL) ?? nonEmpty(environment["RAILYARD_DATABASE_URL"]),
+            github: github,
+            authRateLimit: try RateLimitRule(parsing: authRateLimit, field: "--auth-rate-limit"),
+            apiRateLimit: try RateLimitRule(parsing: apiRateLimit, field: "--api-rate-limit"),
+            trustForwardedFor: trustForwardedFor
+        )
+    }
+
+    /// Runs the control plane with `configuration` until a shutdown signal (or cancellation), then
+    /// closes the store. `onListening` is told the bound address; by default it prints the
+    /// `railyard API listening on …` line.
+    public static func serve(
+        configuration: ServerConfiguration, logger: Logger,
+        onListening: @escaping @Sendable (_ url: String) -> Void = ServerCommand.announce
+    ) async throws {
+        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        let secret = try ServerSecret.load(dataDirectory: configuration.dataDirectory)
+        let location = try StoreLocation.resolve(
+            databaseURL: configuration.databaseURL, dataDirectory: configuration.dataDirectory
+        )
+        logger.info("opening store", metadata: ["store.location": "\(location.redacted)"])
+        let store = try await SQLStore.open(location, secret: secret, logger: logger)
+        do {
+            let app = await RailyardApp.buildApplication(
+                configuration: configuration, store: store, secret: secret, logger: logger, httpClient: .shared
+            ) { host, port in
+                let address = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+                logger.info("railyard API listening", metadata: ["http.address": "\(address)"])
+                onListening(address)
+            }
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch {
+            await close(store, logger: logger)
+            throw error
+        }
+        await close(store, logger: logger)
+        logger.info("railyard stopped")
+    }
+
+    /// Closes the store in a task of its own, so that it closes even when the caller was cancelled.
+    private static func close(_ store: SQLStore, logger: Logger) async {
+        do {
+            try await Task { try await store.close() }.value
+        } catch {
+            logger.error("closing the store failed", metadata: ["error": "\(String(reflecting: error))"])
+        }
+    }
+
+    /// Prints `railyard API listening on URL` straight to fd 1 (unbuffered): tests and scripts
+    /// wait for this line.
+    @Sendable public static func announce(_ url: String) {
+        FileHandle.standardOutput.write(Data("railyard API listening on \(url)\n".utf8))
+    }
+}

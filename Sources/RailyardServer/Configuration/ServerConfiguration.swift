@@ -1,0 +1,88 @@
+import Foundation
+
+/// Everything the control plane needs to know to start: where its data lives, what it binds, how
+/// the outside reaches it, GitHub sign-in and request budgets. Built from flags and the environment
+/// by ``ServerCommand``; tests build one directly.
+public struct ServerConfiguration: Sendable {
+    /// The environment variable naming the data directory when `--data` is not given.
+    public static let dataEnvironmentVariable = "RAILYARD_DATA"
+
+    /// Where `railyard.db`, `secret.key` and later sources, builds and logs live.
+    public var dataDirectory: URL
+    /// The address the API binds (loopback unless told otherwise).
+    public var host: String
+    /// The API and dashboard port; 0 picks a free one.
+    public var port: Int
+    /// The edge proxy's port (bound from the deploy-path issue on).
+    public var edgePort: Int
+    /// The domain under which services get their URLs.
+    public var baseDomain: String
+    /// How the outside reaches the API (OAuth redirect, webhook links); nil means `http://localhost:<port>`.
+    public var publicURL: String?
+    /// `postgres://…` to keep state in PostgreSQL; nil keeps it in SQLite in the data directory.
+    public var databaseURL: String?
+    /// GitHub sign-in settings.
+    public var github: GitHubConfiguration
+    /// Budget for `/api/v1/auth/*`, per client IP.
+    public var authRateLimit: RateLimitRule
+    /// Budget for the rest of `/api/v1`, per token (or per IP when anonymous).
+    public var apiRateLimit: RateLimitRule
+    /// Most clients the rate limiter remembers at once.
+    public var rateLimitTableSize: Int
+    /// How long a session token lives, in seconds.
+    public var sessionTTL: TimeInterval
+    /// bcrypt cost for new password hashes (12 in production; tests use 4).
+    public var bcryptCost: Int
+    /// Whether to take the client IP from `X-Forwarded-For` (only behind a proxy you run).
+    public var trustForwardedFor: Bool
+
+    /// A configuration with Railyard's defaults for everything not given.
+    public init(
+        dataDirectory: URL = ServerConfiguration.defaultDataDirectory(),
+        host: String = "127.0.0.1",
+        port: Int = 7070,
+        edgePort: Int = 8080,
+        baseDomain: String = "localhost",
+        publicURL: String? = nil,
+        databaseURL: String? = nil,
+        github: GitHubConfiguration = GitHubConfiguration(),
+        authRateLimit: RateLimitRule = RateLimitRule(limit: 100, window: 15 * 60),
+        apiRateLimit: RateLimitRule = RateLimitRule(limit: 1200, window: 60),
+        rateLimitTableSize: Int = 100_000,
+        sessionTTL: TimeInterval = 7 * 24 * 3600,
+        bcryptCost: Int = 12,
+        trustForwardedFor: Bool = false
+    ) {
+        self.dataDirectory = dataDirectory
+        self.host = host
+        self.port = port
+        self.edgePort = edgePort
+        self.baseDomain = baseDomain
+        self.publicURL = publicURL
+        self.databaseURL = databaseURL
+        self.github = github
+        self.authRateLimit = authRateLimit
+        self.apiRateLimit = apiRateLimit
+        self.rateLimitTableSize = rateLimitTableSize
+        self.sessionTTL = sessionTTL
+        self.bcryptCost = bcryptCost
+        self.trustForwardedFor = trustForwardedFor
+    }
+
+    /// `$RAILYARD_DATA` if set, else `./.railyard`.
+    public static func defaultDataDirectory(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> URL {
+        if let path = environment[dataEnvironmentVariable], !path.isEmpty {
+            return URL(fileURLWithPath: path, isDirectory: true)
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+            .appendingPathComponent(".railyard", isDirectory: true)
+    }
+
+    /// The public URL for a server bound to `boundPort`: the configured one, or `http://localhost:<port>`.
+    public func publicURL(boundPort: Int) -> String {
+        if let publicURL { return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
+        return "http://localhost:\(boundPort)"
+    }
+}

@@ -1,0 +1,120 @@
+import RailyardCore
+
+/// Every route of the API, as documented.
+enum OpenAPIOperations {
+    private typealias S = OpenAPISchemas
+
+    static let all: [OpenAPIOperation] = system + auth + account + workspaces + projects + environments + services + variables
+
+    private static let system: [OpenAPIOperation] = [
+        .init(method: "get", path: "/health", operationId: "health", summary: "Liveness check", tag: "system",
+              success: (200, S.ref("Health")), authenticated: false),
+        .init(method: "get", path: "/api/v1/openapi.json", operationId: "openAPIDocument",
+              summary: "This document", tag: "system", success: (200, ["type": "object"]), authenticated: false),
+    ]
+
+    private static let auth: [OpenAPIOperation] = [
+        .init(method: "post", path: "/api/v1/auth/signup", operationId: "signup", summary: "Create an account with email and password",
+              tag: "auth", requestBody: "SignupRequest", success: (201, S.ref("AuthResponse")), authenticated: false),
+        .init(method: "post", path: "/api/v1/auth/login", operationId: "login", summary: "Log in with email and password",
+              tag: "auth", requestBody: "LoginRequest", success: (200, S.ref("AuthResponse")), authenticated: false),
+        .init(method: "get", path: "/api/v1/auth/github", operationId: "githubSignIn",
+              summary: "Redirect to GitHub to sign in", tag: "auth", success: (302, nil), authenticated: false),
+        .init(method: "get", path: "/api/v1/auth/github/callback", operationId: "githubCallback",
+              summary: "Finish GitHub sign-in: exchange the code, upsert the user", tag: "auth",
+              success: (200, S.ref("AuthResponse")), authenticated: false,
+              query: [("code", "The code GitHub sent", ["type": "string"]),
+                      ("state", "The state Railyard signed when redirecting", ["type": "string"])]),
+    ]
+
+    private static let account: [OpenAPIOperation] = [
+        .init(method: "get", path: "/api/v1/me", operationId: "me", summary: "The caller and their workspaces",
+              tag: "account", success: (200, S.ref("Me"))),
+        .init(method: "get", path: "/api/v1/tokens", operationId: "listTokens", summary: "The caller's API tokens",
+              tag: "account", success: (200, S.array("APIToken"))),
+        .init(method: "post", path: "/api/v1/tokens", operationId: "createToken",
+              summary: "Create an API token (its secret is shown once)", tag: "account",
+              requestBody: "CreateTokenRequest", success: (201, S.ref("CreatedToken"))),
+        .init(method: "delete", path: "/api/v1/tokens/{tokenId}", operationId: "revokeToken",
+              summary: "Revoke one of the caller's API tokens", tag: "account", success: (204, nil)),
+    ]
+
+    private static let workspaces: [OpenAPIOperation] = [
+        .init(method: "get", path: "/api/v1/workspaces", operationId: "listWorkspaces",
+              summary: "The caller's workspaces and roles", tag: "workspaces", success: (200, S.array("WorkspaceMembership"))),
+        .init(method: "get", path: "/api/v1/workspaces/{workspaceId}", operationId: "getWorkspace",
+              summary: "One workspace", tag: "workspaces", success: (200, S.ref("Workspace")), permission: .workspaceRead),
+        .init(method: "get", path: "/api/v1/workspaces/{workspaceId}/members", operationId: "listMembers",
+              summary: "A workspace's members", tag: "workspaces", success: (200, S.array("Member")), permission: .workspaceRead),
+        .init(method: "post", path: "/api/v1/workspaces/{workspaceId}/members", operationId: "addMember",
+              summary: "Add an existing user to a workspace", tag: "workspaces", requestBody: "AddMemberRequest",
+              success: (201, S.ref("Member")), permission: .workspaceManageMembers),
+    ]
+
+    private static let projects: [OpenAPIOperation] = [
+        .init(method: "get", path: "/api/v1/projects", operationId: "listProjects",
+              summary: "Projects the caller can read", tag: "projects", success: (200, S.array("Project")),
+              permission: .projectRead, query: [("workspaceId", "Only this workspace's projects", ["type": "string"])]),
+        .init(method: "post", path: "/api/v1/projects", operationId: "createProject",
+              summary: "Create a project with its production environment", tag: "projects",
+              requestBody: "CreateProjectRequest", success: (201, S.ref("ProjectDetail")), permission: .projectCreate),
+        .init(method: "get", path: "/api/v1/projects/{projectId}", operationId: "getProject",
+              summary: "A project with its environments and services", tag: "projects",
+              success: (200, S.ref("ProjectDetail")), permission: .projectRead),
+        .init(method: "patch", path: "/api/v1/projects/{projectId}", operationId: "updateProject",
+              summary: "Rename or describe a project", tag: "projects", requestBody: "UpdateProjectRequest",
+              success: (200, S.ref("Project")), permission: .projectUpdate),
+        .init(method: "delete", path: "/api/v1/projects/{projectId}", operationId: "deleteProject",
+              summary: "Delete a project and everything in it", tag: "projects", success: (204, nil), permission: .projectDelete),
+    ]
+
+    private static let environments: [OpenAPIOperation] = [
+        .init(method: "get", path: "/api/v1/projects/{projectId}/environments", operationId: "listEnvironments",
+              summary: "A project's environments", tag: "environments", success: (200, S.array("Environment")),
+              permission: .projectRead),
+        .init(method: "post", path: "/api/v1/projects/{projectId}/environments", operationId: "createEnvironment",
+              summary: "Create an environment, empty or duplicating another's variables", tag: "environments",
+              requestBody: "CreateEnvironmentRequest", success: (201, S.ref("Environment")), permission: .projectUpdate),
+        .init(method: "delete", path: "/api/v1/projects/{projectId}/environments/{environmentId}",
+              operationId: "deleteEnvironment", summary: "Delete an environment and its variables", tag: "environments",
+              success: (204, nil), permission: .projectUpdate),
+    ]
+
+    private static let services: [OpenAPIOperation] = [
+        .init(method: "get", path: "/api/v1/projects/{projectId}/services", operationId: "listServices",
+              summary: "A project's services", tag: "services", success: (200, S.array("Service")), permission: .projectRead),
+        .init(method: "post", path: "/api/v1/projects/{projectId}/services", operationId: "createService",
+              summary: "Create a service", tag: "services", requestBody: "CreateServiceRequest",
+              success: (201, S.ref("Service")), permission: .projectUpdate),
+        .init(method: "get", path: "/api/v1/projects/{projectId}/services/{serviceId}", operationId: "getService",
+              summary: "One service", tag: "services", success: (200, S.ref("Service")), permission: .projectRead),
+        .init(method: "patch", path: "/api/v1/projects/{projectId}/services/{serviceId}", operationId: "updateService",
+              summary: "Rename a service or change its source", tag: "services", requestBody: "UpdateServiceRequest",
+              success: (200, S.ref("Service")), permission: .projectUpdate),
+        .init(method: "delete", path: "/api/v1/projects/{projectId}/services/{serviceId}", operationId: "deleteService",
+              summary: "Delete a service and its variables", tag: "services", success: (204, nil), permission: .projectUpdate),
+    ]
+
+    private static let reveal: [(name: String, description: String, schema: JSONValue)] = [
+        ("reveal", "true to show values (needs variables.reveal)", ["type": "boolean"]),
+    ]
+
+    private static let variables: [OpenAPIOperation] = [
+        .init(method: "get", path: "/api/v1/projects/{projectId}/environments/{environmentId}/variables",
+              operationId: "listSharedVariables", summary: "An environment's shared variables, masked unless revealed",
+              tag: "variables", success: (200, S.ref("VariableList")), permission: .variablesRead, query: reveal),
+        .init(method: "patch", path: "/api/v1/projects/{projectId}/environments/{environmentId}/variables",
+              operationId: "updateSharedVariables", summary: "Set and delete shared variables atomically",
+              tag: "variables", requestBody: "UpdateVariablesRequest", success: (200, S.ref("VariableList")),
+              permission: .variablesWrite),
+        .init(method: "get",
+              path: "/api/v1/projects/{projectId}/environments/{environmentId}/services/{serviceId}/variables",
+              operationId: "listServiceVariables", summary: "A service's variables in an environment, masked unless revealed",
+              tag: "variables", success: (200, S.ref("VariableList")), permission: .variablesRead, query: reveal),
+        .init(method: "patch",
+              path: "/api/v1/projects/{projectId}/environments/{environmentId}/services/{serviceId}/variables",
+              operationId: "updateServiceVariables", summary: "Set and delete a service's variables atomically",
+              tag: "variables", requestBody: "UpdateVariablesRequest", success: (200, S.ref("VariableList")),
+              permission: .variablesWrite),
+    ]
+}

@@ -1,0 +1,95 @@
+import RailyardCore
+
+/// JSON Schemas of the API's messages (the Core types as they travel).
+enum OpenAPISchemas {
+    static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
+    static func array(_ name: String) -> JSONValue { ["type": "array", "items": ref(name)] }
+
+    private static let string: JSONValue = ["type": "string"]
+    private static let optionalString: JSONValue = ["type": ["string", "null"]]
+    private static let dateTime: JSONValue = ["type": "string", "format": "date-time"]
+    private static let boolean: JSONValue = ["type": "boolean"]
+
+    private static func object(_ properties: [String: JSONValue], required: [String]) -> JSONValue {
+        ["type": "object", "properties": .object(properties), "required": .array(required.map { .string($0) })]
+    }
+
+    static let all: [String: JSONValue] = [
+        "Health": object(["status": string], required: ["status"]),
+        "ErrorBody": object(["error": ref("Error")], required: ["error"]),
+        "Error": object(
+            ["code": ["type": "string", "enum": ["invalid_input", "unauthorized", "forbidden", "not_found", "conflict",
+                                                  "rate_limited", "not_configured", "upstream_failed", "internal_error"]],
+             "message": string, "field": string],
+            required: ["code", "message"]
+        ),
+        "Role": ["type": "string", "enum": .array(Role.allCases.map { .string($0.rawValue) })],
+        "User": object(
+            ["id": string, "email": optionalString, "name": optionalString, "githubId": optionalString,
+             "githubLogin": optionalString, "avatarURL": optionalString, "createdAt": dateTime],
+            required: ["id", "createdAt"]
+        ),
+        "APIToken": object(
+            ["id": string, "name": string, "prefix": string, "createdAt": dateTime,
+             "lastUsedAt": ["type": ["string", "null"], "format": "date-time"]],
+            required: ["id", "name", "prefix", "createdAt"]
+        ),
+        "Workspace": object(
+            ["id": string, "name": string, "tier": string, "personalOwnerId": optionalString, "createdAt": dateTime],
+            required: ["id", "name", "tier", "createdAt"]
+        ),
+        "WorkspaceMembership": object(["workspace": ref("Workspace"), "role": ref("Role")], required: ["workspace", "role"]),
+        "Member": object(["user": ref("User"), "role": ref("Role"), "joinedAt": dateTime], required: ["user", "role", "joinedAt"]),
+        "Project": object(
+            ["id": string, "workspaceId": string, "name": string, "description": string,
+             "createdAt": dateTime, "updatedAt": dateTime],
+            required: ["id", "workspaceId", "name", "description", "createdAt", "updatedAt"]
+        ),
+        "Environment": object(
+            ["id": string, "projectId": string, "name": string, "createdAt": dateTime],
+            required: ["id", "projectId", "name", "createdAt"]
+        ),
+        "ServiceSource": object(
+            ["repo": optionalString, "branch": optionalString, "rootDirectory": optionalString], required: []
+        ),
+        "Service": object(
+            ["id": string, "projectId": string, "name": string, "source": ref("ServiceSource"),
+             "createdAt": dateTime, "updatedAt": dateTime],
+            required: ["id", "projectId", "name", "source", "createdAt", "updatedAt"]
+        ),
+        "ProjectDetail": object(
+            ["project": ref("Project"), "environments": array("Environment"), "services": array("Service")],
+            required: ["project", "environments", "services"]
+        ),
+        "Variable": object(["key": string, "value": string, "masked": boolean], required: ["key", "value", "masked"]),
+        "VariableList": object(["variables": array("Variable")], required: ["variables"]),
+        "SignupRequest": object(
+            ["email": string, "password": ["type": "string", "minLength": 8], "name": optionalString],
+            required: ["email", "password"]
+        ),
+        "LoginRequest": object(["email": string, "password": string], required: ["email", "password"]),
+        "AuthResponse": object(
+            ["token": string, "expiresAt": ["type": "number", "description": "Seconds since 1970"], "user": ref("User")],
+            required: ["token", "expiresAt", "user"]
+        ),
+        "Me": object(["user": ref("User"), "workspaces": array("WorkspaceMembership")], required: ["user", "workspaces"]),
+        "CreateTokenRequest": object(["name": string], required: ["name"]),
+        "CreatedToken": object(["token": string, "apiToken": ref("APIToken")], required: ["token", "apiToken"]),
+        "AddMemberRequest": object(["email": string, "role": ref("Role")], required: ["email", "role"]),
+        "CreateProjectRequest": object(
+            ["name": string, "description": optionalString, "workspaceId": optionalString], required: ["name"]
+        ),
+        "UpdateProjectRequest": object(["name": optionalString, "description": optionalString], required: []),
+        "CreateEnvironmentRequest": object(
+            ["name": string, "duplicateFrom": ["type": ["string", "null"], "description": "Id or name of an environment to copy variables from"]],
+            required: ["name"]
+        ),
+        "CreateServiceRequest": object(["name": string, "source": ref("ServiceSource")], required: ["name"]),
+        "UpdateServiceRequest": object(["name": optionalString, "source": ref("ServiceSource")], required: []),
+        "UpdateVariablesRequest": object(
+            ["set": ["type": "object", "additionalProperties": string],
+             "delete": ["type": "array", "items": string]],
+            required: []
+        ),
+    ]
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Hummingbird
+import Logging
+import RailyardCore
+
+/// `/api/v1/projects/{projectId}/services`: services of a project, present in every environment.
+struct ServiceController {
+    let dependencies: AppDependencies
+
+    func addRoutes(to group: RouterGroup<RailyardRequestContext>) {
+        group.get("projects/:projectId/services", use: list)
+        group.post("projects/:projectId/services", use: create)
+        group.get("projects/:projectId/services/:serviceId", use: show)
+        group.patch("projects/:projectId/services/:serviceId", use: update)
+        group.delete("projects/:projectId/services/:serviceId", use: delete)
+    }
+
+    @Sendable func list(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<[Service]> {
+        let project = try await dependencies.access.project(
+            try context.parameters.require("projectId"), .projectRead, context: context
+        )
+        return JSONResponse(try await dependencies.store.services(projectId: project.id))
+    }
+
+    @Sendable func create(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<Service> {
+        let project = try await dependencies.access.project(
+            try context.parameters.require("projectId"), .projectUpdate, context: context
+        )
+        let body = try await request.decodeJSON(as: CreateServiceRequest.self, context: context)
+        try Validation.dnsLabel(body.name, field: "name")
+        let source = body.source ?? .upload
+        try SourceValidation.validate(source)
+        let service = try await dependencies.store.createService(projectId: project.id, name: body.name, source: source)
+        context.logger.info("service created", metadata: ["project.id": "\(project.id)", "service.id": "\(service.id)"])
+        return JSONResponse(service, status: .created)
+    }
+
+    @Sendable func show(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<Service> {
+        let project = try await dependencies.access.project(
+            try context.parameters.require("projectId"), .projectRead, context: context
+        )
+        return JSONResponse(try await dependencies.access.service(try context.parameters.require("serviceId"), of: project))
+    }
+
+    @Sendable func update(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<Service> {
+        let project = try await dependencies.access.project(
+            try context.parameters.require("projectId"), .projectUpdate, context: context
+        )
+        let service = try await dependencies.access.service(try context.parameters.require("serviceId"), of: project)
+        let body = try await request.decodeJSON(as: UpdateServiceRequest.self, context: context)
+        if let name = body.name { try Validation.dnsLabel(name, field: "name") }
+        if let source = body.source { try SourceValidation.validate(source) }
+        let updated = try await dependencies.store.updateService(id: service.id, name: body.name, source: body.source)
+        context.logger.info("service updated", metadata: ["project.id": "\(project.id)", "service.id": "\(service.id)"])
+        return JSONResponse(updated)
+    }
+
+    @Sendable func delete(_ request: Request, context: RailyardRequestContext) async throws -> HTTPResponse.Status {
+        let project = try await dependencies.access.project(
+            try context.parameters.require("projectId"), .projectUpdate, context: context
+        )
+        let service = try await dependencies.access.service(try context.parameters.require("serviceId"), of: project)
+        try await dependencies.store.deleteService(id: service.id)
+        context.logger.info("service deleted", metadata: ["project.id": "\(project.id)", "service.id": "\(service.id)"])
+        return .noContent
+    }
+}
