@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
         .target(
@@ -41,10 +43,44 @@ let package = Package(
             ]
         ),
         .target(
+            name: "RailyardBuild",
+            dependencies: [
+                "RailyardCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "RailyardEdge",
+            dependencies: [
+                "RailyardCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "RailyardRuntime",
+            dependencies: [
+                "RailyardCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "RailyardServer",
             dependencies: [
                 "RailyardCore",
                 "RailyardStore",
+                "RailyardBuild",
+                "RailyardEdge",
+                "RailyardRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -93,6 +129,19 @@ let package = Package(
             path: "Tests/RailyardTestSupport"
         ),
         .testTarget(name: "RailyardCoreTests", dependencies: ["RailyardCore"]),
+        .testTarget(name: "RailyardBuildTests", dependencies: ["RailyardBuild", "RailyardCore"]),
+        .testTarget(
+            name: "RailyardEdgeTests",
+            dependencies: [
+                "RailyardEdge",
+                "RailyardCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "RailyardRuntimeTests", dependencies: ["RailyardRuntime", "RailyardCore"]),
         .testTarget(
             name: "RailyardStoreTests",
             dependencies: ["RailyardStore", "RailyardCore", "RailyardTestSupport"]

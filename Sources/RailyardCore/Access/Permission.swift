@@ -12,6 +12,8 @@ public enum Permission: String, Sendable, CaseIterable, Codable {
     case projectUpdate = "project.update"
     /// Delete a project and everything in it.
     case projectDelete = "project.delete"
+    /// Deploy, redeploy, stop or roll back a service.
+    case serviceDeploy = "service.deploy"
     /// List variables (masked).
     case variablesRead = "variables.read"
     /// Set or delete variables.

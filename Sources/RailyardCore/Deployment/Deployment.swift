@@ -16,6 +16,12 @@ public struct Deployment: Codable, Sendable, Equatable, Identifiable {
     public var finishedAt: Date?
     /// Why it failed, in a sentence a person can act on.
     public var failureReason: String?
+    /// The SHA-256 of the uploaded source archive (content address under `sources/`).
+    public var sourceDigest: String?
+    /// The build provider that was detected (`staticfile`, `python`, `node`, `shell`, …).
+    public var provider: String?
+    /// The public URL the service answers at, e.g. `http://web-production-shop.localhost:8080`.
+    public var url: String?
 
     public init(id: String, serviceId: String, environmentId: String, createdAt: Date) {
         self.id = id

@@ -1,0 +1,1 @@
+// The RailyardBuild target; see docs/architecture.md.

@@ -1,0 +1,1 @@
+// The RailyardEdge target; see docs/architecture.md.

@@ -1,0 +1,1 @@
+// The RailyardRuntime target; see docs/architecture.md.
