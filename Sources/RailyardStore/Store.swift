@@ -74,4 +74,29 @@ public protocol Store: Sendable {
     func updateVariables(
         environmentId: String, serviceId: String?, set: [String: String], delete: [String]
     ) async throws -> [String: String]
+
+    // MARK: Deployments, domains, replicas
+
+    /// Stores a new deployment (status QUEUED).
+    func createDeployment(_ deployment: Deployment) async throws
+    /// Persists a deployment's move from `previous` status; a conflict when it is no longer in `previous`
+    /// (someone else moved it), so two writers can never both win.
+    func saveDeployment(_ deployment: Deployment, from previous: DeploymentStatus) async throws
+    func deployment(id: String) async throws -> Deployment?
+    /// A service's deployments in an environment, newest first.
+    func deployments(serviceId: String, environmentId: String, limit: Int) async throws -> [Deployment]
+    /// Every deployment in one of `statuses` (start-up recovery).
+    func deployments(statuses: [DeploymentStatus]) async throws -> [Deployment]
+
+    /// A service's domains in an environment.
+    func domains(serviceId: String, environmentId: String) async throws -> [ServiceDomain]
+    /// Every domain (to build the edge's route table at start).
+    func allDomains() async throws -> [ServiceDomain]
+    /// The service's generated domain, creating it from the first free candidate host when it has none.
+    func ensureGeneratedDomain(serviceId: String, environmentId: String, candidates: [String]) async throws -> ServiceDomain
+
+    /// Records a running replica's process, so a restarted server can find it.
+    func recordReplica(_ replica: ReplicaRecord) async throws
+    func replicas(deploymentId: String) async throws -> [ReplicaRecord]
+    func removeReplicas(deploymentId: String) async throws
 }

@@ -115,7 +115,52 @@ enum Migrations {
                 )
                 """,
             ]
-        )
+        ),
+        Migration(
+            version: 2, name: "deployments, domains, replicas",
+            statements: [
+                """
+                CREATE TABLE deployments (
+                    id TEXT PRIMARY KEY,
+                    service_id TEXT NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+                    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+                    status TEXT NOT NULL,
+                    source_digest TEXT,
+                    provider TEXT,
+                    failure_reason TEXT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    build_started_at BIGINT,
+                    build_finished_at BIGINT,
+                    deploy_started_at BIGINT,
+                    finished_at BIGINT
+                )
+                """,
+                "CREATE INDEX deployments_service ON deployments(service_id, environment_id, created_at)",
+                "CREATE INDEX deployments_status ON deployments(status)",
+                """
+                CREATE TABLE domains (
+                    id TEXT PRIMARY KEY,
+                    service_id TEXT NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+                    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+                    host TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX domains_service ON domains(service_id, environment_id)",
+                """
+                CREATE TABLE replicas (
+                    id TEXT PRIMARY KEY,
+                    deployment_id TEXT NOT NULL REFERENCES deployments(id) ON DELETE CASCADE,
+                    pid BIGINT NOT NULL,
+                    port BIGINT NOT NULL,
+                    started_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX replicas_deployment ON replicas(deployment_id)",
+            ]
+        ),
     ]
 
     /// Applies every migration newer than the database, each in its own transaction.

@@ -61,3 +61,45 @@ extension SQLRow {
         )
     }
 }
+
+extension SQLRow {
+    func deployment() throws -> Deployment {
+        let raw = try string("status")
+        guard let status = DeploymentStatus(rawValue: raw) else {
+            throw RailyardError(.internal, "stored deployment status '\(raw)' is unknown")
+        }
+        var deployment = Deployment(
+            id: try string("id"), serviceId: try string("service_id"), environmentId: try string("environment_id"),
+            createdAt: try date("created_at")
+        )
+        deployment.status = status
+        deployment.updatedAt = try date("updated_at")
+        deployment.sourceDigest = try optionalString("source_digest")
+        deployment.provider = try optionalString("provider")
+        deployment.failureReason = try optionalString("failure_reason")
+        deployment.buildStartedAt = try optionalDate("build_started_at")
+        deployment.buildFinishedAt = try optionalDate("build_finished_at")
+        deployment.deployStartedAt = try optionalDate("deploy_started_at")
+        deployment.finishedAt = try optionalDate("finished_at")
+        return deployment
+    }
+
+    func domain() throws -> ServiceDomain {
+        let raw = try string("kind")
+        guard let kind = ServiceDomain.Kind(rawValue: raw) else {
+            throw RailyardError(.internal, "stored domain kind '\(raw)' is unknown")
+        }
+        return ServiceDomain(
+            id: try string("id"), serviceId: try string("service_id"), environmentId: try string("environment_id"),
+            host: try string("host"), kind: kind, createdAt: try date("created_at")
+        )
+    }
+
+    func replica() throws -> ReplicaRecord {
+        ReplicaRecord(
+            id: try string("id"), deploymentId: try string("deployment_id"),
+            pid: Int32(try decode(column: "pid", as: Int64.self)), port: Int(try decode(column: "port", as: Int64.self)),
+            startedAt: try date("started_at")
+        )
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import RailyardCore
+import SQLKit
+
+extension SQLStore {
+    public func createDeployment(_ deployment: Deployment) async throws {
+        try await engine.transaction { db in
+            try await db.raw("""
+                INSERT INTO deployments (id, service_id, environment_id, status, source_digest, provider, failure_reason,
+                created_at, updated_at, build_started_at, build_finished_at, deploy_started_at, finished_at)
+                VALUES (\(bind: deployment.id), \(bind: deployment.serviceId), \(bind: deployment.environmentId),
+                \(bind: deployment.status.rawValue), \(bind: deployment.sourceDigest), \(bind: deployment.provider),
+                \(bind: deployment.failureReason), \(bind: deployment.createdAt.millis), \(bind: deployment.updatedAt.millis),
+                \(bind: deployment.buildStartedAt?.millis), \(bind: deployment.buildFinishedAt?.millis),
+                \(bind: deployment.deployStartedAt?.millis), \(bind: deployment.finishedAt?.millis))
+                """).run()
+        }
+    }
+
+    public func saveDeployment(_ deployment: Deployment, from previous: DeploymentStatus) async throws {
+        try await engine.transaction { db in
+            guard let current = try await db.raw("SELECT status FROM deployments WHERE id = \(bind: deployment.id)").first() else {
+                throw RailyardError.notFound("deployment \(deployment.id)")
+            }
+            let status = try current.string("status")
+            guard status == previous.rawValue else {
+                throw RailyardError(
+                    .conflict, "deployment \(deployment.id) is \(status), not \(previous.rawValue); it changed meanwhile"
+                )
+            }
+            try await db.raw("""
+                UPDATE deployments SET status = \(bind: deployment.status.rawValue), source_digest = \(bind: deployment.sourceDigest),
+                provider = \(bind: deployment.provider), failure_reason = \(bind: deployment.failureReason),
+                updated_at = \(bind: deployment.updatedAt.millis), build_started_at = \(bind: deployment.buildStartedAt?.millis),
+                build_finished_at = \(bind: deployment.buildFinishedAt?.millis),
+                deploy_started_at = \(bind: deployment.deployStartedAt?.millis), finished_at = \(bind: deployment.finishedAt?.millis)
+                WHERE id = \(bind: deployment.id)
+                """).run()
+        }
+    }
+
+    public func deployment(id: String) async throws -> Deployment? {
+        try await engine.withConnection { db in
+            try await db.raw("SELECT * FROM deployments WHERE id = \(bind: id)").first()?.deployment()
+        }
+    }
+
+    public func deployments(serviceId: String, environmentId: String, limit: Int) async throws -> [Deployment] {
+        try await engine.withConnection { db in
+            try await db.raw("""
+                SELECT * FROM deployments WHERE service_id = \(bind: serviceId) AND environment_id = \(bind: environmentId)
+                ORDER BY created_at DESC, id DESC LIMIT \(bind: limit)
+                """).all().map { try $0.deployment() }
+        }
+    }
+
+    public func deployments(statuses: [DeploymentStatus]) async throws -> [Deployment] {
+        guard !statuses.isEmpty else { return [] }
+        return try await engine.withConnection { db in
+            try await db.raw(
+                "SELECT * FROM deployments WHERE status IN (\(binds: statuses.map(\.rawValue))) ORDER BY created_at, id"
+            ).all().map { try $0.deployment() }
+        }
+    }
+
+    // MARK: Domains
+
+    public func domains(serviceId: String, environmentId: String) async throws -> [ServiceDomain] {
+        try await engine.withConnection { db in
+            try await db.raw("""
+                SELECT * FROM domains WHERE service_id = \(bind: serviceId) AND environment_id = \(bind: environmentId)
+                ORDER BY created_at, host
+                """).all().map { try $0.domain() }
+        }
+    }
+
+    public func allDomains() async throws -> [ServiceDomain] {
+        try await engine.withConnection { db in
+            try await db.raw("SELECT * FROM domains ORDER BY host").all().map { try $0.domain() }
+        }
+    }
+
+    public func ensureGeneratedDomain(serviceId: String, environmentId: String, candidates: [String]) async throws -> ServiceDomain {
+        try await write(conflict: "every candidate host name is taken") { db in
+            if let existing = try await db.raw("""
+                SELECT * FROM domains WHERE service_id = \(bind: serviceId) AND environment_id = \(bind: environmentId)
+                AND kind = \(bind: ServiceDomain.Kind.generated.rawValue)
+                """).first() {
+                return try existing.domain()
+            }
+            for host in candidates {
+                guard try await db.raw("SELECT id FROM domains WHERE host = \(bind: host)").first() == nil else { continue }
+                let domain = ServiceDomain(
+                    id: Self.newID(), serviceId: serviceId, environmentId: environmentId, host: host, kind: .generated,
+                    createdAt: Date(millis: Date().millis)
+                )
+                try await db.raw("""
+                    INSERT INTO domains (id, service_id, environment_id, host, kind, created_at)
+                    VALUES (\(bind: domain.id), \(bind: serviceId), \(bind: environmentId), \(bind: host),
+                    \(bind: domain.kind.rawValue), \(bind: domain.createdAt.millis))
+                    """).run()
+                return domain
+            }
+            throw RailyardError(.conflict, "every candidate host name for this service is taken: \(candidates.joined(separator: ", "))")
+        }
+    }
+
+    // MARK: Replicas
+
+    public func recordReplica(_ replica: ReplicaRecord) async throws {
+        try await engine.transaction { db in
+            try await db.raw("""
+                INSERT INTO replicas (id, deployment_id, pid, port, started_at)
+                VALUES (\(bind: replica.id), \(bind: replica.deploymentId), \(bind: Int64(replica.pid)), \(bind: Int64(replica.port)),
+                \(bind: replica.startedAt.millis))
+                """).run()
+        }
+    }
+
+    public func replicas(deploymentId: String) async throws -> [ReplicaRecord] {
+        try await engine.withConnection { db in
+            try await db.raw("SELECT * FROM replicas WHERE deployment_id = \(bind: deploymentId) ORDER BY started_at, id")
+                .all().map { try $0.replica() }
+        }
+    }
+
+    public func removeReplicas(deploymentId: String) async throws {
+        try await engine.transaction { db in
+            try await db.raw("DELETE FROM replicas WHERE deployment_id = \(bind: deploymentId)").run()
+        }
+    }
+}

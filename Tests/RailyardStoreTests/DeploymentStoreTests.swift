@@ -1,0 +1,96 @@
+import Foundation
+import RailyardCore
+import RailyardStore
+import RailyardTestSupport
+import Testing
+
+/// Deployments, domains and replicas, on both engines.
+@Suite("Store: deployments")
+struct DeploymentStoreTests {
+    /// A store with one project (production) and one service, handed to `body`.
+    func withService(
+        _ engine: TestEngine, _ body: (SQLStore, Service, RailyardCore.Environment) async throws -> Void
+    ) async throws {
+        let database = try await TestDatabase.make(engine)
+        let store = try await database.openStore()
+        do {
+            let user = try await store.createUser(email: "a@example.com", name: nil, passwordHash: nil)
+            let workspaceId = try await store.memberships(userId: user.id)[0].workspace.id
+            let detail = try await store.createProject(workspaceId: workspaceId, name: "shop", description: "")
+            let service = try await store.createService(projectId: detail.project.id, name: "web", source: .upload)
+            try await body(store, service, detail.environments[0])
+        } catch {
+            try? await store.close()
+            await database.destroy()
+            throw error
+        }
+        try await store.close()
+        await database.destroy()
+    }
+
+    @Test("a deployment's moves are persisted, and a stale writer loses", arguments: TestEngine.allCases)
+    func moves(engine: TestEngine) async throws {
+        try await withService(engine) { store, service, environment in
+            let now = Date(timeIntervalSince1970: 1_700_000_000)
+            var deployment = Deployment(id: "d-1", serviceId: service.id, environmentId: environment.id, createdAt: now)
+            deployment.sourceDigest = "abc"
+            try await store.createDeployment(deployment)
+            let initializing = try deployment.moving(to: .initializing, at: now.addingTimeInterval(1))
+            try await store.saveDeployment(initializing, from: .queued)
+            var building = try initializing.moving(to: .building, at: now.addingTimeInterval(2))
+            building.provider = "python"
+            try await store.saveDeployment(building, from: .initializing)
+            let stored = try #require(try await store.deployment(id: "d-1"))
+            #expect(stored == building)
+            // Someone still holding the QUEUED copy cannot overwrite the newer status.
+            let stale = await #expect(throws: RailyardError.self) {
+                try await store.saveDeployment(try deployment.moving(to: .failed, at: now, reason: "x"), from: .queued)
+            }
+            #expect(stale?.code == .conflict)
+            #expect(try await store.deployments(statuses: [.building]).map(\.id) == ["d-1"])
+            #expect(try await store.deployments(statuses: [.success]).isEmpty)
+        }
+    }
+
+    @Test("deployments list newest first", arguments: TestEngine.allCases)
+    func listing(engine: TestEngine) async throws {
+        try await withService(engine) { store, service, environment in
+            for index in 0..<3 {
+                try await store.createDeployment(Deployment(
+                    id: "d-\(index)", serviceId: service.id, environmentId: environment.id,
+                    createdAt: Date(timeIntervalSince1970: 1_700_000_000 + Double(index))
+                ))
+            }
+            #expect(try await store.deployments(serviceId: service.id, environmentId: environment.id, limit: 2).map(\.id) == ["d-2", "d-1"])
+        }
+    }
+
+    @Test("a generated domain is made once and skips taken hosts", arguments: TestEngine.allCases)
+    func domains(engine: TestEngine) async throws {
+        try await withService(engine) { store, service, environment in
+            let other = try await store.createService(projectId: service.projectId, name: "api", source: .upload)
+            let first = try await store.ensureGeneratedDomain(serviceId: other.id, environmentId: environment.id, candidates: ["taken.localhost"])
+            #expect(first.host == "taken.localhost")
+            let domain = try await store.ensureGeneratedDomain(
+                serviceId: service.id, environmentId: environment.id, candidates: ["taken.localhost", "web-2.localhost"]
+            )
+            #expect(domain.host == "web-2.localhost" && domain.kind == .generated)
+            let again = try await store.ensureGeneratedDomain(serviceId: service.id, environmentId: environment.id, candidates: ["x.localhost"])
+            #expect(again == domain)
+            #expect(try await store.domains(serviceId: service.id, environmentId: environment.id) == [domain])
+            #expect(try await store.allDomains().map(\.host) == ["taken.localhost", "web-2.localhost"])
+        }
+    }
+
+    @Test("replicas are remembered per deployment", arguments: TestEngine.allCases)
+    func replicas(engine: TestEngine) async throws {
+        try await withService(engine) { store, service, environment in
+            try await store.createDeployment(Deployment(id: "d-1", serviceId: service.id, environmentId: environment.id, createdAt: Date()))
+            let replica = ReplicaRecord(id: "r-1", deploymentId: "d-1", pid: 4242, port: 40001, startedAt: Date(timeIntervalSince1970: 1_700_000_000))
+            try await store.recordReplica(replica)
+            #expect(try await store.replicas(deploymentId: "d-1") == [replica])
+            try await store.removeReplicas(deploymentId: "d-1")
+            #expect(try await store.replicas(deploymentId: "d-1").isEmpty)
+        }
+    }
+}
