@@ -1,0 +1,63 @@
+import Foundation
+
+/// How replicas are isolated on this machine, decided once at start and reported by the server.
+public struct Isolation: Sendable, Equatable, CustomStringConvertible {
+    /// The bubblewrap binary, when present: read-only system, private /tmp, own PID/IPC/UTS namespaces.
+    public var bwrapPath: String?
+    /// The uid/gid replicas run as when the server runs as root (nobody); nil when not root.
+    public var user: (uid: UInt32, gid: UInt32)?
+    /// `setpriv`, used to drop to `user` inside the sandbox.
+    public var setprivPath: String?
+
+    public init(bwrapPath: String?, user: (uid: UInt32, gid: UInt32)?, setprivPath: String?) {
+        self.bwrapPath = bwrapPath
+        self.user = user
+        self.setprivPath = setprivPath
+    }
+
+    public static func == (lhs: Isolation, rhs: Isolation) -> Bool {
+        lhs.bwrapPath == rhs.bwrapPath && lhs.user?.uid == rhs.user?.uid && lhs.user?.gid == rhs.user?.gid
+            && lhs.setprivPath == rhs.setprivPath
+    }
+
+    /// What this machine offers: bwrap and setpriv from the usual places, `nobody` when running as root.
+    public static func detect() -> Isolation {
+        let find = { (name: String) -> String? in
+            ["/usr/bin/\(name)", "/bin/\(name)", "/usr/local/bin/\(name)"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        }
+        let root = getuid() == 0
+        return Isolation(bwrapPath: find("bwrap"), user: root ? (65534, 65534) : nil, setprivPath: find("setpriv"))
+    }
+
+    /// No isolation at all (tests of the driver's bookkeeping).
+    public static let none = Isolation(bwrapPath: nil, user: nil, setprivPath: nil)
+
+    public var description: String {
+        var parts: [String] = []
+        parts.append(bwrapPath == nil ? "no sandbox (install bubblewrap for one)" : "bubblewrap sandbox")
+        if let user { parts.append("uid \(user.uid)") } else { parts.append("the server's own user") }
+        return parts.joined(separator: ", ")
+    }
+
+    /// The argv that runs `spec` under this isolation.
+    public func argv(for spec: ReplicaSpec) -> [String] {
+        var inner = ["/bin/sh", "-c", spec.command]
+        if let user, let setprivPath {
+            inner = [setprivPath, "--reuid=\(user.uid)", "--regid=\(user.gid)", "--clear-groups"] + inner
+        }
+        guard let bwrapPath else { return inner }
+        // No --new-session: the spawner already gives the replica a session of its own, and keeping
+        // every process of the sandbox in that one process group lets SIGTERM reach the app itself.
+        let app = spec.appDirectory.path
+        var args = [
+            bwrapPath, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+            "--tmpfs", "/root", "--tmpfs", "/home",
+        ]
+        for hidden in spec.hiddenPaths { args += ["--tmpfs", hidden] }
+        args += [
+            "--bind", app, app, "--chdir", app, "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+            "--",
+        ]
+        return args + inner
+    }
+}

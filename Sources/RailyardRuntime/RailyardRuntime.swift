@@ -1,1 +1,0 @@
-// The RailyardRuntime target; see docs/architecture.md.

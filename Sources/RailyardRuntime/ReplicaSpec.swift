@@ -1,0 +1,23 @@
+import Foundation
+
+/// Everything needed to start one replica of a release.
+public struct ReplicaSpec: Sendable, Equatable {
+    /// The shell command that starts the app (run with `/bin/sh -c`).
+    public var command: String
+    /// The app directory: the working directory, and the only writable place in a sandbox.
+    public var appDirectory: URL
+    /// The full environment of the process (PORT and the injected variables included).
+    public var environment: [String: String]
+    /// Where stdout and stderr are appended.
+    public var logFile: URL
+    /// Directories the app must never see (the data dir); hidden inside the sandbox.
+    public var hiddenPaths: [String]
+
+    public init(command: String, appDirectory: URL, environment: [String: String], logFile: URL, hiddenPaths: [String]) {
+        self.command = command
+        self.appDirectory = appDirectory
+        self.environment = environment
+        self.logFile = logFile
+        self.hiddenPaths = hiddenPaths
+    }
+}

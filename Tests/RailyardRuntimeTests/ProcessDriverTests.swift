@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+import RailyardRuntime
+import Testing
+
+/// Real processes: the driver spawns, probes, and stops them.
+@Suite("ProcessDriver")
+struct ProcessDriverTests {
+    func tempDir() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("railyard-rt-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test("a replica listens on PORT, logs to its file, and stops on SIGTERM")
+    func lifecycle() async throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "hello from the app\n".write(to: dir.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+        let port = try PortProbe.freePort()
+        let driver = ProcessDriver(isolation: .none, logger: Logger(label: "test"))
+        let log = dir.appendingPathComponent("logs/app.log")
+        let pid = try driver.start(ReplicaSpec(
+            command: "echo starting on $PORT; exec python3 -m http.server $PORT --bind 127.0.0.1",
+            appDirectory: dir, environment: ["PORT": "\(port)", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
+            logFile: log, hiddenPaths: []
+        ))
+        #expect(await driver.waitUntilListening(pid: pid, port: port, timeout: .seconds(20)) == nil)
+        #expect(driver.isRunning(pid))
+        #expect(getsid(pid) == pid, "the replica leads a session of its own")
+        await driver.stop(pid, grace: .seconds(5))
+        #expect(!driver.isRunning(pid))
+        let text = try String(contentsOf: log, encoding: .utf8)
+        #expect(text.contains("starting on \(port)"))
+    }
+
+    @Test("an app that exits before listening is reported with its status")
+    func earlyExit() async throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let driver = ProcessDriver(isolation: .none, logger: Logger(label: "test"))
+        let pid = try driver.start(ReplicaSpec(
+            command: "echo boom >&2; exit 3", appDirectory: dir, environment: ["PATH": "/usr/bin:/bin"],
+            logFile: dir.appendingPathComponent("app.log"), hiddenPaths: []
+        ))
+        let reason = await driver.waitUntilListening(pid: pid, port: try PortProbe.freePort(), timeout: .seconds(10))
+        #expect(reason?.contains("exited with status 3") == true)
+        #expect(try String(contentsOf: dir.appendingPathComponent("app.log"), encoding: .utf8).contains("boom"))
+    }
+
+    @Test("a process that ignores SIGTERM is killed after the grace period")
+    func stubborn() async throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let driver = ProcessDriver(isolation: .none, logger: Logger(label: "test"))
+        let pid = try driver.start(ReplicaSpec(
+            command: "trap '' TERM; while true; do sleep 0.1; done", appDirectory: dir, environment: ["PATH": "/usr/bin:/bin"],
+            logFile: dir.appendingPathComponent("app.log"), hiddenPaths: []
+        ))
+        try await Task.sleep(for: .milliseconds(200))
+        await driver.stop(pid, grace: .milliseconds(300))
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!driver.isRunning(pid))
+    }
+
+    @Test("the sandbox argv hides the data dir, binds only the app dir and drops to the app user")
+    func sandboxArgv() {
+        let isolation = Isolation(bwrapPath: "/usr/bin/bwrap", user: (65534, 65534), setprivPath: "/usr/bin/setpriv")
+        let spec = ReplicaSpec(
+            command: "python main.py", appDirectory: URL(fileURLWithPath: "/data/artifacts/d1/app"), environment: [:],
+            logFile: URL(fileURLWithPath: "/data/logs/x.log"), hiddenPaths: ["/data"]
+        )
+        let argv = isolation.argv(for: spec)
+        let joined = argv.joined(separator: " ")
+        #expect(argv.first == "/usr/bin/bwrap")
+        #expect(joined.contains("--ro-bind / /"))
+        #expect(joined.contains("--tmpfs /data --bind /data/artifacts/d1/app /data/artifacts/d1/app"))
+        #expect(joined.contains("/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups /bin/sh -c python main.py"))
+        #expect(Isolation.none.argv(for: spec) == ["/bin/sh", "-c", "python main.py"])
+    }
+
+    @Test("inside bubblewrap the app cannot see the hidden data dir nor write the system", .enabled(if: Isolation.detect().bwrapPath != nil))
+    func sandboxForReal() async throws {
+        let data = try tempDir()
+        defer { try? FileManager.default.removeItem(at: data) }
+        try "top secret".write(to: data.appendingPathComponent("secret.key"), atomically: true, encoding: .utf8)
+        let app = data.appendingPathComponent("artifacts/app")
+        try FileManager.default.createDirectory(at: app, withIntermediateDirectories: true)
+        let isolation = Isolation.detect()
+        if let user = isolation.user { chown(app.path, user.uid, user.gid) }
+        let driver = ProcessDriver(isolation: isolation, logger: Logger(label: "test"))
+        let log = data.appendingPathComponent("app.log")
+        let pid = try driver.start(ReplicaSpec(
+            command: "cat \(data.path)/secret.key || echo no-secret; touch /usr/x 2>/dev/null || echo ro-system; touch ok && echo app-writable; id -u",
+            appDirectory: app, environment: ["PATH": "/usr/bin:/bin"], logFile: log, hiddenPaths: [data.path]
+        ))
+        for _ in 0..<100 where driver.isRunning(pid) { try await Task.sleep(for: .milliseconds(50)) }
+        let text = try String(contentsOf: log, encoding: .utf8)
+        #expect(!text.contains("top secret"))
+        #expect(text.contains("no-secret"))
+        #expect(text.contains("ro-system"))
+        #expect(text.contains("app-writable"))
+        if isolation.user != nil { #expect(text.contains("65534")) }
+    }
+}
