@@ -165,6 +165,27 @@ struct SourcePackerTests {
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: work.path + "/dir/link") == longTarget)
     }
 
+    @Test("inside a git work tree, the .gitignore files above the folder count too; outside one they do not")
+    func enclosingRepository() throws {
+        let top = try TemporaryFolder("railyard-pack-repo")
+        try top.write(".gitignore", "node_modules/\n/apps/web/tmp\n*.secret\n")
+        try top.write("apps/.gitignore", "!keep.secret\n")
+        try top.write("apps/web/index.js", "1")
+        try top.write("apps/web/node_modules/x/index.js", "2")
+        try top.write("apps/web/tmp/cache", "3")
+        try top.write("apps/web/db.secret", "4")
+        try top.write("apps/web/keep.secret", "5")
+        try top.write("apps/web/src/tmp/kept", "6")
+        func packed() throws -> Set<String> {
+            Set(try SourcePacker().scan(top.path + "/apps/web").entries.map(\.path))
+        }
+        #expect(try packed() == ["index.js", "node_modules", "node_modules/x", "node_modules/x/index.js", "tmp", "tmp/cache", "db.secret", "keep.secret", "src", "src/tmp", "src/tmp/kept"])
+        try top.makeFolder(".git")
+        #expect(try packed() == ["index.js", "keep.secret", "src", "src/tmp", "src/tmp/kept"])
+        try top.makeFolder("apps/web/.git")
+        #expect(try packed().contains("node_modules"), "the folder is its own work tree")
+    }
+
     @Test("links pointing outside the folder are judged by their names")
     func outsideLinks() {
         #expect(SourcePacker.pointsOutside(link: "a", target: "/etc/passwd"))

@@ -10,7 +10,9 @@ public struct SourceEntry: Sendable, Equatable {
         case symlink(target: String)
     }
 
+    /// Where the entry sits, relative to the packed folder.
     public var path: String
+    /// Folder, file or link.
     public var kind: Kind
 
     /// An entry at `path`.

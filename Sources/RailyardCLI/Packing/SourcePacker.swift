@@ -33,6 +33,11 @@ public struct SourcePacker: Sendable {
         }
         var scan = SourceScan()
         var matcher = IgnoreMatcher()
+        for (folder, rootPath) in Self.enclosingWorkTreeFolders(of: root) {
+            let path = folder + "/" + IgnoreMatcher.Kind.gitignore.fileName
+            guard Self.fileType(path) == S_IFREG else { continue }
+            matcher.addOuterGitignore(try readText(path, displayPath: path), rootPath: rootPath)
+        }
         try walk(root: root, relative: "", matcher: &matcher, into: &scan)
         try checkLimit(scan)
         return scan
@@ -114,6 +119,22 @@ public struct SourcePacker: Sendable {
         throw CLIError(
             "the folder holds \(ByteCount.format(total)) of files, more than the \(ByteCount.format(limit)) an upload may hold; the largest are \(largest.joined(separator: ", ")); add what the app does not need to .railyardignore"
         )
+    }
+
+    /// The folders above `root` up to the top of the git work tree holding it, nearest first, each
+    /// with `root`'s path from it; none when `root` is not inside a work tree.
+    static func enclosingWorkTreeFolders(of root: String) -> [(folder: String, rootPath: String)] {
+        if access(root + "/.git", F_OK) == 0 { return [] }
+        var result: [(String, String)] = []
+        var components = root.split(separator: "/").map(String.init)
+        var rootPath: [String] = []
+        while let last = components.popLast() {
+            rootPath.insert(last, at: 0)
+            let folder = "/" + components.joined(separator: "/")
+            result.append((folder, rootPath.joined(separator: "/")))
+            if access(folder + "/.git", F_OK) == 0 { return result }
+        }
+        return []
     }
 
     /// Whether a link at `link` (relative to the root) to `target` leaves the root, judged on the

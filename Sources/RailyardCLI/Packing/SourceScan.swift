@@ -3,7 +3,9 @@
 public struct SourceScan: Sendable, Equatable {
     /// Something not packed, and why.
     public struct Skipped: Sendable, Equatable {
+        /// The path left out, relative to the packed folder.
         public var path: String
+        /// Why, in words for a warning.
         public var reason: String
 
         /// A skipped path with the reason shown to the user.
