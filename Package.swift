@@ -109,6 +109,8 @@ let package = Package(
                 "RailyardCore",
                 "RailyardClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .executableTarget(

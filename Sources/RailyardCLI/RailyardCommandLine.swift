@@ -18,6 +18,12 @@ public enum RailyardCommandLine {
         EnvironmentCommand.self,
         ServiceCommand.self,
         VariablesCommand.self,
+        UpCommand.self,
+        RedeployCommand.self,
+        DownCommand.self,
+        LogsCommand.self,
+        DomainCommand.self,
+        RunCommand.self,
     ]
 
     /// Parses the arguments against `root` and runs the chosen command. Railyard and CLI errors print

@@ -46,9 +46,9 @@ public struct RailyardClient: Sendable {
 
     /// Sends a request without a body and decodes the answer.
     func send<Response: Decodable>(
-        _ method: HTTPMethod, _ path: String, query: [String: String] = [:]
+        _ method: HTTPMethod, _ path: String, query: [String: String] = [:], timeout: TimeAmount? = nil
     ) async throws -> Response {
-        let data = try await perform(method, path, query: query, body: nil)
+        let data = try await perform(method, path, query: query, body: nil, timeout: timeout)
         return try decode(Response.self, from: data)
     }
 
@@ -56,7 +56,16 @@ public struct RailyardClient: Sendable {
     func send<Body: Encodable, Response: Decodable>(
         _ method: HTTPMethod, _ path: String, body: Body
     ) async throws -> Response {
-        let data = try await perform(method, path, query: [:], body: try RailyardJSON.encoder().encode(body))
+        let json = try RailyardJSON.encoder().encode(body)
+        let data = try await perform(method, path, query: [:], body: (.bytes(ByteBuffer(data: json)), "application/json"))
+        return try decode(Response.self, from: data)
+    }
+
+    /// Sends a raw body of `contentType` (an upload) and decodes the answer.
+    func send<Response: Decodable>(
+        _ method: HTTPMethod, _ path: String, body: HTTPClientRequest.Body, contentType: String, timeout: TimeAmount
+    ) async throws -> Response {
+        let data = try await perform(method, path, query: [:], body: (body, contentType), timeout: timeout)
         return try decode(Response.self, from: data)
     }
 
@@ -65,22 +74,27 @@ public struct RailyardClient: Sendable {
         _ = try await perform(method, path, query: [:], body: nil)
     }
 
-    private func perform(_ method: HTTPMethod, _ path: String, query: [String: String], body: Data?) async throws -> Data {
+    private func perform(
+        _ method: HTTPMethod, _ path: String, query: [String: String],
+        body: (HTTPClientRequest.Body, contentType: String)?, timeout: TimeAmount? = nil
+    ) async throws -> Data {
         var request = HTTPClientRequest(url: baseURL + path + Self.queryString(query))
         request.method = method
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: "railyard-cli")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(data: body))
+        if let (content, contentType) = body {
+            request.headers.add(name: "Content-Type", value: contentType)
+            request.body = content
         }
         let response: HTTPClientResponse
         let buffer: ByteBuffer
         do {
-            response = try await httpClient.execute(request, timeout: timeout)
+            response = try await httpClient.execute(request, timeout: timeout ?? self.timeout)
             buffer = try await response.body.collect(upTo: 16 * 1024 * 1024)
         } catch let error as CancellationError {
+            throw error
+        } catch let error as RailyardClientError {
             throw error
         } catch {
             throw RailyardClientError.unreachable(baseURL, error)

@@ -4,15 +4,27 @@ import RailyardCore
 
 /// Writes command output: human text or JSON to stdout, diagnostics to stderr.
 public enum Output {
-    /// Prints a line to stdout.
+    /// Prints a line to stdout, flushed at once so a program reading the pipe sees it now.
     public static func line(_ text: String) {
         print(text)
+        fflush(nil)
+    }
+
+    /// Writes text to stdout as it is (no newline added) and flushes it: for streamed logs.
+    public static func write(_ text: String) {
+        print(text, terminator: "")
+        fflush(nil)
+    }
+
+    /// A line of progress: on stdout normally, on stderr when stdout carries JSON.
+    public static func progress(_ text: String, json: Bool) {
+        if json { standardError(text + "\n") } else { line(text) }
     }
 
     /// Prints a value as pretty JSON (sorted keys, ISO-8601 dates) to stdout.
     public static func json<Value: Encodable>(_ value: Value) throws {
         let data = try RailyardJSON.encoder(pretty: true).encode(value)
-        print(String(decoding: data, as: UTF8.self))
+        line(String(decoding: data, as: UTF8.self))
     }
 
     /// Writes text to stderr without a newline being added.

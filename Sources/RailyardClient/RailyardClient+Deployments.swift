@@ -1,0 +1,68 @@
+import AsyncHTTPClient
+import NIOCore
+import RailyardCore
+
+extension RailyardClient {
+    /// The longest a log request may wait on the server for new text, in seconds.
+    public static let maxLogWait = 25
+
+    /// `POST …/services/{serviceId}/deployments`: uploads a gzip'd tar of the source, read from the
+    /// file at `archivePath` as it is sent, and returns the new QUEUED deployment.
+    public func deploy(
+        projectId: String, environmentId: String, serviceId: String, archivePath: String,
+        timeout: TimeAmount = .minutes(10)
+    ) async throws -> Deployment {
+        let size = try FileChunks.size(of: archivePath)
+        return try await send(
+            .POST, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/deployments",
+            body: .stream(FileChunks(path: archivePath), length: .known(size)),
+            contentType: "application/gzip", timeout: timeout
+        )
+    }
+
+    /// `POST …/services/{serviceId}/redeploy`: builds and deploys the service's latest source again.
+    public func redeploy(projectId: String, environmentId: String, serviceId: String) async throws -> Deployment {
+        try await send(.POST, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/redeploy")
+    }
+
+    /// `POST …/services/{serviceId}/down`: stops and removes the service's running deployment.
+    public func down(projectId: String, environmentId: String, serviceId: String) async throws {
+        try await sendExpectingNoContent(.POST, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/down")
+    }
+
+    /// `GET …/services/{serviceId}/deployments`: the service's deployments in one environment, newest first.
+    public func deployments(projectId: String, environmentId: String, serviceId: String) async throws -> [Deployment] {
+        try await send(.GET, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/deployments")
+    }
+
+    /// `GET /api/v1/projects/{projectId}/deployments/{deploymentId}`.
+    public func deployment(projectId: String, id: String) async throws -> Deployment {
+        try await send(.GET, Self.deploymentPath(projectId, id))
+    }
+
+    /// `GET …/deployments/{deploymentId}/logs`: the log text past `offset`, waiting up to `wait`
+    /// seconds (at most ``maxLogWait``) for some to appear.
+    public func deploymentLogs(
+        projectId: String, deploymentId: String, stream: LogStream, offset: Int64 = 0, wait: Int = 0
+    ) async throws -> LogChunk {
+        let wait = min(max(wait, 0), Self.maxLogWait)
+        return try await send(
+            .GET, Self.deploymentPath(projectId, deploymentId) + "/logs",
+            query: ["stream": stream.rawValue, "offset": String(offset), "wait": String(wait)],
+            timeout: .seconds(Int64(wait) + 30)
+        )
+    }
+
+    /// `GET …/services/{serviceId}/domains`: the host names the service answers at in one environment.
+    public func domains(projectId: String, environmentId: String, serviceId: String) async throws -> [ServiceDomain] {
+        try await send(.GET, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/domains")
+    }
+
+    static func serviceInEnvironmentPath(_ projectId: String, _ environmentId: String, _ serviceId: String) -> String {
+        environmentPath(projectId, environmentId) + "/services/\(segment(serviceId))"
+    }
+
+    static func deploymentPath(_ projectId: String, _ deploymentId: String) -> String {
+        projectPath(projectId) + "/deployments/\(segment(deploymentId))"
+    }
+}
