@@ -115,6 +115,19 @@ struct SourceArchiveStoreTests {
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: snapshot.appendingPathComponent("link").path) == "src/index.js")
     }
 
+    @Test("`git archive` output (a pax global header) is accepted")
+    func gitArchive() throws {
+        let sandbox = try TemporaryDirectory()
+        defer { sandbox.remove() }
+        let repo = try sandbox.write(["main.py": "print(1)", "lib/util.py": ""], in: "repo")
+        let archive = sandbox.url.appendingPathComponent("upload.tar.gz")
+        let script = "git init -q && git add -A && git -c user.name=t -c user.email=t@t commit -qm init && git archive --format=tar.gz -o \"$0\" HEAD"
+        try Tarball.run("/bin/sh", ["-c", script, archive.path], in: repo)
+        let store = SourceArchiveStore(root: sandbox.url.appendingPathComponent("sources"))
+        let snapshot = store.directory(for: try store.ingest(archive: archive))
+        #expect(TemporaryDirectory.listing(of: snapshot) == ["lib", "lib/util.py", "main.py"])
+    }
+
     @Test("archives over the size or entry limit are rejected", arguments: [
         (ArchiveLimits(maximumUnpackedBytes: 4096, maximumEntries: 100), "unpacks to more than"),
         (ArchiveLimits(maximumUnpackedBytes: 1 << 20, maximumEntries: 2), "more than 2 entries"),
@@ -141,6 +154,22 @@ struct SourceArchiveStoreTests {
         try bytes.write(to: archive)
         let store = SourceArchiveStore(root: sandbox.url.appendingPathComponent("sources"))
         let error = #expect(throws: RailyardError.self) { try store.ingest(archive: archive) }
+        #expect(error?.message.contains(reason) == true, "\(error?.message ?? "")")
+    }
+
+    @Test("truncated archives are rejected", arguments: [
+        (1024, "end-of-archive marker"),
+        (700, "ends in the middle of an entry"),
+    ])
+    func truncated(keep: Int, reason: String) throws {
+        let sandbox = try TemporaryDirectory()
+        defer { sandbox.remove() }
+        let whole = sandbox.url.appendingPathComponent("whole.tar.gz")
+        try Tarball.write([.file("a.txt", String(repeating: "a", count: 400)), .file("b.txt", "b")], to: whole)
+        let cut = sandbox.url.appendingPathComponent("cut.tar.gz")
+        try Tarball.run("/bin/sh", ["-c", "gzip -dc \"$0\" | head -c \(keep) | gzip > \"$1\"", whole.path, cut.path])
+        let store = SourceArchiveStore(root: sandbox.url.appendingPathComponent("sources"))
+        let error = #expect(throws: RailyardError.self) { try store.ingest(archive: cut) }
         #expect(error?.message.contains(reason) == true, "\(error?.message ?? "")")
     }
 

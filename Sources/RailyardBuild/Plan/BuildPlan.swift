@@ -21,6 +21,7 @@ public struct BuildPlan: Codable, Sendable, Equatable {
     /// The config file that was read, or nil when there was none.
     public var configFile: String?
 
+    /// A plan; everything but the provider defaults to empty.
     public init(
         provider: String, install: [String] = [], build: [String] = [], start: String? = nil,
         staticRoot: String? = nil, paths: [String] = [], config: ServiceConfig = ServiceConfig(), configFile: String? = nil

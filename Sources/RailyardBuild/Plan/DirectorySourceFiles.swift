@@ -13,10 +13,12 @@ public struct DirectorySourceFiles: SourceFiles {
         self.root = root
     }
 
+    /// Whether a file or folder exists at `path` (symlinks followed).
     public func exists(_ path: String) -> Bool {
         FileManager.default.fileExists(atPath: url(path).path)
     }
 
+    /// The UTF-8 text of the regular file at `path`, if it is no larger than `maximumReadSize`.
     public func read(_ path: String) -> String? {
         let target = url(path)
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: target.resolvingSymlinksInPath().path),
@@ -27,6 +29,7 @@ public struct DirectorySourceFiles: SourceFiles {
         return String(data: data, encoding: .utf8)
     }
 
+    /// The sorted names in the folder at `path`.
     public func list(_ path: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: url(path).path)) ?? []).sorted()
     }

@@ -5,6 +5,7 @@ public struct Toolchain: Sendable, Equatable {
     /// The interpreter that creates virtual environments: the system's, not a per-user shim.
     public var python: String
 
+    /// A toolchain with the given interpreter.
     public init(python: String) {
         self.python = python
     }

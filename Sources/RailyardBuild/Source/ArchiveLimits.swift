@@ -5,6 +5,7 @@ public struct ArchiveLimits: Sendable, Equatable {
     /// The most entries (files, folders, links) the archive may hold.
     public var maximumEntries: Int
 
+    /// Limits; the defaults are 500 MiB and 100,000 entries.
     public init(maximumUnpackedBytes: Int = 500 * 1024 * 1024, maximumEntries: Int = 100_000) {
         self.maximumUnpackedBytes = maximumUnpackedBytes
         self.maximumEntries = maximumEntries

@@ -37,7 +37,9 @@ final class TarReader {
         var pax: [String: String] = [:]
         while true {
             let block = try input.read(512)
-            if block.isEmpty { return nil }  // a stream without end-of-archive blocks
+            guard !block.isEmpty else {
+                throw RailyardError.archive("it ends without tar's end-of-archive marker; the upload is incomplete, send it again")
+            }
             guard block.count == 512 else { throw RailyardError.archiveTruncated }
             if block.allSatisfy({ $0 == 0 }) { return nil }
             try reserve(512)

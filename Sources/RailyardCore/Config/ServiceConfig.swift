@@ -7,11 +7,13 @@ public struct ServiceConfig: Codable, Sendable, Equatable {
     /// How the service's replicas run.
     public var deploy: Deploy
 
+    /// A config with the given sections (all defaults when omitted).
     public init(build: Build = Build(), deploy: Deploy = Deploy()) {
         self.build = build
         self.deploy = deploy
     }
 
+    /// Decodes a config; a missing section is an empty one.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         build = try container.decodeIfPresent(Build.self, forKey: .build) ?? Build()
@@ -32,6 +34,7 @@ public struct ServiceConfig: Codable, Sendable, Equatable {
         /// The Dockerfile to build when `builder` is `DOCKERFILE`.
         public var dockerfilePath: String?
 
+        /// A build section with the given keys.
         public init(builder: String? = nil, buildCommand: String? = nil, watchPatterns: [String]? = nil, dockerfilePath: String? = nil) {
             self.builder = builder
             self.buildCommand = buildCommand
@@ -66,6 +69,7 @@ public struct ServiceConfig: Codable, Sendable, Equatable {
         /// Seconds between SIGTERM and SIGKILL when a replica is stopped.
         public var drainingSeconds: Int?
 
+        /// A deploy section with the given keys.
         public init(
             startCommand: String? = nil, preDeployCommand: [String]? = nil, healthcheckPath: String? = nil,
             healthcheckTimeout: Int? = nil, restartPolicyType: RestartPolicyType? = nil,
@@ -90,6 +94,7 @@ public struct ServiceConfig: Codable, Sendable, Equatable {
                 restartPolicyMaxRetries, numReplicas, cronSchedule, sleepApplication, overlapSeconds, drainingSeconds
         }
 
+        /// Decodes a deploy section; `preDeployCommand` may be one string or a list.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             startCommand = try c.decodeIfPresent(String.self, forKey: .startCommand)
