@@ -131,7 +131,10 @@ let package = Package(
             path: "Tests/RailyardTestSupport"
         ),
         .testTarget(name: "RailyardCoreTests", dependencies: ["RailyardCore"]),
-        .testTarget(name: "RailyardBuildTests", dependencies: ["RailyardBuild", "RailyardCore"]),
+        .testTarget(
+            name: "RailyardBuildTests",
+            dependencies: ["RailyardBuild", "RailyardCore", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "RailyardEdgeTests",
             dependencies: [

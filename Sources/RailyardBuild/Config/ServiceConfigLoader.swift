@@ -1,0 +1,97 @@
+import Foundation
+import RailyardCore
+import TOMLKit
+
+/// Reads config as code — `railyard.toml`, `railway.toml` or `railway.json`, the first that exists —
+/// into a `ServiceConfig`. A malformed file or a value of the wrong type is an `invalidInput` error
+/// naming the file and the key.
+public enum ServiceConfigLoader {
+    /// The files looked for at the app's root, in order of preference.
+    public static let fileNames = ["railyard.toml", "railway.toml", "railway.json"]
+
+    /// The config of the app whose files are `files`, and the name of the file it came from (nil
+    /// and defaults when there is none).
+    public static func load(_ files: some SourceFiles) throws -> (config: ServiceConfig, file: String?) {
+        for name in fileNames where files.exists(name) {
+            guard let text = files.read(name) else {
+                throw RailyardError(.invalidInput, "\(name) could not be read as UTF-8 text; save it as a UTF-8 file", field: name)
+            }
+            return (try parse(text, fileName: name), name)
+        }
+        return (ServiceConfig(), nil)
+    }
+
+    /// Parses the text of a config file; the format follows the name's extension (`.json` or `.toml`).
+    public static func parse(_ text: String, fileName: String) throws -> ServiceConfig {
+        if fileName.hasSuffix(".json") {
+            return try decode(Data(text.utf8), fileName: fileName, format: "JSON")
+        }
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw RailyardError(
+                .invalidInput,
+                "\(fileName) is not valid TOML: \(error.description) at line \(error.source.begin.line), column \(error.source.begin.column)",
+                field: fileName
+            )
+        }
+        let json = table.convert(to: .json, options: [.quoteDateAndTimes, .quoteInfinitesAndNaNs])
+        return try decode(Data(json.utf8), fileName: fileName, format: "TOML")
+    }
+
+    private static func decode(_ data: Data, fileName: String, format: String) throws -> ServiceConfig {
+        do {
+            return try JSONDecoder().decode(ServiceConfig.self, from: data)
+        } catch let error as DecodingError {
+            throw describe(error, fileName: fileName, format: format)
+        }
+    }
+
+    private static func describe(_ error: DecodingError, fileName: String, format: String) -> RailyardError {
+        switch error {
+        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+            let key = keyPath(context.codingPath)
+            if key.isEmpty {
+                return RailyardError(.invalidInput, "\(fileName) must hold a table of settings at the top level", field: fileName)
+            }
+            return RailyardError(.invalidInput, "\(fileName): `\(key)` must be \(describe(type))", field: "\(fileName):\(key)")
+        case .dataCorrupted(let context) where !context.codingPath.isEmpty:
+            let key = keyPath(context.codingPath)
+            var message = "\(fileName): `\(key)` has a value that is not allowed"
+            if key.hasSuffix("restartPolicyType") {
+                let allowed = ServiceConfig.RestartPolicyType.allCases.map(\.rawValue).joined(separator: ", ")
+                message = "\(fileName): `\(key)` must be one of \(allowed)"
+            }
+            return RailyardError(.invalidInput, message, field: "\(fileName):\(key)")
+        case .dataCorrupted(let context):
+            let reason = (context.underlyingError as NSError?)?.localizedDescription ?? context.debugDescription
+            return RailyardError(.invalidInput, "\(fileName) is not valid \(format): \(reason)", field: fileName)
+        case .keyNotFound(let key, let context):
+            let path = keyPath(context.codingPath + [key])
+            return RailyardError(.invalidInput, "\(fileName): `\(path)` is missing", field: "\(fileName):\(path)")
+        @unknown default:
+            return RailyardError(.invalidInput, "\(fileName) could not be read: \(error)", field: fileName)
+        }
+    }
+
+    private static func keyPath(_ path: [any CodingKey]) -> String {
+        path.reduce(into: "") { result, key in
+            if let index = key.intValue {
+                result += "[\(index)]"
+            } else {
+                result += result.isEmpty ? key.stringValue : "." + key.stringValue
+            }
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type: return "a whole number"
+        case is Bool.Type: return "true or false"
+        case is String.Type: return "a string"
+        case is [String].Type: return "a list of strings"
+        default: return "a table of settings"
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Logging
+import RailyardCore
+
+/// Runs a `BuildPlan`'s install and build commands in a fresh copy of the source, appending their
+/// output to a build log file.
+public struct BuildExecutor: Sendable {
+    private let logger: Logger
+
+    /// An executor that reports each command on `logger`.
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Copies `source` into `appDirectory` (which must not exist yet), runs `plan.install` then
+    /// `plan.build` there with `/bin/sh -c`, env = `environment` + PATH with `plan.paths` prepended,
+    /// appending every output line (stdout and stderr, plus a `$ command` header per command) to the
+    /// file `log`; throws `RailyardError(.invalidInput, "build command `X` exited with status N")`
+    /// naming the failing command. Cancelling the task stops the running command and throws
+    /// `CancellationError`.
+    public func build(plan: BuildPlan, source: URL, appDirectory: URL, environment: [String: String], log: URL) async throws {
+        try Self.copy(source: source, to: appDirectory)
+        let output = try BuildLog(url: log)
+        let env = Self.environment(environment, paths: plan.paths, appDirectory: appDirectory)
+        for command in plan.install + plan.build {
+            try Task.checkCancellation()
+            output.write("$ \(command)\n")
+            logger.info("build command started", metadata: ["build.command": "\(command)", "build.directory": "\(appDirectory.path)"])
+            let started = ContinuousClock.now
+            let status: ChildProcess.Status = try await ShellCommand(command: command, directory: appDirectory, environment: env).run(output: output)
+            let elapsed = ContinuousClock.now - started
+            if Task.isCancelled {
+                output.write("build cancelled\n")
+                throw CancellationError()
+            }
+            logger.info("build command finished", metadata: [
+                "build.command": "\(command)", "build.status": "\(status)", "build.duration": "\(elapsed)",
+            ])
+            guard status == .exited(0) else {
+                let message = "build command `\(command)` \(status)"
+                output.write("\(message)\n")
+                throw RailyardError(.invalidInput, message)
+            }
+        }
+    }
+
+    /// The build's environment: the given variables, defaults that keep tools quiet and offline-
+    /// friendly where not set, and PATH with the plan's folders (made absolute) in front.
+    static func environment(_ base: [String: String], paths: [String], appDirectory: URL) -> [String: String] {
+        var env = base
+        let defaults = [
+            "HOME": ProcessInfo.processInfo.environment["HOME"] ?? "/tmp",
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            "PYTHONUNBUFFERED": "1",
+            "npm_config_update_notifier": "false",
+        ]
+        for (key, value) in defaults where env[key] == nil { env[key] = value }
+        let inherited = base["PATH"] ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        let prepended = paths.map { appDirectory.appendingPathComponent($0).path }
+        env["PATH"] = (prepended + [inherited]).joined(separator: ":")
+        return env
+    }
+
+    static func copy(source: URL, to appDirectory: URL) throws {
+        let fileManager = FileManager.default
+        guard !fileManager.fileExists(atPath: appDirectory.path) else {
+            throw RailyardError(.conflict, "the app folder \(appDirectory.path) already exists; builds need a fresh folder")
+        }
+        do {
+            try fileManager.createDirectory(at: appDirectory.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try fileManager.copyItem(at: source, to: appDirectory)
+        } catch {
+            throw RailyardError(.internal, "could not copy the source into \(appDirectory.path): \(error)")
+        }
+    }
+}

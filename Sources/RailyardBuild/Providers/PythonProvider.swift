@@ -1,0 +1,34 @@
+/// Python apps (requirements.txt, pyproject.toml, main.py or app.py): a virtual environment made with
+/// the system interpreter, requirements installed into it, `python main.py` or `python app.py`.
+/// When nothing needs pip (no requirements.txt or pyproject.toml, no build command naming pip) the
+/// venv is made `--without-pip`: 0.1 s instead of 6 s.
+struct PythonProvider: BuildProvider {
+    let name = "python"
+    static let markers = ["requirements.txt", "pyproject.toml", "main.py", "app.py"]
+    static let entryPoints = ["main.py", "app.py"]
+
+    func detect(_ files: some SourceFiles, variables: [String: String]) -> Bool {
+        Self.markers.contains { files.exists($0) }
+    }
+
+    func plan(_ files: some SourceFiles, variables: [String: String], toolchain: Toolchain) throws -> BuildPlan {
+        let needsPip = files.exists("requirements.txt") || files.exists("pyproject.toml")
+        var install = [Self.venv(toolchain, withPip: needsPip)]
+        if files.exists("requirements.txt") {
+            install.append(".venv/bin/pip install -r requirements.txt")
+        }
+        let start = Self.entryPoints.first { files.exists($0) }.map { "python \($0)" }
+        return BuildPlan(provider: name, install: install, start: start, paths: [".venv/bin"])
+    }
+
+    static func venv(_ toolchain: Toolchain, withPip: Bool) -> String {
+        "\(ShellQuote.quote(toolchain.python)) -m venv \(withPip ? "" : "--without-pip ").venv"
+    }
+
+    /// Gives the venv pip back when a build command (set after the provider planned) uses it.
+    static func restorePip(in plan: inout BuildPlan, toolchain: Toolchain) {
+        let bare = venv(toolchain, withPip: false)
+        guard plan.build.contains(where: { $0.contains("pip") }), let index = plan.install.firstIndex(of: bare) else { return }
+        plan.install[index] = venv(toolchain, withPip: true)
+    }
+}

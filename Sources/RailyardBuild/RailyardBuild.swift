@@ -1,1 +1,0 @@
-// The RailyardBuild target; see docs/architecture.md.

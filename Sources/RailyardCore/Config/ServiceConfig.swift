@@ -1,0 +1,124 @@
+/// A service's configuration as code: the `build` and `deploy` sections of `railway.json`,
+/// `railway.toml` or `railyard.toml`, with Railway's key names so its users' files mean the same here.
+/// Every field is optional; an absent field means "use the default or the service's settings".
+public struct ServiceConfig: Codable, Sendable, Equatable {
+    /// How the service is built.
+    public var build: Build
+    /// How the service's replicas run.
+    public var deploy: Deploy
+
+    /// A config with the given sections (all defaults when omitted).
+    public init(build: Build = Build(), deploy: Deploy = Deploy()) {
+        self.build = build
+        self.deploy = deploy
+    }
+
+    /// Decodes a config; a missing section is an empty one.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        build = try container.decodeIfPresent(Build.self, forKey: .build) ?? Build()
+        deploy = try container.decodeIfPresent(Deploy.self, forKey: .deploy) ?? Deploy()
+    }
+
+    /// Whether no key is set at all (the file was absent or empty).
+    public var isEmpty: Bool { self == ServiceConfig() }
+
+    /// The `build` section.
+    public struct Build: Codable, Sendable, Equatable {
+        /// `RAILPACK`, `NIXPACKS` or `DOCKERFILE` (Railway's names).
+        public var builder: String?
+        /// Replaces the detected build step.
+        public var buildCommand: String?
+        /// Glob patterns; a push deploys only when a changed file matches one.
+        public var watchPatterns: [String]?
+        /// The Dockerfile to build when `builder` is `DOCKERFILE`.
+        public var dockerfilePath: String?
+
+        /// A build section with the given keys.
+        public init(builder: String? = nil, buildCommand: String? = nil, watchPatterns: [String]? = nil, dockerfilePath: String? = nil) {
+            self.builder = builder
+            self.buildCommand = buildCommand
+            self.watchPatterns = watchPatterns
+            self.dockerfilePath = dockerfilePath
+        }
+    }
+
+    /// The `deploy` section.
+    public struct Deploy: Codable, Sendable, Equatable {
+        /// Replaces the detected start command.
+        public var startCommand: String?
+        /// Commands run once per deployment before the new replicas start (migrations). Railway
+        /// accepts a string or an array of strings; both decode to an array.
+        public var preDeployCommand: [String]?
+        /// The path probed until it answers 200 before the deployment is marked SUCCESS.
+        public var healthcheckPath: String?
+        /// Seconds to wait for the health check to pass.
+        public var healthcheckTimeout: Int?
+        /// When a replica that exits is restarted.
+        public var restartPolicyType: RestartPolicyType?
+        /// How many restarts `ON_FAILURE` allows.
+        public var restartPolicyMaxRetries: Int?
+        /// How many replicas run.
+        public var numReplicas: Int?
+        /// A cron expression; the service runs as a job on this schedule instead of staying up.
+        public var cronSchedule: String?
+        /// Whether idle replicas are put to sleep and woken by the next request.
+        public var sleepApplication: Bool?
+        /// Seconds the old deployment keeps serving after the new one is up.
+        public var overlapSeconds: Int?
+        /// Seconds between SIGTERM and SIGKILL when a replica is stopped.
+        public var drainingSeconds: Int?
+
+        /// A deploy section with the given keys.
+        public init(
+            startCommand: String? = nil, preDeployCommand: [String]? = nil, healthcheckPath: String? = nil,
+            healthcheckTimeout: Int? = nil, restartPolicyType: RestartPolicyType? = nil,
+            restartPolicyMaxRetries: Int? = nil, numReplicas: Int? = nil, cronSchedule: String? = nil,
+            sleepApplication: Bool? = nil, overlapSeconds: Int? = nil, drainingSeconds: Int? = nil
+        ) {
+            self.startCommand = startCommand
+            self.preDeployCommand = preDeployCommand
+            self.healthcheckPath = healthcheckPath
+            self.healthcheckTimeout = healthcheckTimeout
+            self.restartPolicyType = restartPolicyType
+            self.restartPolicyMaxRetries = restartPolicyMaxRetries
+            self.numReplicas = numReplicas
+            self.cronSchedule = cronSchedule
+            self.sleepApplication = sleepApplication
+            self.overlapSeconds = overlapSeconds
+            self.drainingSeconds = drainingSeconds
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case startCommand, preDeployCommand, healthcheckPath, healthcheckTimeout, restartPolicyType,
+                restartPolicyMaxRetries, numReplicas, cronSchedule, sleepApplication, overlapSeconds, drainingSeconds
+        }
+
+        /// Decodes a deploy section; `preDeployCommand` may be one string or a list.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            startCommand = try c.decodeIfPresent(String.self, forKey: .startCommand)
+            if let single = try? c.decodeIfPresent(String.self, forKey: .preDeployCommand) {
+                preDeployCommand = [single]
+            } else {
+                preDeployCommand = try c.decodeIfPresent([String].self, forKey: .preDeployCommand)
+            }
+            healthcheckPath = try c.decodeIfPresent(String.self, forKey: .healthcheckPath)
+            healthcheckTimeout = try c.decodeIfPresent(Int.self, forKey: .healthcheckTimeout)
+            restartPolicyType = try c.decodeIfPresent(RestartPolicyType.self, forKey: .restartPolicyType)
+            restartPolicyMaxRetries = try c.decodeIfPresent(Int.self, forKey: .restartPolicyMaxRetries)
+            numReplicas = try c.decodeIfPresent(Int.self, forKey: .numReplicas)
+            cronSchedule = try c.decodeIfPresent(String.self, forKey: .cronSchedule)
+            sleepApplication = try c.decodeIfPresent(Bool.self, forKey: .sleepApplication)
+            overlapSeconds = try c.decodeIfPresent(Int.self, forKey: .overlapSeconds)
+            drainingSeconds = try c.decodeIfPresent(Int.self, forKey: .drainingSeconds)
+        }
+    }
+
+    /// When a replica that exits is restarted (Railway's `restartPolicyType`).
+    public enum RestartPolicyType: String, Codable, Sendable, CaseIterable {
+        case onFailure = "ON_FAILURE"
+        case always = "ALWAYS"
+        case never = "NEVER"
+    }
+}

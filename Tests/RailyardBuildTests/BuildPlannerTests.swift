@@ -1,0 +1,120 @@
+import Foundation
+import RailyardCore
+import Testing
+
+@testable import RailyardBuild
+
+@Suite("Build planner")
+struct BuildPlannerTests {
+    static let toolchain = Toolchain(python: "/usr/bin/python3")
+    static let venv = "/usr/bin/python3 -m venv .venv"
+    static let bareVenv = "/usr/bin/python3 -m venv --without-pip .venv"
+    static let pip = ".venv/bin/pip install -r requirements.txt"
+
+    /// A fixture folder, the variables, and the plan expected for it.
+    struct Case: CustomTestStringConvertible, Sendable {
+        var label: String
+        var files: [String: String]
+        var variables: [String: String] = [:]
+        var expected: BuildPlan
+        var testDescription: String { label }
+    }
+
+    static let cases: [Case] = [
+        Case(label: "index.html at the root", files: ["index.html": "<h1>hi</h1>"],
+             expected: BuildPlan(provider: "staticfile", staticRoot: ".")),
+        Case(label: "public/index.html", files: ["public/index.html": "hi", "README.md": "x"],
+             expected: BuildPlan(provider: "staticfile", staticRoot: "public")),
+        Case(label: "a Staticfile with a root", files: ["Staticfile": "root: dist\n", "dist/index.html": "hi"],
+             expected: BuildPlan(provider: "staticfile", staticRoot: "dist")),
+        Case(label: "a static root variable", files: ["index.html": "hi", "site/index.html": "hi"], variables: ["RAILPACK_STATIC_FILE_ROOT": "./site/"],
+             expected: BuildPlan(provider: "staticfile", staticRoot: "site")),
+        Case(label: "python with requirements and main.py", files: ["requirements.txt": "flask\n", "main.py": "print(1)"],
+             expected: BuildPlan(provider: "python", install: [venv, pip], start: "python main.py", paths: [".venv/bin"])),
+        Case(label: "python with only app.py", files: ["app.py": "print(1)"],
+             expected: BuildPlan(provider: "python", install: [bareVenv], start: "python app.py", paths: [".venv/bin"])),
+        Case(label: "python with pyproject.toml keeps pip", files: ["pyproject.toml": "[project]\nname = 'a'\n", "main.py": ""],
+             expected: BuildPlan(provider: "python", install: [venv], start: "python main.py", paths: [".venv/bin"])),
+        Case(label: "a build command using pip gets a venv with pip", files: ["main.py": ""], variables: ["RAILYARD_BUILD_CMD": "pip install -e ."],
+             expected: BuildPlan(provider: "python", install: [venv], build: ["pip install -e ."], start: "python main.py", paths: [".venv/bin"])),
+        Case(label: "python started by a Procfile", files: ["requirements.txt": "gunicorn", "Procfile": "# web app\nweb: gunicorn app:app --bind 0.0.0.0:$PORT\nworker: python w.py\n"],
+             expected: BuildPlan(provider: "python", install: [venv, pip], start: "gunicorn app:app --bind 0.0.0.0:$PORT", paths: [".venv/bin"])),
+        Case(label: "python before node, as Railpack", files: ["package.json": "{}", "main.py": "", "index.js": ""],
+             expected: BuildPlan(provider: "python", install: [bareVenv], start: "python main.py", paths: [".venv/bin"])),
+        Case(label: "node without dependencies", files: ["package.json": #"{"name":"a","scripts":{"start":"node server.js"},"dependencies":{}}"#],
+             expected: BuildPlan(provider: "node", start: "npm start", paths: ["node_modules/.bin"])),
+        Case(label: "node with dependencies, build and main", files: ["package.json": #"{"main":"src/server.js","scripts":{"build":"tsc"},"devDependencies":{"typescript":"5"}}"#],
+             expected: BuildPlan(provider: "node", install: [NodeProvider.install], build: ["npm run build"], start: "node src/server.js", paths: ["node_modules/.bin"])),
+        Case(label: "node falls back to index.js", files: ["package.json": #"{"name":"a"}"#, "index.js": ""],
+             expected: BuildPlan(provider: "node", start: "node index.js", paths: ["node_modules/.bin"])),
+        Case(label: "node before staticfile", files: ["package.json": #"{"scripts":{"start":"serve"}}"#, "index.html": "hi"],
+             expected: BuildPlan(provider: "node", start: "npm start", paths: ["node_modules/.bin"])),
+        Case(label: "start.sh", files: ["start.sh": "echo hi\n"],
+             expected: BuildPlan(provider: "shell", start: "sh start.sh")),
+        Case(label: "start.sh asking for bash", files: ["start.sh": "#!/usr/bin/env bash\necho hi\n"],
+             expected: BuildPlan(provider: "shell", start: "bash start.sh")),
+        Case(label: "a Procfile alone", files: ["Procfile": "web: ./server --port $PORT\n"],
+             expected: BuildPlan(provider: "procfile", start: "./server --port $PORT")),
+        Case(label: "a Procfile turns a static site into a process", files: ["index.html": "hi", "Procfile": "web: python3 -m http.server $PORT"],
+             expected: BuildPlan(provider: "staticfile", start: "python3 -m http.server $PORT")),
+        Case(label: "variables replace phases", files: ["requirements.txt": "", "main.py": ""],
+             variables: ["RAILYARD_INSTALL_CMD": "make deps", "RAILPACK_BUILD_CMD": "make", "RAILPACK_START_CMD": "./run", "RAILYARD_START_CMD": "  "],
+             expected: BuildPlan(provider: "python", install: ["make deps"], build: ["make"], start: "./run", paths: [".venv/bin"])),
+        Case(label: "a configured start command alone", files: ["railway.json": #"{"deploy":{"startCommand":"./serve"}}"#],
+             expected: BuildPlan(provider: "custom", start: "./serve", config: ServiceConfig(deploy: .init(startCommand: "./serve")), configFile: "railway.json")),
+    ]
+
+    @Test("detection and plans", arguments: cases)
+    func plans(_ testCase: Case) throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        try folder.write(testCase.files)
+        let plan = try BuildPlanner.plan(files: DirectorySourceFiles(root: folder.url), variables: testCase.variables, toolchain: Self.toolchain)
+        #expect(plan == testCase.expected)
+    }
+
+    @Test("config as code overrides the Procfile and variables", arguments: [
+        ("railway.json", #"{"$schema":"https://railway.com/railway.schema.json","build":{"buildCommand":"npm run compile"},"deploy":{"startCommand":"node dist/main.js","numReplicas":2}}"#),
+        ("railway.toml", "[build]\nbuildCommand = \"npm run compile\"\n\n[deploy]\nstartCommand = \"node dist/main.js\"\nnumReplicas = 2\n"),
+        ("railyard.toml", "build.buildCommand = 'npm run compile'\ndeploy = { startCommand = 'node dist/main.js', numReplicas = 2 }\n"),
+    ])
+    func configOverrides(file: String, contents: String) throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        try folder.write(["package.json": #"{"scripts":{"start":"x","build":"y"}}"#, "Procfile": "web: z", file: contents])
+        let plan = try BuildPlanner.plan(files: DirectorySourceFiles(root: folder.url), variables: ["RAILYARD_START_CMD": "w"], toolchain: Self.toolchain)
+        #expect(plan.build == ["npm run compile"])
+        #expect(plan.start == "node dist/main.js")
+        #expect(plan.config.deploy.numReplicas == 2)
+        #expect(plan.configFile == file)
+    }
+
+    @Test("folders that say nothing about how to run are rejected with what to add", arguments: [
+        ("an empty folder", ["README.md": "hi"], "no start command: nothing in the folder"),
+        ("python without an entry point", ["requirements.txt": "flask"], "no start command for this Python app"),
+        ("node without start or main", ["package.json": #"{"scripts":{"build":"x"}}"#], "no start command for this Node app"),
+        ("only a Dockerfile", ["Dockerfile": "FROM scratch"], "Dockerfile builds are not supported yet"),
+        ("a Procfile without web", ["Procfile": "worker: python w.py"], "add a Procfile with `web: <command>`"),
+        ("a malformed package.json", ["package.json": "{nope"], "package.json is not a valid JSON object"),
+        ("the Dockerfile builder", ["index.html": "", "railway.json": #"{"build":{"builder":"DOCKERFILE"}}"#], "DOCKERFILE builder"),
+        ("a static root outside", ["Staticfile": "root: ../../etc"], "must be a folder inside the app"),
+    ])
+    func rejects(label: String, files: [String: String], message: String) throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        try folder.write(files)
+        let error = #expect(throws: RailyardError.self) {
+            try BuildPlanner.plan(files: DirectorySourceFiles(root: folder.url), variables: [:], toolchain: Self.toolchain)
+        }
+        #expect(error?.code == .invalidInput)
+        #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")
+    }
+
+    @Test("the machine's python is the system interpreter, not a shim")
+    func systemPython() {
+        let toolchain = Toolchain.detect()
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") {
+            #expect(toolchain.python == "/usr/bin/python3")
+        }
+    }
+}
