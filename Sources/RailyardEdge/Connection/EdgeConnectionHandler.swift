@@ -1,0 +1,458 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// One client connection to the edge. For each request it captures the route once, at the head,
+/// then answers with a page, a static file, or by proxying to the replica the route picked. Reads
+/// from the client pause while the upstream cannot take more (and while connecting), reads from the
+/// upstream pause while the client cannot: bodies stream both ways without being buffered whole.
+final class EdgeConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// Reasons to hold reads from the client.
+    private struct ReadBlock: OptionSet {
+        let rawValue: UInt8
+        /// Waiting for an upstream connection; body parts would pile up.
+        static let connecting = ReadBlock(rawValue: 1)
+        /// The upstream connection's send buffer is full.
+        static let upstreamFull = ReadBlock(rawValue: 2)
+    }
+
+    /// The request being answered, as far as logging and framing need it.
+    private struct ActiveRequest {
+        let id: Int
+        let summary: ProxyHeaders.RequestSummary
+        let host: String
+        let path: Substring
+        let start: NIODeadline
+        var status: HTTPResponseStatus?
+        var upstream: Upstream?
+        var note: String?
+    }
+
+    private let environment: EdgeEnvironment
+    private var context: ChannelHandlerContext?
+    private var active: ActiveRequest?
+    private var exchange: ProxyExchange?
+    private var lease: UpstreamPool.Lease?
+    private var readBlock: ReadBlock = []
+    private var readPending = false
+    private var requestCount = 0
+    private var isClosed = false
+
+    init(environment: EdgeEnvironment) {
+        self.environment = environment
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    // MARK: client → edge
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            begin(head, context: context)
+        case .body(let buffer):
+            if exchange != nil { perform(exchange!.requestBodyReceived(buffer)) }
+        case .end(let trailers):
+            if exchange != nil { perform(exchange!.requestEndReceived(trailers: trailers)) }
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        lease?.handler.flush()
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            lease?.handler.resumeReads()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        isClosed = true
+        if exchange != nil { perform(exchange!.clientClosed()) }
+        if var request = active {
+            request.note = request.note ?? "the client closed the connection before the response ended"
+            log(request)
+        }
+        active = nil
+        exchange = nil
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        environment.logger.trace("client connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readBlock.isEmpty {
+            context.read()
+        } else {
+            readPending = true
+        }
+    }
+
+    // MARK: routing
+
+    private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        requestCount += 1
+        let requestID = RequestID.resolve(incoming: head.headers.first(name: RequestID.header))
+        let summary = ProxyHeaders.RequestSummary(
+            method: head.method,
+            version: head.version,
+            keepAlive: head.isKeepAlive,
+            requestID: requestID
+        )
+        let hostHeader = head.headers.first(name: "host")
+        let host = hostHeader.flatMap { HostName.normalize($0) }
+        active = ActiveRequest(
+            id: requestCount,
+            summary: summary,
+            host: host ?? "-",
+            path: head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "",
+            start: .now()
+        )
+        guard let host else {
+            respond(.missingHost)
+            return
+        }
+        switch environment.routes.resolve(normalizedHost: host) {
+        case .unknownHost:
+            respond(.unknownHost(host))
+        case .unavailable(let reason):
+            respond(.unavailable(reason))
+        case .directory(let root):
+            serveStatic(root: root, head: head)
+        case .proxy(let upstream):
+            let upstreamHead = ProxyHeaders.upstreamRequest(
+                from: head,
+                clientAddress: context.channel.remoteAddress?.ipAddress,
+                requestID: requestID
+            )
+            exchange = ProxyExchange(request: upstreamHead, summary: summary)
+            active?.upstream = upstream
+            connect(fresh: false)
+        }
+    }
+
+    // MARK: proxying
+
+    private func connect(fresh: Bool) {
+        guard let context, let request = active, let upstream = request.upstream else { return }
+        readBlock.insert(.connecting)
+        let pool = environment.pool
+        pool.acquire(upstream, on: context.eventLoop, fresh: fresh).whenComplete { result in
+            guard self.active?.id == request.id, self.exchange != nil, !self.isClosed else {
+                // The request ended (client gone) while connecting: keep the connection for others.
+                if case .success(let lease) = result { pool.release(lease, upstream: upstream) }
+                return
+            }
+            switch result {
+            case .success(let lease):
+                self.lease = lease
+                lease.handler.lease(to: self)
+                self.perform(self.exchange!.upstreamConnected(reused: lease.reused))
+            case .failure(let error):
+                self.active?.note = "\(error)"
+                let failure: ProxyExchange.Failure = Self.isConnectTimeout(error) ? .timedOut : .unreachable
+                self.perform(self.exchange!.upstreamConnectFailed(failure))
+            }
+        }
+    }
+
+    private func perform(_ action: ProxyExchange.Action) {
+        guard let context else { return }
+        switch action {
+        case .none, .dropRequestPart:
+            break
+        case .sendRequest(let head, let body, let end):
+            guard let lease else { return }
+            lease.handler.write(.head(head))
+            for part in body {
+                lease.handler.write(.body(.byteBuffer(part)))
+            }
+            if let end {
+                lease.handler.write(.end(end.trailers))
+            }
+            lease.handler.flush()
+            readBlock.remove(.connecting)
+            if !lease.channel.isWritable { readBlock.insert(.upstreamFull) }
+            resumeReadsIfUnblocked()
+        case .forwardRequestBody(let buffer):
+            guard let lease else { return }
+            lease.handler.write(.body(.byteBuffer(buffer)))
+            if !lease.channel.isWritable { readBlock.insert(.upstreamFull) }
+        case .forwardRequestEnd(let trailers):
+            lease?.handler.write(.end(trailers))
+            lease?.handler.flush()
+        case .respond(let failure):
+            dropLease(reuse: false)
+            if active?.note == nil { active?.note = "the app closed the connection before answering" }
+            let host = active?.host ?? "-"
+            respond(failure == .timedOut ? .gatewayTimeout(host) : .badGateway(host))
+        case .retryOnFreshConnection:
+            dropLease(reuse: false)
+            connect(fresh: true)
+        case .sendInformational(let head):
+            context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
+        case .sendResponseHead(let head):
+            active?.status = head.status
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+        case .sendResponseBody(let buffer):
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            if !context.channel.isWritable { lease?.handler.pauseReads() }
+        case .finishResponse(let trailers, let keepClientAlive, let reuseUpstream):
+            dropLease(reuse: reuseUpstream)
+            endResponse(trailers: trailers, keepAlive: keepClientAlive)
+        case .abortClient:
+            dropLease(reuse: false)
+            if var request = active {
+                request.note = "the app closed the connection in the middle of its response"
+                log(request)
+            }
+            active = nil
+            exchange = nil
+            context.close(promise: nil)
+        case .closeUpstream:
+            dropLease(reuse: false)
+        }
+    }
+
+    /// Ends this handler's use of the upstream connection: back to the pool, or closed.
+    private func dropLease(reuse: Bool) {
+        guard let lease else { return }
+        self.lease = nil
+        lease.handler.detach()
+        if reuse, let upstream = active?.upstream {
+            environment.pool.release(lease, upstream: upstream)
+        } else {
+            lease.channel.close(promise: nil)
+        }
+    }
+
+    private func resumeReadsIfUnblocked() {
+        guard readBlock.isEmpty, readPending, let context else { return }
+        readPending = false
+        context.read()
+    }
+
+    private static func isConnectTimeout(_ error: Error) -> Bool {
+        if case ChannelError.connectTimeout = error { return true }
+        if let error = error as? NIOConnectionError {
+            return error.connectionErrors.contains { attempt in
+                if case ChannelError.connectTimeout = attempt.error { return true }
+                return false
+            }
+        }
+        return false
+    }
+
+    // MARK: answers made by the edge
+
+    /// Sends one of the edge's own pages as the whole response.
+    private func respond(_ page: EdgePage, extraHeaders: [(String, String)] = []) {
+        let html = page.html
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "text/html; charset=utf-8")
+        headers.add(name: "content-length", value: String(html.utf8.count))
+        headers.add(name: "cache-control", value: "no-store")
+        headers.add(contentsOf: extraHeaders)
+        let body = active?.summary.method == .HEAD ? nil : IOData.byteBuffer(ByteBuffer(string: html))
+        sendResponse(status: page.status, headers: headers, body: body)
+    }
+
+    /// Writes a complete response the edge produced (page, file, redirect) and ends it.
+    private func sendResponse(
+        status: HTTPResponseStatus,
+        headers: HTTPHeaders,
+        body: IOData?,
+        bodyWritten: (@Sendable (Result<Void, Error>) -> Void)? = nil
+    ) {
+        guard let context, let request = active else { return }
+        var headers = headers
+        headers.replaceOrAdd(name: RequestID.header, value: request.summary.requestID)
+        ProxyHeaders.setConnection(&headers, keepAlive: request.summary.keepAlive, clientVersion: request.summary.version)
+        active?.status = status
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        if let body {
+            let written = context.write(wrapOutboundOut(.body(body)))
+            if let bodyWritten { written.whenComplete(bodyWritten) }
+        }
+        endResponse(trailers: nil, keepAlive: request.summary.keepAlive)
+    }
+
+    /// Writes the response end after resetting the per-request state: writing it may at once
+    /// deliver the client's next pipelined request to `channelRead`.
+    private func endResponse(trailers: HTTPHeaders?, keepAlive: Bool) {
+        guard let context else { return }
+        if let request = active { log(request) }
+        active = nil
+        exchange = nil
+        readBlock = []
+        resumeReadsIfUnblocked()
+        if keepAlive {
+            context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
+        } else {
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(trailers))).whenComplete { _ in
+                channel.close(promise: nil)
+            }
+        }
+    }
+
+    // MARK: static releases
+
+    private func serveStatic(root: URL, head: HTTPRequestHead) {
+        guard let context, let request = active else { return }
+        guard head.method == .GET || head.method == .HEAD else {
+            respond(.methodNotAllowed, extraHeaders: [("allow", "GET, HEAD")])
+            return
+        }
+        let path: StaticFilePath
+        do {
+            path = try StaticFilePath.parse(head.uri)
+        } catch .malformed {
+            respond(.badPath)
+            return
+        } catch {
+            respond(.fileNotFound(String(request.path)))
+            return
+        }
+        let files = environment.files
+        let rootPath = root.path(percentEncoded: false)
+        environment.threadPool.runIfActive(eventLoop: context.eventLoop) {
+            files.resolve(root: rootPath, path: path)
+        }.assumeIsolated().whenComplete { result in
+            guard self.active?.id == request.id, !self.isClosed else {
+                if case .success(let outcome) = result { outcome.closeFiles() }
+                return
+            }
+            switch result {
+            case .success(.file(let file)):
+                if ConditionalRequest.isNotModified(head.headers, etag: file.etag) {
+                    try? file.handle.close()
+                    var headers = HTTPHeaders()
+                    Self.addValidators(of: file, to: &headers)
+                    self.sendResponse(status: .notModified, headers: headers, body: nil)
+                } else {
+                    self.sendFile(file, status: .ok)
+                }
+            case .success(.redirect(let location)):
+                var headers = HTTPHeaders()
+                headers.add(name: "location", value: location)
+                headers.add(name: "content-length", value: "0")
+                self.sendResponse(status: .movedPermanently, headers: headers, body: nil)
+            case .success(.notFound(let custom)):
+                if let custom {
+                    self.sendFile(custom, status: .notFound)
+                } else {
+                    self.respond(.fileNotFound(String(request.path)))
+                }
+            case .failure(let error):
+                self.active?.note = "\(error)"
+                self.respond(.fileNotFound(String(request.path)))
+            }
+        }
+    }
+
+    private func sendFile(_ file: StaticFileResolver.OpenFile, status: HTTPResponseStatus) {
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: file.contentType)
+        headers.add(name: "content-length", value: String(file.size))
+        Self.addValidators(of: file, to: &headers)
+        let handle = file.handle
+        guard active?.summary.method != .HEAD, file.size > 0 else {
+            try? handle.close()
+            sendResponse(status: status, headers: headers, body: nil)
+            return
+        }
+        // Sent with sendfile(2) from the page cache; nothing is read into memory.
+        let region = FileRegion(fileHandle: handle, readerIndex: 0, endIndex: file.size)
+        sendResponse(status: status, headers: headers, body: .fileRegion(region)) { _ in
+            try? handle.close()
+        }
+    }
+
+    private static func addValidators(of file: StaticFileResolver.OpenFile, to headers: inout HTTPHeaders) {
+        headers.add(name: "etag", value: file.etag)
+        headers.add(name: "last-modified", value: HTTPDate.format(secondsSince1970: Int(file.modified.tv_sec)))
+    }
+
+    // MARK: logging
+
+    private func log(_ request: ActiveRequest) {
+        let logger = environment.logger
+        guard logger.logLevel <= .debug else { return }
+        let elapsed = NIODeadline.now() - request.start
+        var metadata: Logger.Metadata = [
+            "http.method": "\(request.summary.method.rawValue)",
+            "http.host": "\(request.host)",
+            "http.path": "\(request.path)",
+            "http.status": "\(request.status.map { String($0.code) } ?? "-")",
+            "http.duration_ms": "\(Double(elapsed.nanoseconds / 1000) / 1000)",
+            "request.id": "\(request.summary.requestID)",
+        ]
+        if let upstream = request.upstream { metadata["edge.upstream"] = "\(upstream)" }
+        if let note = request.note { metadata["edge.error"] = "\(note)" }
+        logger.debug("request", metadata: metadata)
+    }
+}
+
+extension EdgeConnectionHandler: UpstreamHandlerDelegate {
+    func upstreamRead(_ part: HTTPClientResponsePart) {
+        guard exchange != nil else { return }
+        switch part {
+        case .head(let head):
+            perform(exchange!.responseHeadReceived(head))
+        case .body(let buffer):
+            perform(exchange!.responseBodyReceived(buffer))
+        case .end(let trailers):
+            perform(exchange!.responseEndReceived(trailers: trailers))
+        }
+    }
+
+    func upstreamReadComplete() {
+        context?.flush()
+    }
+
+    func upstreamWritabilityChanged(isWritable: Bool) {
+        guard isWritable else { return }
+        readBlock.remove(.upstreamFull)
+        resumeReadsIfUnblocked()
+    }
+
+    func upstreamClosed() {
+        lease = nil
+        guard exchange != nil else { return }
+        perform(exchange!.upstreamClosed())
+    }
+}
+
+extension StaticFileResolver.Outcome {
+    /// Closes whatever the lookup opened, when the answer is no longer wanted.
+    func closeFiles() {
+        switch self {
+        case .file(let file), .notFound(.some(let file)):
+            try? file.handle.close()
+        case .redirect, .notFound(.none):
+            break
+        }
+    }
+}
+
+@available(*, unavailable)
+extension EdgeConnectionHandler: Sendable {}

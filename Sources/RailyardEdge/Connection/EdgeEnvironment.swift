@@ -1,0 +1,14 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+/// What every client connection shares: the route table, the upstream pool, the static-file
+/// machinery and the logger. Built once per `EdgeServer.run()`.
+struct EdgeEnvironment: Sendable {
+    let routes: RouteTable
+    let pool: UpstreamPool
+    let files: StaticFileResolver
+    /// Where blocking file-system calls run.
+    let threadPool: NIOThreadPool
+    let logger: Logger
+}

@@ -1,0 +1,138 @@
+import NIOHTTP1
+
+/// The header rewriting of a proxied exchange, as pure functions: what goes to the app, what comes
+/// back to the client, and how each side is framed. No I/O, so every rule is unit-tested.
+enum ProxyHeaders {
+    /// Headers that describe one connection, not the message (RFC 9110 §7.6.1), removed in both
+    /// directions. `Proxy-*` headers are removed too (see `isHopByHop`).
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade",
+    ]
+
+    /// Names a client may list in `Connection` that are never removed on its say-so: dropping them
+    /// would change how the message is routed or framed.
+    private static let protected: Set<String> = ["host", "content-length"]
+
+    /// What the request looked like when it arrived, as far as the rest of its life needs it.
+    struct RequestSummary: Equatable {
+        var method: HTTPMethod
+        var version: HTTPVersion
+        var keepAlive: Bool
+        var requestID: String
+    }
+
+    /// The response to send to the client and what the exchange means for both connections.
+    struct ResponsePlan: Equatable {
+        var head: HTTPResponseHead
+        /// Whether the client connection stays open after this response.
+        var clientKeepAlive: Bool
+        /// Whether the upstream connection can serve another request after this response.
+        var upstreamReusable: Bool
+    }
+
+    /// The request head sent to the app: HTTP/1.1, hop-by-hop headers removed, body framing made
+    /// explicit, and the `X-Forwarded-*` and `X-Request-Id` headers set.
+    static func upstreamRequest(
+        from client: HTTPRequestHead,
+        clientAddress: String?,
+        requestID: String
+    ) -> HTTPRequestHead {
+        var headers = client.headers
+        let chunked = headers.contains(name: "transfer-encoding")
+        removeHopByHop(from: &headers)
+        if chunked {
+            // Transfer-Encoding wins over Content-Length (RFC 9112 §6.3); the body is re-chunked.
+            headers.remove(name: "content-length")
+            headers.add(name: "transfer-encoding", value: "chunked")
+        }
+
+        if let clientAddress {
+            let earlier = headers[canonicalForm: "x-forwarded-for"].joined(separator: ", ")
+            headers.remove(name: "x-forwarded-for")
+            headers.add(name: "x-forwarded-for", value: earlier.isEmpty ? clientAddress : "\(earlier), \(clientAddress)")
+        }
+        headers.replaceOrAdd(name: "x-forwarded-proto", value: "http")
+        if let host = headers.first(name: "host") {
+            headers.replaceOrAdd(name: "x-forwarded-host", value: host)
+        }
+        headers.replaceOrAdd(name: RequestID.header, value: requestID)
+        return HTTPRequestHead(version: .http1_1, method: client.method, uri: client.uri, headers: headers)
+    }
+
+    /// The response head for the client: hop-by-hop headers removed, framing chosen for the
+    /// client's HTTP version, `Connection` set when it differs from the version's default.
+    static func clientResponse(from upstream: HTTPResponseHead, for request: RequestSummary) -> ResponsePlan {
+        var headers = upstream.headers
+        let status = upstream.status.code
+        let upstreamChunked = headers[canonicalForm: "transfer-encoding"].contains { $0.lowercased() == "chunked" }
+        let bodyless = request.method == .HEAD || (100..<200).contains(status) || status == 204 || status == 304
+        let upstreamReusable =
+            upstream.isKeepAlive
+            && (bodyless || upstreamChunked || headers.contains(name: "content-length"))
+
+        removeHopByHop(from: &headers)
+        if (100..<200).contains(status) || status == 204 {
+            headers.remove(name: "content-length")
+        }
+
+        var keepAlive = request.keepAlive
+        if !bodyless && !headers.contains(name: "content-length") {
+            if request.version.isAtLeast1_1 {
+                headers.add(name: "transfer-encoding", value: "chunked")
+            } else {
+                // An HTTP/1.0 client cannot read chunks: the body ends when the connection does.
+                keepAlive = false
+            }
+        }
+        if !headers.contains(name: RequestID.header) {
+            headers.add(name: RequestID.header, value: request.requestID)
+        }
+        setConnection(&headers, keepAlive: keepAlive, clientVersion: request.version)
+        return ResponsePlan(
+            head: HTTPResponseHead(version: .http1_1, status: upstream.status, headers: headers),
+            clientKeepAlive: keepAlive,
+            upstreamReusable: upstreamReusable
+        )
+    }
+
+    /// A 1xx head (e.g. `100 Continue`) relayed to the client, or nil when the client cannot take
+    /// one (HTTP/1.0).
+    static func informationalResponse(from upstream: HTTPResponseHead, for request: RequestSummary) -> HTTPResponseHead? {
+        guard request.version.isAtLeast1_1 else { return nil }
+        var headers = upstream.headers
+        removeHopByHop(from: &headers)
+        return HTTPResponseHead(version: .http1_1, status: upstream.status, headers: headers)
+    }
+
+    /// Adds `Connection: close` or `Connection: keep-alive` when the decision differs from what the
+    /// client's HTTP version assumes.
+    static func setConnection(_ headers: inout HTTPHeaders, keepAlive: Bool, clientVersion: HTTPVersion) {
+        if !keepAlive {
+            headers.replaceOrAdd(name: "connection", value: "close")
+        } else if !clientVersion.isAtLeast1_1 {
+            headers.replaceOrAdd(name: "connection", value: "keep-alive")
+        }
+    }
+
+    /// Removes the hop-by-hop headers, the headers the `Connection` header names, and `Proxy-*`.
+    static func removeHopByHop(from headers: inout HTTPHeaders) {
+        let named = headers[canonicalForm: "connection"].map { $0.lowercased() }
+        var doomed: [String] = []
+        for (name, _) in headers {
+            let lower = name.lowercased()
+            if hopByHop.contains(lower) || lower.hasPrefix("proxy-")
+                || (named.contains(lower) && !protected.contains(lower))
+            {
+                doomed.append(name)
+            }
+        }
+        for name in doomed {
+            headers.remove(name: name)
+        }
+    }
+}
+
+extension HTTPVersion {
+    /// HTTP/1.1 or later: chunked bodies and keep-alive by default.
+    var isAtLeast1_1: Bool { major > 1 || (major == 1 && minor >= 1) }
+}

@@ -1,1 +1,0 @@
-// The RailyardEdge target; see docs/architecture.md.

@@ -1,0 +1,34 @@
+/// Why the edge server could not do what it was asked, in a sentence that says what to fix.
+public struct EdgeError: Error, CustomStringConvertible, Sendable {
+    private enum Base: Sendable {
+        case bindFailed(host: String, port: Int, reason: String)
+        case alreadyRunning
+        case stoppedBeforeBinding
+    }
+
+    private let base: Base
+
+    private init(_ base: Base) { self.base = base }
+
+    /// The listening socket could not be opened.
+    static func bindFailed(host: String, port: Int, error: Error) -> EdgeError {
+        EdgeError(.bindFailed(host: host, port: port, reason: "\(error)"))
+    }
+
+    /// `run()` was called on a server that is already running or has run.
+    static let alreadyRunning = EdgeError(.alreadyRunning)
+
+    /// `run()` ended (or was cancelled) before the server was listening.
+    static let stoppedBeforeBinding = EdgeError(.stoppedBeforeBinding)
+
+    public var description: String {
+        switch base {
+        case .bindFailed(let host, let port, let reason):
+            "The edge could not listen on \(host):\(port) (\(reason)). Choose another --edge-port, or stop the process that uses this one."
+        case .alreadyRunning:
+            "This edge server has already been started; create a new EdgeServer to run it again."
+        case .stoppedBeforeBinding:
+            "The edge server stopped before it was listening; see the error its run() threw."
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// The edge server: the HTTP/1.1 reverse proxy every app's traffic crosses, as a
+/// swift-service-lifecycle `Service`. It routes each request by its Host header through a
+/// `RouteTable` to a replica, a static release on disk, or one of its own pages.
+public final class EdgeServer: Service {
+    /// Timeouts and limits of the edge; the defaults suit a single box.
+    public struct Configuration: Sendable {
+        /// How long to wait for a replica to accept a connection before answering 504.
+        public var connectTimeout: Duration = .seconds(5)
+        /// How long a keep-alive connection to a replica may sit unused before it is closed.
+        public var upstreamIdleTimeout: Duration = .seconds(30)
+        /// Idle keep-alive connections kept per replica and event loop.
+        public var maxIdleConnectionsPerUpstream = 32
+
+        /// The defaults.
+        public init() {}
+    }
+
+    private enum Binding {
+        case waiting([Int: CheckedContinuation<Int, Error>])
+        case bound(Int)
+        case failed(EdgeError)
+    }
+
+    private struct State {
+        var binding = Binding.waiting([:])
+        var nextWaiter = 0
+        var started = false
+    }
+
+    private let host: String
+    private let port: Int
+    private let routes: RouteTable
+    private let logger: Logger
+    private let configuration: Configuration
+    private let group: EventLoopGroup
+    private let state = Mutex(State())
+
+    /// An edge that will listen on `host:port` (port 0 = pick a free one) and route with `routes`.
+    public convenience init(host: String, port: Int, routes: RouteTable, logger: Logger) {
+        self.init(host: host, port: port, routes: routes, logger: logger, configuration: Configuration())
+    }
+
+    /// An edge with explicit timeouts and limits, on `eventLoopGroup` (the shared NIO singleton by
+    /// default; its thread count is the edge's worker count).
+    public init(
+        host: String,
+        port: Int,
+        routes: RouteTable,
+        logger: Logger,
+        configuration: Configuration,
+        eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        self.host = host
+        self.port = port
+        self.routes = routes
+        self.logger = logger
+        self.configuration = configuration
+        self.group = eventLoopGroup
+    }
+
+    /// Binds, then serves until the task is cancelled (connections are cut) or a graceful shutdown
+    /// (requests in flight finish, then their connections close).
+    public func run() async throws {
+        try state.withLock { state in
+            guard !state.started else { throw EdgeError.alreadyRunning }
+            state.started = true
+        }
+        let pool = UpstreamPool(
+            connectTimeout: TimeAmount(configuration.connectTimeout),
+            idleTimeout: TimeAmount(configuration.upstreamIdleTimeout),
+            maxIdlePerUpstream: configuration.maxIdleConnectionsPerUpstream
+        )
+        defer { pool.shutdown() }
+        let registry = ConnectionRegistry()
+        let environment = EdgeEnvironment(
+            routes: routes,
+            pool: pool,
+            files: StaticFileResolver(),
+            threadPool: .singleton,
+            logger: logger
+        )
+
+        let serverChannel: Channel
+        do {
+            serverChannel = try await Self.bootstrap(group: group, environment: environment, registry: registry)
+                .bind(host: host, port: port).get()
+        } catch {
+            let failure = EdgeError.bindFailed(host: host, port: port, error: error)
+            finishBinding(.failure(failure))
+            throw failure
+        }
+        let boundPort = serverChannel.localAddress?.port ?? port
+        logger.info("edge listening", metadata: ["edge.host": "\(host)", "edge.port": "\(boundPort)"])
+        finishBinding(.success(boundPort))
+
+        let logger = self.logger
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                try? await serverChannel.closeFuture.get()
+                await registry.waitUntilEmpty()
+            } onGracefulShutdown: {
+                logger.info("edge draining", metadata: ["edge.connections": "\(registry.count)"])
+                serverChannel.close(promise: nil)
+                registry.quiesce()
+            }
+        } onCancel: {
+            serverChannel.close(promise: nil)
+            registry.closeAll()
+        }
+        logger.info("edge stopped")
+    }
+
+    /// The port the edge listens on, once it does (the chosen one when configured with port 0).
+    /// Throws when binding failed or the waiting task is cancelled.
+    public func waitUntilBound() async throws -> Int {
+        let id = state.withLock { state in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let immediate = state.withLock { state -> Result<Int, Error>? in
+                    switch state.binding {
+                    case .bound(let port):
+                        return .success(port)
+                    case .failed(let error):
+                        return .failure(error)
+                    case .waiting(var waiters):
+                        if Task.isCancelled { return .failure(CancellationError()) }
+                        waiters[id] = continuation
+                        state.binding = .waiting(waiters)
+                        return nil
+                    }
+                }
+                if let immediate { continuation.resume(with: immediate) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Int, Error>? in
+                guard case .waiting(var waiters) = state.binding, let waiter = waiters.removeValue(forKey: id) else {
+                    return nil
+                }
+                state.binding = .waiting(waiters)
+                return waiter
+            }
+            waiter?.resume(throwing: CancellationError())
+        }
+    }
+
+    private func finishBinding(_ result: Result<Int, EdgeError>) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Int, Error>] in
+            guard case .waiting(let waiters) = state.binding else { return [] }
+            switch result {
+            case .success(let port): state.binding = .bound(port)
+            case .failure(let error): state.binding = .failed(error)
+            }
+            return Array(waiters.values)
+        }
+        for waiter in waiters {
+            waiter.resume(with: result.mapError { $0 as Error })
+        }
+    }
+
+    private static func bootstrap(
+        group: EventLoopGroup,
+        environment: EdgeEnvironment,
+        registry: ConnectionRegistry
+    ) -> ServerBootstrap {
+        // ProxyHeaders and the connection handler frame every response explicitly (HEAD, HTTP/1.0).
+        let encoder = {
+            var encoder = HTTPResponseEncoder.Configuration()
+            encoder.automaticallySetFramingHeaders = false
+            return encoder
+        }()
+        return ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                        withErrorHandling: true,
+                        withEncoderConfiguration: encoder
+                    )
+                    try channel.pipeline.syncOperations.addHandler(EdgeConnectionHandler(environment: environment))
+                    registry.add(channel)
+                }
+            }
+    }
+}

@@ -1,0 +1,193 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// A tiny app server on 127.0.0.1 for the proxy tests, answering by path:
+/// `/name` its name · `/headers` the request headers, one `name: value` per line · `/echo` the
+/// request body streamed back as it arrives · `/count` the body's length and whether it is the test pattern ·
+/// `/big?bytes=N` N pattern bytes with a Content-Length · `/chunked?bytes=N` the same, chunked ·
+/// `/slow?ms=N` its name after N ms · `/close` closes without answering · anything else 200 "ok".
+final class TestUpstream: Sendable {
+    let name: String
+    let port: Int
+    private let channel: Channel
+    private let stats: Stats
+
+    /// Counters the tests read.
+    final class Stats: Sendable {
+        let connections = Atomic<Int>(0)
+        let requests = Atomic<Int>(0)
+    }
+
+    /// Connections the upstream has accepted so far.
+    var connectionCount: Int { stats.connections.load(ordering: .relaxed) }
+    /// Requests the upstream has received so far.
+    var requestCount: Int { stats.requests.load(ordering: .relaxed) }
+
+    private init(name: String, channel: Channel, stats: Stats) {
+        self.name = name
+        self.channel = channel
+        self.stats = stats
+        self.port = channel.localAddress!.port!
+    }
+
+    /// Starts the app on `port` (0 = any). With `dropReusedConnections`, a second request on a
+    /// connection is answered by closing it — a keep-alive connection the app timed out just as the
+    /// edge reused it.
+    static func start(name: String, port: Int = 0, dropReusedConnections: Bool = false) async throws -> TestUpstream {
+        let stats = Stats()
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                stats.connections.add(1, ordering: .relaxed)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(TestUpstreamHandler(name: name, stats: stats, dropReused: dropReusedConnections))
+                }
+            }
+            .bind(host: "127.0.0.1", port: port).get()
+        return TestUpstream(name: name, channel: channel, stats: stats)
+    }
+
+    func stop() async {
+        try? await channel.close()
+    }
+
+    /// The byte at `offset` of every pattern body the tests send or ask for.
+    static func patternByte(at offset: Int) -> UInt8 {
+        UInt8(truncatingIfNeeded: offset % 251)
+    }
+
+    /// The pattern repeats every 251 bytes; this block covers any 64 KiB window.
+    private static let patternBlock: ByteBuffer = {
+        var buffer = ByteBuffer()
+        for index in 0..<(251 * 264) { buffer.writeInteger(patternByte(at: index)) }
+        return buffer
+    }()
+
+    /// `count` (at most 64 KiB) pattern bytes starting at `offset`.
+    static func pattern(offset: Int, count: Int) -> ByteBuffer {
+        precondition(count <= 64 * 1024)
+        return patternBlock.getSlice(at: offset % 251, length: count)!
+    }
+
+    /// Whether `chunk` holds the pattern bytes that belong at `offset`.
+    static func matchesPattern(_ chunk: ByteBuffer, at offset: Int) -> Bool {
+        var rest = chunk
+        var position = offset
+        while rest.readableBytes > 0 {
+            let size = min(rest.readableBytes, 64 * 1024)
+            guard rest.readSlice(length: size) == pattern(offset: position, count: size) else { return false }
+            position += size
+        }
+        return true
+    }
+}
+
+private final class TestUpstreamHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let name: String
+    private let stats: TestUpstream.Stats
+    private var head: HTTPRequestHead?
+    private var path = ""
+    private var query: [String: String] = [:]
+    private var bodyBytes = 0
+    private var intact = true
+    private var requestsOnConnection = 0
+    private let dropReused: Bool
+
+    init(name: String, stats: TestUpstream.Stats, dropReused: Bool) {
+        self.dropReused = dropReused
+        self.name = name
+        self.stats = stats
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            requestsOnConnection += 1
+            if dropReused && requestsOnConnection > 1 {
+                context.close(promise: nil)
+                return
+            }
+            stats.requests.add(1, ordering: .relaxed)
+            self.head = head
+            let parts = head.uri.split(separator: "?", maxSplits: 1)
+            path = parts.first.map(String.init) ?? "/"
+            query = [:]
+            for pair in (parts.count > 1 ? parts[1] : "").split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1)
+                query[String(kv[0])] = kv.count > 1 ? String(kv[1]) : ""
+            }
+            bodyBytes = 0
+            intact = true
+            if path == "/echo" {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok))), promise: nil)
+            }
+        case .body(let buffer):
+            if path == "/echo" {
+                context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            } else {
+                if !TestUpstream.matchesPattern(buffer, at: bodyBytes) { intact = false }
+                bodyBytes += buffer.readableBytes
+            }
+        case .end:
+            respond(context: context)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
+    }
+
+    private func respond(context: ChannelHandlerContext) {
+        guard let head else { return }
+        switch path {
+        case "/echo":
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        case "/name":
+            send(context: context, text: name)
+        case "/headers":
+            let lines = head.headers.map { "\($0.name.lowercased()): \($0.value)" }.joined(separator: "\n")
+            send(context: context, text: lines)
+        case "/count":
+            send(context: context, text: "bytes=\(bodyBytes) intact=\(intact)")
+        case "/big", "/chunked":
+            let total = Int(query["bytes"] ?? "0") ?? 0
+            var headers = HTTPHeaders()
+            if path == "/big" { headers.add(name: "content-length", value: String(total)) }
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            var offset = 0
+            while offset < total {
+                let size = min(64 * 1024, total - offset)
+                context.write(wrapOutboundOut(.body(.byteBuffer(TestUpstream.pattern(offset: offset, count: size)))), promise: nil)
+                offset += size
+            }
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        case "/slow":
+            let milliseconds = Int64(query["ms"] ?? "500") ?? 500
+            let name = self.name
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: .milliseconds(milliseconds)) {
+                let (handler, context) = loopBound.value
+                handler.send(context: context, text: name)
+            }
+        case "/close":
+            context.close(promise: nil)
+        default:
+            send(context: context, text: "ok")
+        }
+    }
+
+    private func send(context: ChannelHandlerContext, text: String) {
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "text/plain")
+        headers.add(name: "content-length", value: String(text.utf8.count))
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+}
