@@ -54,6 +54,15 @@ public struct Isolation: Sendable, Equatable, CustomStringConvertible {
             "--tmpfs", "/root", "--tmpfs", "/home",
         ]
         for hidden in spec.hiddenPaths { args += ["--tmpfs", hidden] }
+        // bwrap makes missing mount points 0700 and root-owned, which the app's user could not
+        // traverse: create the app dir's ancestors world-traversable first (existing ones are kept).
+        var ancestors: [String] = []
+        var ancestor = spec.appDirectory.standardizedFileURL.deletingLastPathComponent()
+        while ancestor.path != "/" && !ancestor.path.isEmpty {
+            ancestors.insert(ancestor.path, at: 0)
+            ancestor = ancestor.deletingLastPathComponent()
+        }
+        for path in ancestors { args += ["--perms", "0755", "--dir", path] }
         args += [
             "--bind", app, app, "--chdir", app, "--unshare-pid", "--unshare-ipc", "--unshare-uts",
             "--",

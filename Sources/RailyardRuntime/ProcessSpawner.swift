@@ -22,6 +22,11 @@ enum ProcessSpawner {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, logFD, 1)
         posix_spawn_file_actions_adddup2(&actions, logFD, 2)
+        // Nothing else of the server's may leak into the app: not its sockets, not its database, not
+        // the pipes its own parent watches (a leaked pipe keeps a supervisor believing we still run).
+        for fd in openDescriptors() where fd > 2 {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -52,6 +57,12 @@ enum ProcessSpawner {
         }
         return pid
     }
+}
+
+/// The descriptors open in this process now (from /proc/self/fd).
+private func openDescriptors() -> [Int32] {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return [] }
+    return names.compactMap { Int32($0) }.sorted()
 }
 
 /// A runtime failure, in a sentence.

@@ -74,7 +74,7 @@ struct ProcessDriverTests {
         let joined = argv.joined(separator: " ")
         #expect(argv.first == "/usr/bin/bwrap")
         #expect(joined.contains("--ro-bind / /"))
-        #expect(joined.contains("--tmpfs /data --bind /data/artifacts/d1/app /data/artifacts/d1/app"))
+        #expect(joined.contains("--tmpfs /data --perms 0755 --dir /data --perms 0755 --dir /data/artifacts --perms 0755 --dir /data/artifacts/d1 --bind /data/artifacts/d1/app /data/artifacts/d1/app"))
         #expect(joined.contains("/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups /bin/sh -c python main.py"))
         #expect(Isolation.none.argv(for: spec) == ["/bin/sh", "-c", "python main.py"])
     }

@@ -18,7 +18,7 @@ struct LiveServerTests {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("railyard-serve-\(UUID().uuidString)", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        var configuration = try ServerCommand.parse(["--port", "0", "--data", directory.path])
+        var configuration = try ServerCommand.parse(["--port", "0", "--edge-port", "0", "--data", directory.path])
             .makeConfiguration(environment: [:])
         configuration.bcryptCost = 4
         var logger = Logger(label: "railyard.test")
@@ -64,7 +64,7 @@ struct LiveServerTests {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("railyard-live-\(UUID().uuidString)", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        var configuration = ServerConfiguration(dataDirectory: directory, port: 0, bcryptCost: 4)
+        var configuration = ServerConfiguration(dataDirectory: directory, port: 0, edgePort: 0, bcryptCost: 4)
         configuration.authRateLimit = RateLimitRule(limit: 2, window: 60)
         var logger = Logger(label: "railyard.test")
         logger.logLevel = .warning

@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import RailyardEdge
+import RailyardRuntime
 import RailyardStore
 
 /// What the routes share: configuration, the store, token issuers, GitHub, the rate limiters.
@@ -17,6 +19,12 @@ struct AppDependencies: Sendable {
     let logger: Logger
     /// The port actually bound, once known (with `--port 0` it is known only after binding).
     let boundPort: BoundPort
+    /// The edge's host → route table, which the deployer updates and the edge reads.
+    let routes: RouteTable
+    /// The edge's port, once bound.
+    let edgePort: BoundPort
+    /// Builds and releases deployments.
+    let deployer: Deployer
 
     init(
         configuration: ServerConfiguration, store: any Store, secret: ServerSecret, logger: Logger,
@@ -38,6 +46,13 @@ struct AppDependencies: Sendable {
         )
         self.logger = logger
         self.boundPort = BoundPort(configuration.port)
+        self.routes = RouteTable()
+        self.edgePort = BoundPort(configuration.edgePort)
+        self.deployer = Deployer(
+            store: store, dataDirectory: configuration.dataDirectory,
+            driver: ProcessDriver(isolation: Isolation.detect(), logger: logger), routes: routes,
+            baseDomain: configuration.baseDomain, edgePort: edgePort, logger: logger
+        )
     }
 
     /// How the outside reaches the API, e.g. for the OAuth callback.

@@ -4,7 +4,9 @@ import Hummingbird
 import Logging
 import NIOCore
 import RailyardCore
+import RailyardEdge
 import RailyardStore
+import ServiceLifecycle
 
 /// Builds the control plane's HTTP application: the REST API under `/api/v1`, `/health`, and the
 /// OpenAPI document, behind error, security-header, rate-limit and authentication middleware.
@@ -47,6 +49,7 @@ public enum RailyardApp {
         EnvironmentController(dependencies: dependencies).addRoutes(to: api)
         ServiceController(dependencies: dependencies).addRoutes(to: api)
         VariableController(dependencies: dependencies).addRoutes(to: api)
+        DeploymentController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
         return router
     }
 
@@ -55,18 +58,22 @@ public enum RailyardApp {
     /// `onListening` is called with the bound port once the server listens (the command prints it).
     public static func buildApplication(
         configuration: ServerConfiguration, store: any Store, secret: ServerSecret, logger: Logger,
-        httpClient: HTTPClient, onListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void = { _, _ in }
+        httpClient: HTTPClient, onListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void = { _, _ in },
+        onEdgeListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void = { _, _ in }
     ) async -> some ApplicationProtocol {
         let dependencies = await AppDependencies(
             configuration: configuration, store: store, secret: secret, logger: logger, httpClient: httpClient
         )
         let router = buildRouter(dependencies: dependencies)
         let host = configuration.host
+        let edge = EdgeServer(host: configuration.host, port: configuration.edgePort, routes: dependencies.routes, logger: logger)
+        let startup = EdgeStartup(edge: edge, dependencies: dependencies, host: host, onListening: onEdgeListening)
         return Application(
             router: router,
             configuration: ApplicationConfiguration(
                 address: .hostname(host, port: configuration.port), serverName: nil
             ),
+            services: [edge, startup],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 dependencies.boundPort.set(port)
@@ -74,5 +81,25 @@ public enum RailyardApp {
             },
             logger: logger
         )
+    }
+}
+
+/// Once the edge listens: records its port, announces it, and brings back what was deployed before.
+struct EdgeStartup: ServiceLifecycle.Service {
+    let edge: EdgeServer
+    let dependencies: AppDependencies
+    let host: String
+    let onListening: @Sendable (_ host: String, _ port: Int) -> Void
+
+    func run() async throws {
+        let port = try await edge.waitUntilBound()
+        dependencies.edgePort.set(port)
+        let isolation = dependencies.deployer.driver.isolation
+        dependencies.logger.info(
+            "railyard edge listening", metadata: ["http.address": "http://\(host):\(port)", "runtime.isolation": "\(isolation)"]
+        )
+        onListening(host, port)
+        await dependencies.deployer.recover()
+        try? await gracefulShutdown()
     }
 }

@@ -148,6 +148,9 @@ public struct ServerCommand: AsyncParsableCommand {
                 let address = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
                 logger.info("railyard API listening", metadata: ["http.address": "\(address)"])
                 onListening(address)
+            } onEdgeListening: { host, port in
+                let address = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+                FileHandle.standardOutput.write(Data("railyard edge listening on \(address)\n".utf8))
             }
             try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         } catch {

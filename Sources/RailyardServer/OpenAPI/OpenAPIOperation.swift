@@ -15,6 +15,8 @@ struct OpenAPIOperation: Sendable {
     var authenticated: Bool = true
     var permission: Permission?
     var query: [(name: String, description: String, schema: JSONValue)] = []
+    /// A non-JSON request body: its media type (e.g. `application/gzip` for source uploads).
+    var binaryBody: String? = nil
 
     /// The operation object, with path parameters taken from the path.
     var json: JSONValue {
@@ -47,6 +49,12 @@ struct OpenAPIOperation: Sendable {
             operation["requestBody"] = [
                 "required": true,
                 "content": ["application/json": ["schema": ["$ref": .string("#/components/schemas/\(requestBody)")]]],
+            ]
+        }
+        if let binaryBody {
+            operation["requestBody"] = [
+                "required": true,
+                "content": .object([binaryBody: ["schema": ["type": "string", "format": "binary"]]]),
             ]
         }
         if let permission { operation["x-railyard-permission"] = .string(permission.rawValue) }

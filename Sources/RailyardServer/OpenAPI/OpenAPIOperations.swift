@@ -5,6 +5,7 @@ enum OpenAPIOperations {
     private typealias S = OpenAPISchemas
 
     static let all: [OpenAPIOperation] = system + auth + account + workspaces + projects + environments + services + variables
+        + deployments
 
     private static let system: [OpenAPIOperation] = [
         .init(method: "get", path: "/health", operationId: "health", summary: "Liveness check", tag: "system",
@@ -117,4 +118,34 @@ enum OpenAPIOperations {
               tag: "variables", requestBody: "UpdateVariablesRequest", success: (200, S.ref("VariableList")),
               permission: .variablesWrite),
     ]
+
+    private static let deployments: [OpenAPIOperation] = {
+        let service = "/api/v1/projects/{projectId}/environments/{environmentId}/services/{serviceId}"
+        return [
+            .init(method: "post", path: "\(service)/deployments", operationId: "deploy",
+                  summary: "Upload the app's folder as a gzip'd tar and deploy it", tag: "deployments",
+                  success: (201, S.ref("Deployment")), permission: .serviceDeploy, binaryBody: "application/gzip"),
+            .init(method: "get", path: "\(service)/deployments", operationId: "listDeployments",
+                  summary: "A service's deployments in an environment, newest first", tag: "deployments",
+                  success: (200, S.array("Deployment")), permission: .projectRead,
+                  query: [("limit", "How many (1–100, default 20)", ["type": "integer"])]),
+            .init(method: "post", path: "\(service)/redeploy", operationId: "redeploy",
+                  summary: "Build and deploy the latest source again", tag: "deployments",
+                  success: (201, S.ref("Deployment")), permission: .serviceDeploy),
+            .init(method: "post", path: "\(service)/down", operationId: "down",
+                  summary: "Stop and remove the running deployment", tag: "deployments",
+                  success: (204, nil), permission: .serviceDeploy),
+            .init(method: "get", path: "\(service)/domains", operationId: "listDomains",
+                  summary: "The host names that route to the service", tag: "deployments",
+                  success: (200, S.array("ServiceDomain")), permission: .projectRead),
+            .init(method: "get", path: "/api/v1/projects/{projectId}/deployments/{deploymentId}", operationId: "getDeployment",
+                  summary: "One deployment", tag: "deployments", success: (200, S.ref("Deployment")), permission: .projectRead),
+            .init(method: "get", path: "/api/v1/projects/{projectId}/deployments/{deploymentId}/logs", operationId: "deploymentLogs",
+                  summary: "A deployment's build or runtime log from a byte offset; waits up to `wait` seconds for new text",
+                  tag: "deployments", success: (200, S.ref("LogChunk")), permission: .projectRead,
+                  query: [("stream", "build (default) or runtime", ["type": "string", "enum": ["build", "runtime"]]),
+                          ("offset", "Byte offset to read from", ["type": "integer"]),
+                          ("wait", "Seconds to wait for new text (max 25)", ["type": "number"])]),
+        ]
+    }()
 }

@@ -9,6 +9,7 @@ enum OpenAPISchemas {
     private static let optionalString: JSONValue = ["type": ["string", "null"]]
     private static let dateTime: JSONValue = ["type": "string", "format": "date-time"]
     private static let boolean: JSONValue = ["type": "boolean"]
+    private static let optionalDateTime: JSONValue = ["type": ["string", "null"], "format": "date-time"]
 
     private static func object(_ properties: [String: JSONValue], required: [String]) -> JSONValue {
         ["type": "object", "properties": .object(properties), "required": .array(required.map { .string($0) })]
@@ -86,6 +87,23 @@ enum OpenAPISchemas {
         ),
         "CreateServiceRequest": object(["name": string, "source": ref("ServiceSource")], required: ["name"]),
         "UpdateServiceRequest": object(["name": optionalString, "source": ref("ServiceSource")], required: []),
+        "DeploymentStatus": ["type": "string", "enum": .array(DeploymentStatus.allCases.map { .string($0.rawValue) })],
+        "Deployment": object(
+            ["id": string, "serviceId": string, "environmentId": string, "status": ref("DeploymentStatus"),
+             "createdAt": dateTime, "updatedAt": dateTime,
+             "buildStartedAt": optionalDateTime, "buildFinishedAt": optionalDateTime,
+             "deployStartedAt": optionalDateTime, "finishedAt": optionalDateTime,
+             "failureReason": optionalString, "sourceDigest": optionalString, "provider": optionalString, "url": optionalString],
+            required: ["id", "serviceId", "environmentId", "status", "createdAt", "updatedAt"]
+        ),
+        "LogChunk": object(
+            ["text": string, "nextOffset": ["type": "integer"], "complete": boolean], required: ["text", "nextOffset", "complete"]
+        ),
+        "ServiceDomain": object(
+            ["id": string, "serviceId": string, "environmentId": string, "host": string,
+             "kind": ["type": "string", "enum": ["generated", "custom"]], "createdAt": dateTime],
+            required: ["id", "serviceId", "environmentId", "host", "kind", "createdAt"]
+        ),
         "UpdateVariablesRequest": object(
             ["set": ["type": "object", "additionalProperties": string],
              "delete": ["type": "array", "items": string]],

@@ -26,4 +26,13 @@ enum ChildProcess {
         }
         return environment
     }
+
+    /// SIGKILLs every process whose command line mentions `text` (replicas a test left running).
+    static func killMatching(_ text: String) {
+        let pkill = Process()
+        pkill.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
+        pkill.arguments = ["-KILL", "-f", text]
+        try? pkill.run()
+        pkill.waitUntilExit()
+    }
 }

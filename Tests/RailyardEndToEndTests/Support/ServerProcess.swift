@@ -78,9 +78,17 @@ final class ServerProcess: @unchecked Sendable {
         self.logPath = logPath
     }
 
-    /// `http://HOST:PORT` from a `railyard API listening on http://HOST:PORT` line.
-    static func listeningURL(in output: String) -> String? {
-        let marker = "railyard API listening on "
+    /// The edge's `http://HOST:PORT`, once the server has said where it listens (waits up to 30 s).
+    func edgeURL() async throws -> String {
+        for _ in 0..<600 {
+            if let url = Self.listeningURL(in: output.text, marker: "railyard edge listening on ") { return url }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw StartFailure(description: "railyard server never printed its edge listening line\n\(output.text)")
+    }
+
+    /// `http://HOST:PORT` from a `railyard API listening on http://HOST:PORT` line (or another marker).
+    static func listeningURL(in output: String, marker: String = "railyard API listening on ") -> String? {
         for line in output.split(whereSeparator: \.isNewline) {
             guard let range = line.range(of: marker) else { continue }
             let url = line[range.upperBound...].trimmingCharacters(in: .whitespaces)
@@ -104,7 +112,7 @@ final class ServerProcess: @unchecked Sendable {
         if !(await ChildProcess.waitForExit(process, timeout: timeout)) {
             await sigkill()
         }
-        return process.terminationStatus
+        return process.isRunning ? -1 : process.terminationStatus
     }
 
     /// Synchronous last resort for `defer`: SIGKILL if still running.

@@ -13,7 +13,7 @@ import RailyardStore
 struct TestServer {
     static func configuration(dataDirectory: URL) -> ServerConfiguration {
         ServerConfiguration(
-            dataDirectory: dataDirectory, port: 0, publicURL: "http://railyard.test",
+            dataDirectory: dataDirectory, port: 0, edgePort: 0, publicURL: "http://railyard.test",
             bcryptCost: 4, trustForwardedFor: true
         )
     }

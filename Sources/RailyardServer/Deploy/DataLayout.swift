@@ -1,0 +1,23 @@
+import Foundation
+
+/// Where the deploy path keeps its files under the data dir.
+struct DataLayout: Sendable {
+    let root: URL
+
+    /// Uploaded archives and their extracted snapshots, by SHA-256.
+    var sources: URL { root.appendingPathComponent("sources", isDirectory: true) }
+    /// Build logs, one per deployment.
+    func buildLog(_ deploymentId: String) -> URL {
+        root.appendingPathComponent("builds/\(deploymentId).log")
+    }
+    /// Runtime logs (the replicas' stdout and stderr), one per deployment.
+    func runtimeLog(_ deploymentId: String) -> URL {
+        root.appendingPathComponent("logs/\(deploymentId).log")
+    }
+    /// The built app a deployment runs or serves.
+    func appDirectory(_ deploymentId: String) -> URL {
+        root.appendingPathComponent("artifacts/\(deploymentId)/app", isDirectory: true)
+    }
+    /// A scratch dir for uploads being received.
+    var uploads: URL { root.appendingPathComponent("tmp/uploads", isDirectory: true) }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Logging
+import RailyardBuild
+import RailyardCore
+import RailyardEdge
+import RailyardRuntime
+import RailyardStore
+
+extension Deployer {
+    /// Runs one deployment to SUCCESS or FAILED. Every failure is recorded with a reason and the
+    /// previous deployment keeps serving: its route is only replaced once the new release answers.
+    func run(deploymentId: String, project: Project, environment: RailyardCore.Environment, service: Service) async {
+        let buildLog = layout.buildLog(deploymentId)
+        var logger = self.logger
+        logger[metadataKey: "deployment.id"] = "\(deploymentId)"
+        guard var deployment = try? await store.deployment(id: deploymentId), deployment.status == .queued else { return }
+        var startedPid: Int32?
+        do {
+            deployment = try await move(deployment, to: .initializing)
+            let candidates = GeneratedDomain.candidates(
+                service: service.name, environment: environment.name, project: project.name, baseDomain: baseDomain,
+                seed: "\(service.id)/\(environment.id)"
+            )
+            let domain = try await store.ensureGeneratedDomain(
+                serviceId: service.id, environmentId: environment.id, candidates: candidates
+            )
+            let release = ReleaseEnvironment(
+                project: project, environment: environment, service: service, deploymentId: deploymentId,
+                publicHost: domain.host,
+                shared: try await store.variables(environmentId: environment.id, serviceId: nil),
+                own: try await store.variables(environmentId: environment.id, serviceId: service.id)
+            )
+
+            deployment = try await move(deployment, to: .building)
+            guard let digest = deployment.sourceDigest else { throw RailyardError(.internal, "deployment has no source") }
+            let source = archives.directory(for: digest)
+            let plan = try BuildPlanner.plan(directory: source, variables: release.userVariables)
+            deployment.provider = plan.provider
+            LogFile.append("Detected \(plan.provider); plan: install \(plan.install), build \(plan.build), start \(plan.start ?? "(static, served by the edge)")", to: buildLog)
+            let app = layout.appDirectory(deploymentId)
+            try? FileManager.default.removeItem(at: app.deletingLastPathComponent())
+            try FileManager.default.createDirectory(at: app.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try await builder.build(
+                plan: plan, source: source, appDirectory: app,
+                environment: release.processEnvironment(port: nil, replicaId: nil, paths: plan.paths, appDirectory: app),
+                log: buildLog
+            )
+            LogFile.append("Build finished", to: buildLog)
+
+            deployment = try await move(deployment, to: .deploying)
+            let route: Route
+            if let start = plan.start {
+                let (pid, port) = try await startReplica(
+                    command: start, app: app, release: release, plan: plan, deploymentId: deploymentId,
+                    timeout: plan.config.deploy.healthcheckTimeout.map { .seconds($0) } ?? startTimeout
+                )
+                startedPid = pid
+                route = .upstreams([Upstream(host: "127.0.0.1", port: port)])
+            } else {
+                route = .directory(app.appendingPathComponent(plan.staticRoot ?? ".", isDirectory: true).standardizedFileURL)
+            }
+
+            let replaced = try await activeDeployments(serviceId: service.id, environmentId: environment.id)
+            routes.set(route, for: domain.host)
+            deployment = try await move(deployment, to: .success)
+            LogFile.append("Deployment \(deploymentId) is live at \(url(for: domain.host))", to: buildLog)
+            logger.info("deployment live", metadata: ["service.name": "\(service.name)", "http.host": "\(domain.host)"])
+            for old in replaced where old.id != deploymentId {
+                try? await remove(old)
+            }
+        } catch {
+            let reason = (error as? RailyardError)?.message ?? String(describing: error)
+            LogFile.append("Deployment failed: \(reason)", to: buildLog)
+            logger.warning("deployment failed", metadata: ["deployment.reason": "\(reason)"])
+            if let startedPid {
+                await driver.stop(startedPid, grace: .seconds(2))
+                try? await store.removeReplicas(deploymentId: deploymentId)
+            }
+            if let failed = try? deployment.moving(to: .failed, at: Date(), reason: reason) {
+                try? await store.saveDeployment(failed, from: deployment.status)
+            }
+        }
+    }
+
+    /// Persists the move, then returns the moved deployment.
+    private func move(_ deployment: Deployment, to next: DeploymentStatus) async throws -> Deployment {
+        let moved = try deployment.moving(to: next, at: Date())
+        try await store.saveDeployment(moved, from: deployment.status)
+        return moved
+    }
+
+    /// Starts the release's one replica and waits until it listens; returns its pid and port.
+    private func startReplica(
+        command: String, app: URL, release: ReleaseEnvironment, plan: BuildPlan, deploymentId: String, timeout: Duration
+    ) async throws -> (Int32, Int) {
+        if let user = driver.isolation.user {
+            try Ownership.chown(app, uid: user.uid, gid: user.gid)
+        }
+        let port = try PortProbe.freePort()
+        let replicaId = UUID().uuidString.lowercased()
+        let log = layout.runtimeLog(deploymentId)
+        LogFile.append("Starting `\(command)` on PORT \(port) (\(driver.isolation))", to: layout.buildLog(deploymentId))
+        let pid = try driver.start(ReplicaSpec(
+            command: command, appDirectory: app,
+            environment: release.processEnvironment(port: port, replicaId: replicaId, paths: plan.paths, appDirectory: app),
+            logFile: log, hiddenPaths: [layout.root.standardizedFileURL.path]
+        ))
+        try await store.recordReplica(ReplicaRecord(id: replicaId, deploymentId: deploymentId, pid: pid, port: port, startedAt: Date()))
+        if let problem = await driver.waitUntilListening(pid: pid, port: port, timeout: timeout) {
+            let tail = LogFile.tail(log, lines: 20)
+            if !tail.isEmpty { LogFile.append("Last lines of the app's output:\n\(tail)", to: layout.buildLog(deploymentId)) }
+            await driver.stop(pid, grace: .seconds(2))
+            try? await store.removeReplicas(deploymentId: deploymentId)
+            throw RailyardError(.invalidInput, problem)
+        }
+        return (pid, port)
+    }
+}
+
+/// Hands a built app dir to the user its replicas run as.
+enum Ownership {
+    static func chown(_ root: URL, uid: UInt32, gid: UInt32) throws {
+        _ = Foundation.chown(root.path, uid, gid)
+        guard let walker = FileManager.default.enumerator(atPath: root.path) else { return }
+        for case let relative as String in walker {
+            _ = lchown(root.appendingPathComponent(relative).path, uid, gid)
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import RailyardBuild
+import RailyardCore
+import RailyardEdge
+import RailyardRuntime
+import RailyardStore
+
+extension Deployer {
+    /// Brings the runtime back in line with the store after a (re)start: deployments a restart
+    /// interrupted end FAILED; live ones get their routes back, and their replicas are restarted
+    /// (re-adopting running replicas instead is the supervisor's job, in a later issue).
+    func recover() async {
+        do {
+            for deployment in try await store.deployments(statuses: [.queued, .initializing, .building, .deploying]) {
+                await stopRecordedReplicas(of: deployment)
+                if let failed = try? deployment.moving(to: .failed, at: Date(), reason: "interrupted by a restart of the Railyard server; run `railyard redeploy`") {
+                    try? await store.saveDeployment(failed, from: deployment.status)
+                }
+                LogFile.append("Deployment interrupted by a server restart", to: layout.buildLog(deployment.id))
+            }
+            for deployment in try await store.deployments(statuses: [.success, .crashed, .sleeping]) {
+                await restore(deployment)
+            }
+        } catch {
+            logger.error("recovery after start failed", metadata: ["error": "\(String(reflecting: error))"])
+        }
+    }
+
+    /// Serves a live deployment again: its static dir, or a fresh replica of its release.
+    private func restore(_ deployment: Deployment) async {
+        do {
+            guard let service = try await store.service(id: deployment.serviceId),
+                let project = try await store.project(id: service.projectId),
+                let environment = try await store.environments(projectId: project.id).first(where: { $0.id == deployment.environmentId }),
+                let domain = try await store.domains(serviceId: service.id, environmentId: environment.id).first,
+                let digest = deployment.sourceDigest
+            else { return }
+            await stopRecordedReplicas(of: deployment)
+            let app = layout.appDirectory(deployment.id)
+            let release = ReleaseEnvironment(
+                project: project, environment: environment, service: service, deploymentId: deployment.id, publicHost: domain.host,
+                shared: try await store.variables(environmentId: environment.id, serviceId: nil),
+                own: try await store.variables(environmentId: environment.id, serviceId: service.id)
+            )
+            let plan = try BuildPlanner.plan(directory: archives.directory(for: digest), variables: release.userVariables)
+            guard let start = plan.start else {
+                routes.set(.directory(app.appendingPathComponent(plan.staticRoot ?? ".", isDirectory: true).standardizedFileURL), for: domain.host)
+                return
+            }
+            let port = try PortProbe.freePort()
+            let replicaId = UUID().uuidString.lowercased()
+            let pid = try driver.start(ReplicaSpec(
+                command: start, appDirectory: app,
+                environment: release.processEnvironment(port: port, replicaId: replicaId, paths: plan.paths, appDirectory: app),
+                logFile: layout.runtimeLog(deployment.id), hiddenPaths: [layout.root.standardizedFileURL.path]
+            ))
+            try await store.recordReplica(ReplicaRecord(id: replicaId, deploymentId: deployment.id, pid: pid, port: port, startedAt: Date()))
+            if let problem = await driver.waitUntilListening(pid: pid, port: port, timeout: startTimeout) {
+                routes.set(.unavailable("\(service.name) did not come back after a restart: \(problem)"), for: domain.host)
+                if deployment.status == .success, let crashed = try? deployment.moving(to: .crashed, at: Date(), reason: problem) {
+                    try? await store.saveDeployment(crashed, from: .success)
+                }
+                return
+            }
+            routes.set(.upstreams([Upstream(host: "127.0.0.1", port: port)]), for: domain.host)
+            LogFile.append("Replica restarted after a server restart (PORT \(port))", to: layout.runtimeLog(deployment.id))
+        } catch {
+            logger.error("restoring a deployment failed", metadata: ["deployment.id": "\(deployment.id)", "error": "\(String(reflecting: error))"])
+        }
+    }
+
+    /// Stops the processes recorded for a deployment, but only those that really are its replicas
+    /// (a recorded pid may since belong to something else).
+    private func stopRecordedReplicas(of deployment: Deployment) async {
+        guard let replicas = try? await store.replicas(deploymentId: deployment.id) else { return }
+        for replica in replicas where Self.process(replica.pid, belongsTo: deployment.id) {
+            await driver.stop(replica.pid, grace: .seconds(5))
+        }
+        try? await store.removeReplicas(deploymentId: deployment.id)
+    }
+
+    /// Whether `pid` runs with `RAILYARD_DEPLOYMENT_ID=deploymentId` in its environment.
+    static func process(_ pid: Int32, belongsTo deploymentId: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
+        return data.split(separator: 0).contains { Array($0) == Array("RAILYARD_DEPLOYMENT_ID=\(deploymentId)".utf8) }
+    }
+}

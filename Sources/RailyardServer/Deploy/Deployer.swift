@@ -1,0 +1,128 @@
+import Foundation
+import Logging
+import RailyardBuild
+import RailyardCore
+import RailyardEdge
+import RailyardRuntime
+import RailyardStore
+
+/// Drives deployments: source → build → release → route, one status move at a time, each persisted
+/// before anything else happens. Deployments of one service in one environment run one after another.
+actor Deployer {
+    let store: any Store
+    let layout: DataLayout
+    let archives: SourceArchiveStore
+    let builder: BuildExecutor
+    let driver: ProcessDriver
+    let routes: RouteTable
+    let baseDomain: String
+    let edgePort: BoundPort
+    let logger: Logger
+    /// How long a new release has to start listening on PORT (overridable by deploy.healthcheckTimeout).
+    let startTimeout: Duration
+    /// The running pipeline per service and environment; a new deployment waits for the previous one.
+    private var chains: [String: Task<Void, Never>] = [:]
+
+    init(
+        store: any Store, dataDirectory: URL, driver: ProcessDriver, routes: RouteTable, baseDomain: String,
+        edgePort: BoundPort, logger: Logger, startTimeout: Duration = .seconds(60)
+    ) {
+        self.store = store
+        self.layout = DataLayout(root: dataDirectory)
+        self.archives = SourceArchiveStore(root: layout.sources)
+        self.builder = BuildExecutor(logger: logger)
+        self.driver = driver
+        self.routes = routes
+        self.baseDomain = baseDomain
+        self.edgePort = edgePort
+        self.logger = logger
+        self.startTimeout = startTimeout
+    }
+
+    /// Stores an uploaded archive (rejecting unsafe ones before anything else is created) and queues a
+    /// deployment of it.
+    func deploy(archive: URL, project: Project, environment: RailyardCore.Environment, service: Service) async throws -> Deployment {
+        let archives = self.archives
+        let digest = try await Task.detached { try archives.ingest(archive: archive) }.value
+        return try await enqueue(digest: digest, project: project, environment: environment, service: service)
+    }
+
+    /// Queues a new deployment of the latest source this service deployed in this environment.
+    func redeploy(project: Project, environment: RailyardCore.Environment, service: Service) async throws -> Deployment {
+        let previous = try await store.deployments(serviceId: service.id, environmentId: environment.id, limit: 50)
+        guard let digest = previous.lazy.compactMap(\.sourceDigest).first else {
+            throw RailyardError(.conflict, "service \(service.name) has never been deployed here; run `railyard up` first")
+        }
+        return try await enqueue(digest: digest, project: project, environment: environment, service: service)
+    }
+
+    /// Stops the running deployment of a service in an environment and takes its route down.
+    func down(project: Project, environment: RailyardCore.Environment, service: Service) async throws {
+        let active = try await activeDeployments(serviceId: service.id, environmentId: environment.id)
+        guard !active.isEmpty else {
+            throw RailyardError(.conflict, "service \(service.name) has no running deployment in \(environment.name)")
+        }
+        for deployment in active { try await remove(deployment) }
+        for domain in try await store.domains(serviceId: service.id, environmentId: environment.id) {
+            routes.set(.unavailable("\(service.name) was taken down; deploy it again with `railyard up`"), for: domain.host)
+        }
+    }
+
+    /// The public URL of a host on the edge.
+    func url(for host: String) -> String {
+        let port = edgePort.value
+        return port == 80 ? "http://\(host)" : "http://\(host):\(port)"
+    }
+
+    /// A deployment as the API shows it: with its service's URL.
+    func decorate(_ deployment: Deployment) async throws -> Deployment {
+        var deployment = deployment
+        if let domain = try await store.domains(serviceId: deployment.serviceId, environmentId: deployment.environmentId).first {
+            deployment.url = url(for: domain.host)
+        }
+        return deployment
+    }
+
+    /// Whether a deployment's log of `stream` can still grow.
+    func logIsOpen(_ deployment: Deployment, stream: LogStream) -> Bool {
+        switch stream {
+        case .build: return [.queued, .initializing, .building].contains(deployment.status)
+        case .runtime: return !deployment.status.isTerminal
+        }
+    }
+
+    private func enqueue(digest: String, project: Project, environment: RailyardCore.Environment, service: Service) async throws -> Deployment {
+        var deployment = Deployment(
+            id: UUID().uuidString.lowercased(), serviceId: service.id, environmentId: environment.id, createdAt: Date()
+        )
+        deployment.sourceDigest = digest
+        try await store.createDeployment(deployment)
+        LogFile.append("Queued deployment \(deployment.id) of source \(digest.prefix(12))", to: layout.buildLog(deployment.id))
+        let key = "\(service.id)/\(environment.id)"
+        let previous = chains[key]
+        let id = deployment.id
+        chains[key] = Task {
+            await previous?.value
+            await self.run(deploymentId: id, project: project, environment: environment, service: service)
+        }
+        return deployment
+    }
+
+    /// Deployments of a service in an environment that are live (serving, crashed or asleep).
+    func activeDeployments(serviceId: String, environmentId: String) async throws -> [Deployment] {
+        try await store.deployments(serviceId: serviceId, environmentId: environmentId, limit: 100)
+            .filter { [.success, .crashed, .sleeping].contains($0.status) }
+    }
+
+    /// Moves a live deployment through REMOVING to REMOVED, stopping its replicas in between.
+    func remove(_ deployment: Deployment) async throws {
+        let removing = try deployment.moving(to: .removing, at: Date())
+        try await store.saveDeployment(removing, from: deployment.status)
+        for replica in try await store.replicas(deploymentId: deployment.id) {
+            await driver.stop(replica.pid)
+        }
+        try await store.removeReplicas(deploymentId: deployment.id)
+        try await store.saveDeployment(try removing.moving(to: .removed, at: Date()), from: .removing)
+        LogFile.append("Deployment \(deployment.id) removed", to: layout.runtimeLog(deployment.id))
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import RailyardCore
+
+/// The variables a release sees: Railyard's injected ones (with Railway's names as aliases, so apps
+/// written for Railway run unchanged), then the environment's shared variables, then the service's own.
+struct ReleaseEnvironment: Sendable {
+    var project: Project
+    var environment: RailyardCore.Environment
+    var service: Service
+    var deploymentId: String
+    var publicHost: String
+    var shared: [String: String]
+    var own: [String: String]
+
+    /// The variables Railyard injects for one replica (PORT only when the release runs a process).
+    func injected(port: Int?, replicaId: String?) -> [String: String] {
+        var values: [String: String] = [
+            "PUBLIC_DOMAIN": publicHost,
+            "PRIVATE_DOMAIN": "\(service.name).railyard.internal",
+            "PROJECT_ID": project.id,
+            "PROJECT_NAME": project.name,
+            "ENVIRONMENT_ID": environment.id,
+            "ENVIRONMENT_NAME": environment.name,
+            "SERVICE_ID": service.id,
+            "SERVICE_NAME": service.name,
+            "DEPLOYMENT_ID": deploymentId,
+        ]
+        if let replicaId { values["REPLICA_ID"] = replicaId }
+        var result: [String: String] = [:]
+        for (key, value) in values {
+            result["RAILYARD_\(key)"] = value
+            result["RAILWAY_\(key)"] = value
+        }
+        if let port { result["PORT"] = "\(port)" }
+        return result
+    }
+
+    /// The user's variables: shared ones overridden by the service's own.
+    var userVariables: [String: String] { shared.merging(own) { _, service in service } }
+
+    /// The full environment of a build or a replica. `PORT` and the injected names always win, so the
+    /// edge and health checks reach the port Railyard chose.
+    func processEnvironment(port: Int?, replicaId: String?, paths: [String], appDirectory: URL) -> [String: String] {
+        var result = userVariables
+        let base = "/usr/local/bin:/usr/bin:/bin"
+        let extra = paths.map { appDirectory.appendingPathComponent($0).path }
+        result["PATH"] = (extra + [base]).joined(separator: ":")
+        result["HOME"] = appDirectory.path
+        result["LANG"] = result["LANG"] ?? "C.UTF-8"
+        result["PYTHONUNBUFFERED"] = result["PYTHONUNBUFFERED"] ?? "1"
+        result.merge(injected(port: port, replicaId: replicaId)) { _, injected in injected }
+        return result
+    }
+}

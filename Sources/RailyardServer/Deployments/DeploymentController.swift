@@ -1,0 +1,142 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import RailyardCore
+
+/// Deploying a service and following its deployments: upload, redeploy, down, list, show, logs, domains.
+struct DeploymentController {
+    let dependencies: AppDependencies
+    let deployer: Deployer
+    /// Largest source archive accepted, in bytes.
+    static let maxArchiveBytes = 200 * 1024 * 1024
+    /// Longest a log request may wait for new text.
+    static let maxLogWait: Double = 25
+
+    func addRoutes(to group: RouterGroup<RailyardRequestContext>) {
+        let service = "projects/:projectId/environments/:environmentId/services/:serviceId"
+        group.post(RouterPath("\(service)/deployments"), use: upload)
+        group.get(RouterPath("\(service)/deployments"), use: list)
+        group.post(RouterPath("\(service)/redeploy"), use: redeploy)
+        group.post(RouterPath("\(service)/down"), use: down)
+        group.get(RouterPath("\(service)/domains"), use: domains)
+        group.get("projects/:projectId/deployments/:deploymentId", use: show)
+        group.get("projects/:projectId/deployments/:deploymentId/logs", use: logs)
+    }
+
+    /// The project, environment and service of a route, after checking `permission`.
+    private func scope(
+        _ permission: Permission, context: RailyardRequestContext
+    ) async throws -> (Project, RailyardCore.Environment, Service) {
+        let access = dependencies.access
+        let project = try await access.project(try context.parameters.require("projectId"), permission, context: context)
+        let environment = try await access.environment(try context.parameters.require("environmentId"), of: project)
+        let service = try await access.service(try context.parameters.require("serviceId"), of: project)
+        return (project, environment, service)
+    }
+
+    @Sendable func upload(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<Deployment> {
+        let (project, environment, service) = try await scope(.serviceDeploy, context: context)
+        let file = try await receive(request.body, into: deployer.layout.uploads)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let deployment = try await deployer.deploy(archive: file, project: project, environment: environment, service: service)
+        context.logger.info("deployment queued", metadata: ["deployment.id": "\(deployment.id)", "service.id": "\(service.id)"])
+        return JSONResponse(try await deployer.decorate(deployment), status: .created)
+    }
+
+    @Sendable func redeploy(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<Deployment> {
+        let (project, environment, service) = try await scope(.serviceDeploy, context: context)
+        let deployment = try await deployer.redeploy(project: project, environment: environment, service: service)
+        return JSONResponse(try await deployer.decorate(deployment), status: .created)
+    }
+
+    @Sendable func down(_ request: Request, context: RailyardRequestContext) async throws -> Response {
+        let (project, environment, service) = try await scope(.serviceDeploy, context: context)
+        try await deployer.down(project: project, environment: environment, service: service)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func list(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<[Deployment]> {
+        let (_, environment, service) = try await scope(.projectRead, context: context)
+        let limit = min(max(Int(request.query("limit") ?? "") ?? 20, 1), 100)
+        var result: [Deployment] = []
+        for deployment in try await dependencies.store.deployments(serviceId: service.id, environmentId: environment.id, limit: limit) {
+            result.append(try await deployer.decorate(deployment))
+        }
+        return JSONResponse(result)
+    }
+
+    @Sendable func domains(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<[ServiceDomain]> {
+        let (_, environment, service) = try await scope(.projectRead, context: context)
+        return JSONResponse(try await dependencies.store.domains(serviceId: service.id, environmentId: environment.id))
+    }
+
+    @Sendable func show(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<Deployment> {
+        let deployment = try await deploymentInScope(context: context)
+        return JSONResponse(try await deployer.decorate(deployment))
+    }
+
+    @Sendable func logs(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<LogChunk> {
+        var deployment = try await deploymentInScope(context: context)
+        let streamName = request.query("stream") ?? LogStream.build.rawValue
+        guard let stream = LogStream(rawValue: streamName) else {
+            throw RailyardError.invalid("stream", "stream must be one of build, runtime (got '\(streamName)')")
+        }
+        guard let offset = Int64(request.query("offset") ?? "0"), offset >= 0 else {
+            throw RailyardError.invalid("offset", "offset must be a non-negative number of bytes")
+        }
+        let wait = min(max(Double(request.query("wait") ?? "0") ?? 0, 0), Self.maxLogWait)
+        let layout = await deployer.layout
+        let file = stream == .build ? layout.buildLog(deployment.id) : layout.runtimeLog(deployment.id)
+        let deadline = Date().addingTimeInterval(wait)
+        while true {
+            let open = await deployer.logIsOpen(deployment, stream: stream)
+            let chunk = LogFile.read(file, from: offset, complete: !open)
+            if !chunk.text.isEmpty || chunk.complete || Date() >= deadline {
+                return JSONResponse(chunk)
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            deployment = try await dependencies.store.deployment(id: deployment.id) ?? deployment
+        }
+    }
+
+    /// The deployment of the path, which must belong to the project of the path.
+    private func deploymentInScope(context: RailyardRequestContext) async throws -> Deployment {
+        let project = try await dependencies.access.project(try context.parameters.require("projectId"), .projectRead, context: context)
+        let id = try context.parameters.require("deploymentId")
+        guard let deployment = try await dependencies.store.deployment(id: id),
+            let service = try await dependencies.store.service(id: deployment.serviceId), service.projectId == project.id
+        else { throw RailyardError.notFound("deployment \(id) in project \(project.name)") }
+        return deployment
+    }
+
+    /// Streams a request body to a new file, refusing bodies over the archive limit.
+    private func receive(_ body: RequestBody, into directory: URL) async throws -> URL {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let file = directory.appendingPathComponent(UUID().uuidString + ".tar.gz")
+        FileManager.default.createFile(atPath: file.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: file)
+        var total = 0
+        do {
+            for try await buffer in body {
+                total += buffer.readableBytes
+                guard total <= Self.maxArchiveBytes else {
+                    throw RailyardError.invalid(
+                        "body", "the source archive is larger than \(Self.maxArchiveBytes / 1024 / 1024) MiB; add big files to .railyardignore"
+                    )
+                }
+                try handle.write(contentsOf: Data(buffer.readableBytesView))
+            }
+            try handle.close()
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: file)
+            throw error
+        }
+        guard total > 0 else {
+            try? FileManager.default.removeItem(at: file)
+            throw RailyardError.invalid("body", "the request body must be a gzip'd tar of the app's folder; it was empty")
+        }
+        return file
+    }
+}

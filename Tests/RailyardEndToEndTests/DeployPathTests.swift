@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+
+extension EndToEndTests {
+    /// Issue 3's acceptance: `railyard up` of a static site, a Python app and a Node app through a real
+    /// server and the real CLI; each answers through the edge; a broken build fails and the previous
+    /// version keeps answering.
+    @Suite("End to end: the deploy path")
+    struct DeployPathTests {
+        /// Writes `files` (relative path → contents) into a new folder under `root`.
+        static func app(_ root: TemporaryDirectory, _ name: String, _ files: [String: String]) throws -> String {
+            let dir = try root.subdirectory(name)
+            for (path, contents) in files {
+                let url = URL(fileURLWithPath: dir).appendingPathComponent(path)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try contents.write(to: url, atomically: true, encoding: .utf8)
+            }
+            return dir
+        }
+
+        /// The `http://…` URL `railyard up` printed.
+        static func url(in output: String) -> String? {
+            output.split(whereSeparator: \.isWhitespace).map(String.init).last { $0.hasPrefix("http://") }
+        }
+
+        @Test("up deploys a static site, a Python app and a Node app; a broken build leaves the old one serving")
+        func deployThree() async throws {
+            let root = try TemporaryDirectory()
+            defer { root.remove() }
+            let server = try await ServerProcess.start(dataDirectory: root.path + "/data", logDirectory: root.path)
+            defer {
+                server.killNow()
+                // Replicas outlive the server by design; end the ones this test started.
+                ChildProcess.killMatching(root.path)
+            }
+            let edge = try await server.edgeURL()
+
+            let home = try root.subdirectory("workspace")
+            let cli = try CLIRunner(root: root, workingDirectory: home)
+            let signup = try await cli.run(["signup", "--server", server.baseURL, "--email", "deploy@example.com", "--password", "correct-horse-9"])
+            try #require(signup.status == 0, "\(signup)")
+            let initialized = try await cli.run(["init", "--name", "demo"])
+            try #require(initialized.status == 0, "\(initialized)")
+
+            let site = try Self.app(root, "workspace/site", ["index.html": "<h1>hello static</h1>\n"])
+            let python = try Self.app(root, "workspace/pyapp", [
+                "requirements.txt": "# no dependencies\n",
+                "main.py": """
+                    import http.server, os
+                    print("python app booting on", os.environ["PORT"], flush=True)
+                    class H(http.server.BaseHTTPRequestHandler):
+                        def do_GET(self):
+                            body = ("hello from python in " + os.environ.get("RAILWAY_ENVIRONMENT_NAME", "?")).encode()
+                            self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers()
+                            self.wfile.write(body)
+                    http.server.HTTPServer(("0.0.0.0", int(os.environ["PORT"])), H).serve_forever()
+                    """,
+            ])
+            let node = try Self.app(root, "workspace/nodeapp", [
+                "package.json": #"{"name": "nodeapp", "version": "1.0.0", "scripts": {"start": "node server.js"}}"#,
+                "server.js": """
+                    const http = require('http');
+                    console.log('node app booting');
+                    http.createServer((req, res) => res.end('hello from node')).listen(process.env.PORT);
+                    """,
+            ])
+
+            var urls: [String: String] = [:]
+            for (name, dir) in [("site", site), ("pyapp", python), ("nodeapp", node)] {
+                // `up` packs the linked folder, so each app folder gets a link of its own.
+                let linked = try await cli.run(["link", "--project", "demo"], in: dir)
+                try #require(linked.status == 0, "\(linked)")
+                let created = try await cli.run(["service", "new", name], in: dir)
+                try #require(created.status == 0, "\(created)")
+                let up = try await cli.run(["up", "--service", name], in: dir, timeout: .seconds(180))
+                try #require(up.status == 0, "\(name): \(up)\nserver: \(server.logs())")
+                let url = try #require(Self.url(in: up.stdout), "no URL in: \(up.stdout)")
+                urls[name] = url
+            }
+
+            let siteResponse = try await EdgeRequest.get(edge, host: EdgeRequest.host(of: urls["site"]!)!)
+            #expect(siteResponse.status == 200 && siteResponse.body.contains("hello static"), "\(siteResponse)")
+            let pythonResponse = try await EdgeRequest.get(edge, host: EdgeRequest.host(of: urls["pyapp"]!)!)
+            #expect(pythonResponse.status == 200 && pythonResponse.body == "hello from python in production", "\(pythonResponse)")
+            let nodeResponse = try await EdgeRequest.get(edge, host: EdgeRequest.host(of: urls["nodeapp"]!)!)
+            #expect(nodeResponse.status == 200 && nodeResponse.body == "hello from node", "\(nodeResponse)")
+            #expect(EdgeRequest.host(of: urls["pyapp"]!) == "pyapp-production-demo.localhost")
+
+            let unknown = try await EdgeRequest.get(edge, host: "nothing-here.localhost")
+            #expect(unknown.status == 404, "\(unknown)")
+
+            // The app's own output is in its logs.
+            let logs = try await cli.run(["logs", "--service", "pyapp"], in: python)
+            #expect(logs.status == 0 && logs.stdout.contains("python app booting"), "\(logs)")
+            let nodeLogs = try await cli.run(["logs", "--service", "nodeapp"], in: node)
+            #expect(nodeLogs.stdout.contains("node app booting"), "\(nodeLogs)")
+
+            // A broken build: FAILED, the log names the command, the previous release keeps answering.
+            try #"{"build": {"buildCommand": "echo compiling && exit 7"}}"#
+                .write(toFile: python + "/railway.json", atomically: true, encoding: .utf8)
+            let broken = try await cli.run(["up", "--service", "pyapp"], in: python, timeout: .seconds(180))
+            #expect(broken.status != 0, "\(broken)")
+            let output = broken.stdout + broken.stderr
+            #expect(output.contains("FAILED"), "\(broken)")
+            #expect(output.contains("echo compiling && exit 7"), "\(broken)")
+            let still = try await EdgeRequest.get(edge, host: EdgeRequest.host(of: urls["pyapp"]!)!)
+            #expect(still.status == 200 && still.body == "hello from python in production", "\(still)")
+
+            // `down` takes the service off the edge.
+            let down = try await cli.run(["down", "--service", "nodeapp"], in: node)
+            #expect(down.status == 0, "\(down)")
+            let gone = try await EdgeRequest.get(edge, host: EdgeRequest.host(of: urls["nodeapp"]!)!)
+            #expect(gone.status == 503, "\(gone)")
+            await server.stop()
+        }
+    }
+}
