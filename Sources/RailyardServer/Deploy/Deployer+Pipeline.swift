@@ -49,6 +49,11 @@ extension Deployer {
 
             deployment = try await move(deployment, to: .deploying)
             let route: Route
+            if plan.start == nil, let staticRoot = plan.staticRoot,
+                !FileManager.default.fileExists(atPath: app.appendingPathComponent(staticRoot).appendingPathComponent("index.html").path)
+            {
+                throw RailyardError(.invalidInput, "the static root '\(staticRoot)' has no index.html after the build; check Staticfile `root:` or the build command")
+            }
             if let start = plan.start {
                 let (pid, port) = try await startReplica(
                     command: start, app: app, release: release, plan: plan, deploymentId: deploymentId,
@@ -90,7 +95,7 @@ extension Deployer {
     }
 
     /// Starts the release's one replica and waits until it listens; returns its pid and port.
-    private func startReplica(
+    func startReplica(
         command: String, app: URL, release: ReleaseEnvironment, plan: BuildPlan, deploymentId: String, timeout: Duration
     ) async throws -> (Int32, Int) {
         if let user = driver.isolation.user {

@@ -21,6 +21,10 @@ extension Deployer {
             for deployment in try await store.deployments(statuses: [.success, .crashed, .sleeping]) {
                 await restore(deployment)
             }
+            // Known hosts with nothing live answer 503 with a reason rather than "unknown host".
+            for domain in try await store.allDomains() where routes.route(for: domain.host) == nil {
+                routes.set(.unavailable("no deployment of this service is running; deploy it with `railyard up`"), for: domain.host)
+            }
         } catch {
             logger.error("recovery after start failed", metadata: ["error": "\(String(reflecting: error))"])
         }
@@ -47,23 +51,19 @@ extension Deployer {
                 routes.set(.directory(app.appendingPathComponent(plan.staticRoot ?? ".", isDirectory: true).standardizedFileURL), for: domain.host)
                 return
             }
-            let port = try PortProbe.freePort()
-            let replicaId = UUID().uuidString.lowercased()
-            let pid = try driver.start(ReplicaSpec(
-                command: start, appDirectory: app,
-                environment: release.processEnvironment(port: port, replicaId: replicaId, paths: plan.paths, appDirectory: app),
-                logFile: layout.runtimeLog(deployment.id), hiddenPaths: [layout.root.standardizedFileURL.path]
-            ))
-            try await store.recordReplica(ReplicaRecord(id: replicaId, deploymentId: deployment.id, pid: pid, port: port, startedAt: Date()))
-            if let problem = await driver.waitUntilListening(pid: pid, port: port, timeout: startTimeout) {
+            do {
+                let (_, port) = try await startReplica(
+                    command: start, app: app, release: release, plan: plan, deploymentId: deployment.id, timeout: startTimeout
+                )
+                routes.set(.upstreams([Upstream(host: "127.0.0.1", port: port)]), for: domain.host)
+                LogFile.append("Replica restarted after a server restart (PORT \(port))", to: layout.runtimeLog(deployment.id))
+            } catch {
+                let problem = (error as? RailyardError)?.message ?? String(describing: error)
                 routes.set(.unavailable("\(service.name) did not come back after a restart: \(problem)"), for: domain.host)
                 if deployment.status == .success, let crashed = try? deployment.moving(to: .crashed, at: Date(), reason: problem) {
                     try? await store.saveDeployment(crashed, from: .success)
                 }
-                return
             }
-            routes.set(.upstreams([Upstream(host: "127.0.0.1", port: port)]), for: domain.host)
-            LogFile.append("Replica restarted after a server restart (PORT \(port))", to: layout.runtimeLog(deployment.id))
         } catch {
             logger.error("restoring a deployment failed", metadata: ["deployment.id": "\(deployment.id)", "error": "\(String(reflecting: error))"])
         }
