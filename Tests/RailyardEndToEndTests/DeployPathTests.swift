@@ -96,13 +96,17 @@ extension EndToEndTests {
             #expect(nodeLogs.stdout.contains("node app booting"), "\(nodeLogs)")
 
             // A broken build: FAILED, the log names the command, the previous release keeps answering.
-            try #"{"build": {"buildCommand": "echo compiling && exit 7"}}"#
+            // The build runs sandboxed too: the data dir (database, secret key) is not there to read.
+            let key = root.path + "/data/secret.key"
+            try #require(FileManager.default.fileExists(atPath: key))
+            try #"{"build": {"buildCommand": "test ! -e \#(key) && echo sandboxed-build; echo compiling && exit 7"}}"#
                 .write(toFile: python + "/railway.json", atomically: true, encoding: .utf8)
             let broken = try await cli.run(["up", "--service", "pyapp"], in: python, timeout: .seconds(180))
             #expect(broken.status != 0, "\(broken)")
             let output = broken.stdout + broken.stderr
             #expect(output.contains("FAILED"), "\(broken)")
             #expect(output.contains("echo compiling && exit 7"), "\(broken)")
+            #expect(output.contains("sandboxed-build"), "the build could see the data dir: \(broken)")
             let still = try await EdgeRequest.get(edge, host: EdgeRequest.host(of: urls["pyapp"]!)!)
             #expect(still.status == 200 && still.body == "hello from python in production", "\(still)")
 

@@ -6,10 +6,12 @@ import RailyardCore
 /// output to a build log file.
 public struct BuildExecutor: Sendable {
     private let logger: Logger
+    private let sandbox: BuildSandbox?
 
-    /// An executor that reports each command on `logger`.
-    public init(logger: Logger) {
+    /// An executor that reports each command on `logger`, running commands inside `sandbox` when given.
+    public init(logger: Logger, sandbox: BuildSandbox? = nil) {
         self.logger = logger
+        self.sandbox = sandbox
     }
 
     /// Copies `source` into `appDirectory` (which must not exist yet), runs `plan.install` then
@@ -20,6 +22,7 @@ public struct BuildExecutor: Sendable {
     /// `CancellationError`.
     public func build(plan: BuildPlan, source: URL, appDirectory: URL, environment: [String: String], log: URL) async throws {
         try Self.copy(source: source, to: appDirectory)
+        sandbox?.handOver(appDirectory)
         let output = try BuildLog(url: log)
         let env = Self.environment(environment, paths: plan.paths, appDirectory: appDirectory)
         for command in plan.install + plan.build {
@@ -27,7 +30,10 @@ public struct BuildExecutor: Sendable {
             output.write("$ \(command)\n")
             logger.info("build command started", metadata: ["build.command": "\(command)", "build.directory": "\(appDirectory.path)"])
             let started = ContinuousClock.now
-            let status: ChildProcess.Status = try await ShellCommand(command: command, directory: appDirectory, environment: env).run(output: output)
+            let argv = sandbox?.argv(command, appDirectory) ?? ["/bin/sh", "-c", command]
+            let status: ChildProcess.Status = try await ShellCommand(
+                command: command, argv: argv, directory: appDirectory, environment: env
+            ).run(output: output)
             let elapsed = ContinuousClock.now - started
             if Task.isCancelled {
                 output.write("build cancelled\n")

@@ -7,6 +7,8 @@ import RailyardCore
 /// `killGrace`; when the command ends, anything it left running in its group is killed.
 struct ShellCommand: Sendable {
     var command: String
+    /// What actually runs: `/bin/sh -c command`, or that wrapped in a sandbox.
+    var argv: [String]
     var directory: URL
     var environment: [String: String]
     var killGrace: Duration = .seconds(5)
@@ -14,7 +16,7 @@ struct ShellCommand: Sendable {
     /// Runs the command with stdin from /dev/null and stdout and stderr into `output`.
     func run(output: BuildLog) async throws -> ChildProcess.Status {
         let child = try ChildProcess.spawn(
-            executable: "/bin/sh", arguments: ["sh", "-c", command], environment: environment,
+            executable: argv[0], arguments: argv, environment: environment,
             directory: directory.path, outputFD: output.handle.fileDescriptor
         )
         defer { child.signalGroup(SIGKILL) }

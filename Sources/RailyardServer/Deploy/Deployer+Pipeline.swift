@@ -98,9 +98,6 @@ extension Deployer {
     func startReplica(
         command: String, app: URL, release: ReleaseEnvironment, plan: BuildPlan, deploymentId: String, timeout: Duration
     ) async throws -> (Int32, Int) {
-        if let user = driver.isolation.user {
-            try Ownership.chown(app, uid: user.uid, gid: user.gid)
-        }
         let port = try PortProbe.freePort()
         let replicaId = UUID().uuidString.lowercased()
         let log = layout.runtimeLog(deploymentId)
@@ -119,16 +116,5 @@ extension Deployer {
             throw RailyardError(.invalidInput, problem)
         }
         return (pid, port)
-    }
-}
-
-/// Hands a built app dir to the user its replicas run as.
-enum Ownership {
-    static func chown(_ root: URL, uid: UInt32, gid: UInt32) throws {
-        _ = Foundation.chown(root.path, uid, gid)
-        guard let walker = FileManager.default.enumerator(atPath: root.path) else { return }
-        for case let relative as String in walker {
-            _ = lchown(root.appendingPathComponent(relative).path, uid, gid)
-        }
     }
 }

@@ -30,7 +30,17 @@ actor Deployer {
         self.store = store
         self.layout = DataLayout(root: dataDirectory)
         self.archives = SourceArchiveStore(root: layout.sources)
-        self.builder = BuildExecutor(logger: logger)
+        // Builds run confined like releases: same sandbox, same unprivileged user, data dir hidden.
+        let isolation = driver.isolation
+        let hidden = [dataDirectory.standardizedFileURL.path]
+        self.builder = BuildExecutor(
+            logger: logger,
+            sandbox: BuildSandbox(owner: isolation.user) { command, app in
+                isolation.argv(for: ReplicaSpec(
+                    command: command, appDirectory: app, environment: [:], logFile: app, hiddenPaths: hidden
+                ))
+            }
+        )
         self.driver = driver
         self.routes = routes
         self.baseDomain = baseDomain
