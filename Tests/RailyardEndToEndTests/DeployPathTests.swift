@@ -110,12 +110,39 @@ extension EndToEndTests {
             let still = try await EdgeRequest.get(edge, host: EdgeRequest.host(of: urls["pyapp"]!)!)
             #expect(still.status == 200 && still.body == "hello from python in production", "\(still)")
 
+            // `redeploy` rebuilds the latest source (still broken), `domain` prints the URL, and `run`
+            // hands the service's variables to a local command.
+            let domain = try await cli.run(["domain", "--service", "pyapp"], in: python)
+            #expect(domain.status == 0 && domain.stdout.contains(urls["pyapp"]!), "\(domain)")
+            #expect(try await cli.run(["variables", "--service", "pyapp", "--set", "GREETING=hello-run"], in: python).status == 0)
+            let run = try await cli.run(["run", "--service", "pyapp", "printenv", "GREETING"], in: python)
+            #expect(run.status == 0 && run.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "hello-run", "\(run)")
+            try FileManager.default.removeItem(atPath: python + "/railway.json")
+            let fixed = try await cli.run(["up", "--service", "pyapp"], in: python, timeout: .seconds(180))
+            #expect(fixed.status == 0, "\(fixed)")
+            let redeployed = try await cli.run(["redeploy", "--service", "pyapp"], in: python, timeout: .seconds(180))
+            #expect(redeployed.status == 0, "\(redeployed)")
+
             // `down` takes the service off the edge.
             let down = try await cli.run(["down", "--service", "nodeapp"], in: node)
             #expect(down.status == 0, "\(down)")
             let gone = try await EdgeRequest.get(edge, host: EdgeRequest.host(of: urls["nodeapp"]!)!)
             #expect(gone.status == 503, "\(gone)")
+
+            // A restarted server brings back what was live: the static site and the Python app.
             await server.stop()
+            let again = try await ServerProcess.start(dataDirectory: root.path + "/data", logDirectory: root.path)
+            defer { again.killNow() }
+            let newEdge = try await again.edgeURL()
+            var revived = try await EdgeRequest.get(newEdge, host: EdgeRequest.host(of: urls["pyapp"]!)!)
+            for _ in 0..<100 where revived.status != 200 {
+                try await Task.sleep(for: .milliseconds(100))
+                revived = try await EdgeRequest.get(newEdge, host: EdgeRequest.host(of: urls["pyapp"]!)!)
+            }
+            #expect(revived.status == 200 && revived.body == "hello from python in production", "\(revived)\n\(again.logs())")
+            #expect(try await EdgeRequest.get(newEdge, host: EdgeRequest.host(of: urls["site"]!)!).status == 200)
+            #expect(try await EdgeRequest.get(newEdge, host: EdgeRequest.host(of: urls["nodeapp"]!)!).status == 503)
+            await again.stop()
         }
     }
 }
