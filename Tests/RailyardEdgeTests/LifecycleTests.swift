@@ -54,6 +54,23 @@ struct LifecycleTests {
         }
     }
 
+    @Test("an idle keep-alive client connection is closed after the idle timeout, a slow app is not cut off")
+    func clientIdleTimeout() async throws {
+        let app = try await TestUpstream.start(name: "alpha")
+        defer { Task { await app.stop() } }
+        var configuration = EdgeServer.Configuration()
+        configuration.clientIdleTimeout = .milliseconds(200)
+        try await EdgeHarness.with(configuration: configuration) { edge in
+            edge.routes.set(.upstreams([Upstream(host: "127.0.0.1", port: app.port)]), for: host)
+            let start = ContinuousClock.now
+            // Keep-alive request: the edge only closes the connection because it went idle.
+            let response = RawResponse(try await edge.raw("GET /slow?ms=600 HTTP/1.1\r\nHost: \(host)\r\n\r\n"))
+            #expect(response.statusLine.hasPrefix("HTTP/1.1 200"))
+            #expect(response.body == "alpha")
+            #expect(ContinuousClock.now - start < .seconds(5))
+        }
+    }
+
     @Test("a client that hangs up mid-download does not disturb the next requests")
     func clientAbortsDownload() async throws {
         let app = try await TestUpstream.start(name: "alpha")
