@@ -8,7 +8,7 @@ import NIOPosix
 import RailyardEdge
 import Testing
 
-@Suite("What the edge answers when there is no app to answer")
+@Suite("What the edge answers when there is no app to answer", .timeLimit(.minutes(2)))
 struct FailureTests {
     @Test("an unknown host gets a 404 page saying no app is deployed there")
     func unknownHost() async throws {

@@ -6,7 +6,7 @@ import NIOPosix
 import RailyardEdge
 import Testing
 
-@Suite("Proxying to replicas over real sockets")
+@Suite("Proxying to replicas over real sockets", .timeLimit(.minutes(2)))
 struct ProxyTests {
     let host = "web-production-shop.localhost"
 

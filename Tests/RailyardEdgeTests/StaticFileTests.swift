@@ -5,7 +5,7 @@ import NIOHTTP1
 import RailyardEdge
 import Testing
 
-@Suite("Static releases served by the edge from disk")
+@Suite("Static releases served by the edge from disk", .timeLimit(.minutes(2)))
 struct StaticFileTests {
     let host = "site-production-blog.localhost"
 

@@ -23,7 +23,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler {
     }
 
     /// The request being answered, as far as logging and framing need it.
-    private struct ActiveRequest {
+    struct ActiveRequest {
         let id: Int
         let summary: ProxyHeaders.RequestSummary
         let host: String
@@ -34,15 +34,15 @@ final class EdgeConnectionHandler: ChannelDuplexHandler {
         var note: String?
     }
 
-    private let environment: EdgeEnvironment
-    private var context: ChannelHandlerContext?
-    private var active: ActiveRequest?
+    let environment: EdgeEnvironment
+    private(set) var context: ChannelHandlerContext?
+    var active: ActiveRequest?
     private var exchange: ProxyExchange?
     private var lease: UpstreamPool.Lease?
     private var readBlock: ReadBlock = []
     private var readPending = false
     private var requestCount = 0
-    private var isClosed = false
+    private(set) var isClosed = false
 
     init(environment: EdgeEnvironment) {
         self.environment = environment
@@ -91,6 +91,16 @@ final class EdgeConnectionHandler: ChannelDuplexHandler {
         active = nil
         exchange = nil
         context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .all? = event as? IdleStateHandler.IdleStateEvent {
+            // Silent for the idle timeout: close only between requests (a slow app is not the
+            // client's fault).
+            if active == nil { context.close(promise: nil) }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -264,7 +274,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler {
     // MARK: answers made by the edge
 
     /// Sends one of the edge's own pages as the whole response.
-    private func respond(_ page: EdgePage, extraHeaders: [(String, String)] = []) {
+    func respond(_ page: EdgePage, extraHeaders: [(String, String)] = []) {
         let html = page.html
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "text/html; charset=utf-8")
@@ -276,7 +286,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Writes a complete response the edge produced (page, file, redirect) and ends it.
-    private func sendResponse(
+    func sendResponse(
         status: HTTPResponseStatus,
         headers: HTTPHeaders,
         body: IOData?,
@@ -312,84 +322,6 @@ final class EdgeConnectionHandler: ChannelDuplexHandler {
                 channel.close(promise: nil)
             }
         }
-    }
-
-    // MARK: static releases
-
-    private func serveStatic(root: URL, head: HTTPRequestHead) {
-        guard let context, let request = active else { return }
-        guard head.method == .GET || head.method == .HEAD else {
-            respond(.methodNotAllowed, extraHeaders: [("allow", "GET, HEAD")])
-            return
-        }
-        let path: StaticFilePath
-        do {
-            path = try StaticFilePath.parse(head.uri)
-        } catch .malformed {
-            respond(.badPath)
-            return
-        } catch {
-            respond(.fileNotFound(String(request.path)))
-            return
-        }
-        let files = environment.files
-        let rootPath = root.path(percentEncoded: false)
-        environment.threadPool.runIfActive(eventLoop: context.eventLoop) {
-            files.resolve(root: rootPath, path: path)
-        }.assumeIsolated().whenComplete { result in
-            guard self.active?.id == request.id, !self.isClosed else {
-                if case .success(let outcome) = result { outcome.closeFiles() }
-                return
-            }
-            switch result {
-            case .success(.file(let file)):
-                if ConditionalRequest.isNotModified(head.headers, etag: file.etag) {
-                    try? file.handle.close()
-                    var headers = HTTPHeaders()
-                    Self.addValidators(of: file, to: &headers)
-                    self.sendResponse(status: .notModified, headers: headers, body: nil)
-                } else {
-                    self.sendFile(file, status: .ok)
-                }
-            case .success(.redirect(let location)):
-                var headers = HTTPHeaders()
-                headers.add(name: "location", value: location)
-                headers.add(name: "content-length", value: "0")
-                self.sendResponse(status: .movedPermanently, headers: headers, body: nil)
-            case .success(.notFound(let custom)):
-                if let custom {
-                    self.sendFile(custom, status: .notFound)
-                } else {
-                    self.respond(.fileNotFound(String(request.path)))
-                }
-            case .failure(let error):
-                self.active?.note = "\(error)"
-                self.respond(.fileNotFound(String(request.path)))
-            }
-        }
-    }
-
-    private func sendFile(_ file: StaticFileResolver.OpenFile, status: HTTPResponseStatus) {
-        var headers = HTTPHeaders()
-        headers.add(name: "content-type", value: file.contentType)
-        headers.add(name: "content-length", value: String(file.size))
-        Self.addValidators(of: file, to: &headers)
-        let handle = file.handle
-        guard active?.summary.method != .HEAD, file.size > 0 else {
-            try? handle.close()
-            sendResponse(status: status, headers: headers, body: nil)
-            return
-        }
-        // Sent with sendfile(2) from the page cache; nothing is read into memory.
-        let region = FileRegion(fileHandle: handle, readerIndex: 0, endIndex: file.size)
-        sendResponse(status: status, headers: headers, body: .fileRegion(region)) { _ in
-            try? handle.close()
-        }
-    }
-
-    private static func addValidators(of file: StaticFileResolver.OpenFile, to headers: inout HTTPHeaders) {
-        headers.add(name: "etag", value: file.etag)
-        headers.add(name: "last-modified", value: HTTPDate.format(secondsSince1970: Int(file.modified.tv_sec)))
     }
 
     // MARK: logging
@@ -439,18 +371,6 @@ extension EdgeConnectionHandler: UpstreamHandlerDelegate {
         lease = nil
         guard exchange != nil else { return }
         perform(exchange!.upstreamClosed())
-    }
-}
-
-extension StaticFileResolver.Outcome {
-    /// Closes whatever the lookup opened, when the answer is no longer wanted.
-    func closeFiles() {
-        switch self {
-        case .file(let file), .notFound(.some(let file)):
-            try? file.handle.close()
-        case .redirect, .notFound(.none):
-            break
-        }
     }
 }
 

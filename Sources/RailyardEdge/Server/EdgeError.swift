@@ -3,7 +3,6 @@ public struct EdgeError: Error, CustomStringConvertible, Sendable {
     private enum Base: Sendable {
         case bindFailed(host: String, port: Int, reason: String)
         case alreadyRunning
-        case stoppedBeforeBinding
     }
 
     private let base: Base
@@ -18,17 +17,13 @@ public struct EdgeError: Error, CustomStringConvertible, Sendable {
     /// `run()` was called on a server that is already running or has run.
     static let alreadyRunning = EdgeError(.alreadyRunning)
 
-    /// `run()` ended (or was cancelled) before the server was listening.
-    static let stoppedBeforeBinding = EdgeError(.stoppedBeforeBinding)
-
+    /// The sentence to show a person: what went wrong and what to do about it.
     public var description: String {
         switch base {
         case .bindFailed(let host, let port, let reason):
             "The edge could not listen on \(host):\(port) (\(reason)). Choose another --edge-port, or stop the process that uses this one."
         case .alreadyRunning:
             "This edge server has already been started; create a new EdgeServer to run it again."
-        case .stoppedBeforeBinding:
-            "The edge server stopped before it was listening; see the error its run() threw."
         }
     }
 }

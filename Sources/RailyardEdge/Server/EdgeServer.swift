@@ -13,8 +13,12 @@ public final class EdgeServer: Service {
     public struct Configuration: Sendable {
         /// How long to wait for a replica to accept a connection before answering 504.
         public var connectTimeout: Duration = .seconds(5)
-        /// How long a keep-alive connection to a replica may sit unused before it is closed.
-        public var upstreamIdleTimeout: Duration = .seconds(30)
+        /// How long a keep-alive connection to a replica may sit unused before the edge closes it.
+        /// Kept below the 5 s most app servers (Node, uvicorn) use, so the app rarely closes a
+        /// connection just as the edge reuses it.
+        public var upstreamIdleTimeout: Duration = .seconds(4)
+        /// How long a client connection may stay open with no request in progress and no traffic.
+        public var clientIdleTimeout: Duration = .seconds(75)
         /// Idle keep-alive connections kept per replica and event loop.
         public var maxIdleConnectionsPerUpstream = 32
 
@@ -89,7 +93,12 @@ public final class EdgeServer: Service {
 
         let serverChannel: Channel
         do {
-            serverChannel = try await Self.bootstrap(group: group, environment: environment, registry: registry)
+            serverChannel = try await Self.bootstrap(
+                group: group,
+                environment: environment,
+                registry: registry,
+                clientIdleTimeout: TimeAmount(configuration.clientIdleTimeout)
+            )
                 .bind(host: host, port: port).get()
         } catch {
             let failure = EdgeError.bindFailed(host: host, port: port, error: error)
@@ -170,7 +179,8 @@ public final class EdgeServer: Service {
     private static func bootstrap(
         group: EventLoopGroup,
         environment: EdgeEnvironment,
-        registry: ConnectionRegistry
+        registry: ConnectionRegistry,
+        clientIdleTimeout: TimeAmount
     ) -> ServerBootstrap {
         // ProxyHeaders and the connection handler frame every response explicitly (HEAD, HTTP/1.0).
         let encoder = {
@@ -185,6 +195,7 @@ public final class EdgeServer: Service {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: clientIdleTimeout))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withErrorHandling: true,
                         withEncoderConfiguration: encoder

@@ -127,6 +127,9 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
             if path == "/echo" {
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok))), promise: nil)
             }
+            if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
+            }
         case .body(let buffer):
             if path == "/echo" {
                 context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
