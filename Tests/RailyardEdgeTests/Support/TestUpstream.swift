@@ -1,3 +1,4 @@
+import Testing
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -194,3 +195,15 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 }
+
+extension TestUpstream {
+    /// Waits (up to 10 s) until the app has received more than `count` requests: a test that must act
+    /// while a request is in flight waits for this instead of sleeping and hoping.
+    func waitForRequests(moreThan count: Int) async throws {
+        for _ in 0..<2000 where requestCount <= count {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(requestCount > count, "the app never received the request")
+    }
+}
+
