@@ -24,7 +24,8 @@ struct LifecycleTests {
         let port = try await server.waitUntilBound()
 
         async let slow = RawHTTP.exchange("GET /slow?ms=700 HTTP/1.1\r\nHost: \(host)\r\n\r\n", port: port)
-        try await Task.sleep(for: .milliseconds(250))
+        // Shut down only once the request is in flight at the app.
+        while app.requestCount == 0 { try await Task.sleep(for: .milliseconds(10)) }
         await group.triggerGracefulShutdown()
         let response = RawResponse(String(buffer: try await slow))
         #expect(response.statusLine.hasPrefix("HTTP/1.1 200"))

@@ -210,7 +210,8 @@ struct ProxyTests {
         try await EdgeHarness.with { edge in
             edge.routes.set(.upstreams([Upstream(host: "127.0.0.1", port: old.port)]), for: host)
             async let slow = edge.get("/slow?ms=800", host: host)
-            try await Task.sleep(for: .milliseconds(250))
+            // Swap only once the request is in flight at the old app.
+            while old.requestCount == 0 { try await Task.sleep(for: .milliseconds(10)) }
             edge.routes.set(.upstreams([Upstream(host: "127.0.0.1", port: new.port)]), for: host)
             let (status, _, body) = try await slow
             #expect(status == .ok)
@@ -218,8 +219,9 @@ struct ProxyTests {
             #expect(try await edge.get("/name", host: host).2 == "new")
 
             // Even removing the route outright leaves an in-flight request alone.
+            let before = new.requestCount
             async let another = edge.get("/slow?ms=500", host: host)
-            try await Task.sleep(for: .milliseconds(150))
+            while new.requestCount == before { try await Task.sleep(for: .milliseconds(10)) }
             edge.routes.remove(host: host)
             #expect(try await another.2 == "new")
             #expect(try await edge.get("/name", host: host).0 == .notFound)
