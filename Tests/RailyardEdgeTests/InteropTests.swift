@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import NIOHTTP1
 import RailyardEdge
@@ -24,7 +27,11 @@ struct InteropTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        defer { process.terminate() }
+        defer {
+            // SIGKILL: the child inherits the test thread's blocked-signal mask, so SIGTERM waits.
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
 
         try await EdgeHarness.with { edge in
             edge.routes.set(.upstreams([Upstream(host: "127.0.0.1", port: port)]), for: "py.localhost")

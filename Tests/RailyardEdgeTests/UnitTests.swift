@@ -56,6 +56,15 @@ struct ProxyHeadersTests {
         #expect(out.headers["x-forwarded-for"] == ["192.0.2.1"])
     }
 
+    @Test("absolute-form targets reach the app in origin form")
+    func originForm() {
+        #expect(ProxyHeaders.originForm("http://a.localhost/x/y?z=1") == "/x/y?z=1")
+        #expect(ProxyHeaders.originForm("http://a.localhost") == "/")
+        #expect(ProxyHeaders.originForm("http://a.localhost?q") == "/?q")
+        #expect(ProxyHeaders.originForm("/plain?q") == "/plain?q")
+        #expect(ProxyHeaders.originForm("*") == "*")
+    }
+
     @Test("a client cannot strip Host or Content-Length by naming them in Connection")
     func protectedHeaders() {
         let head = HTTPRequestHead(

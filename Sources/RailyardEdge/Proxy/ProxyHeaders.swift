@@ -56,7 +56,17 @@ enum ProxyHeaders {
             headers.replaceOrAdd(name: "x-forwarded-host", value: host)
         }
         headers.replaceOrAdd(name: RequestID.header, value: requestID)
-        return HTTPRequestHead(version: .http1_1, method: client.method, uri: client.uri, headers: headers)
+        return HTTPRequestHead(version: .http1_1, method: client.method, uri: originForm(client.uri), headers: headers)
+    }
+
+    /// The request target as an app expects it: `http://host/a?b` (absolute form, which clients
+    /// send to proxies) becomes `/a?b`; origin-form and `*` pass unchanged.
+    static func originForm(_ target: String) -> String {
+        guard !target.hasPrefix("/"), target != "*", let scheme = target.range(of: "://") else { return target }
+        let afterAuthority = target[scheme.upperBound...]
+        guard let slash = afterAuthority.firstIndex(where: { $0 == "/" || $0 == "?" }) else { return "/" }
+        let rest = afterAuthority[slash...]
+        return rest.hasPrefix("?") ? "/" + rest : String(rest)
     }
 
     /// The response head for the client: hop-by-hop headers removed, framing chosen for the
