@@ -51,6 +51,10 @@ struct LiveServerTests {
         let keyPath = directory.appendingPathComponent(ServerSecret.fileName).path
         let permissions = try FileManager.default.attributesOfItem(atPath: keyPath)[.posixPermissions] as? Int
         #expect(permissions == 0o600)
+        let database = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("railyard.db").path)
+        #expect(database[.posixPermissions] as? Int == 0o600, "the database must not be readable by other users")
+        let dataDir = try FileManager.default.attributesOfItem(atPath: directory.path)
+        #expect(dataDir[.posixPermissions] as? Int == 0o711, "others may traverse the data dir but not list it")
         let secret = try ServerSecret.load(dataDirectory: directory, environment: [:])
         let store = try await SQLStore.open(
             .sqlite(path: directory.appendingPathComponent("railyard.db").path), secret: secret, logger: logger

@@ -135,6 +135,8 @@ public struct ServerCommand: AsyncParsableCommand {
         onListening: @escaping @Sendable (_ url: String) -> Void = ServerCommand.announce
     ) async throws {
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        // Others may pass through (to reach an app's folder) but not list or read what is inside.
+        _ = chmod(configuration.dataDirectory.path, 0o711)
         let secret = try ServerSecret.load(dataDirectory: configuration.dataDirectory)
         let location = try StoreLocation.resolve(
             databaseURL: configuration.databaseURL, dataDirectory: configuration.dataDirectory

@@ -1,3 +1,4 @@
+import Glibc
 import Logging
 import NIOPosix
 import SQLKit
@@ -21,6 +22,10 @@ final class SQLiteEngine: DatabaseEngine {
 
     /// Opens (creating if needed) the database file and sets the pragmas every connection needs.
     static func open(path: String, logger: Logger) async throws -> SQLiteEngine {
+        // Create the file owner-only before SQLite does (it would use 0644); SQLite gives the -wal and
+        // -shm files the database file's mode, so they stay private too.
+        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if fd >= 0 { Glibc.close(fd) }
         let connection = try await SQLiteConnection.open(
             storage: .file(path: path), threadPool: .singleton, logger: logger,
             on: MultiThreadedEventLoopGroup.singleton.any()
