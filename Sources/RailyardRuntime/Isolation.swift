@@ -42,7 +42,11 @@ public struct Isolation: Sendable, Equatable, CustomStringConvertible {
     /// The argv that runs `spec` under this isolation.
     public func argv(for spec: ReplicaSpec) -> [String] {
         var inner = ["/bin/sh", "-c", spec.command]
-        if let user, let setprivPath {
+        if let user {
+            guard let setprivPath else {
+                // Never run an app with the server's root privileges: fail it with the reason instead.
+                return ["/bin/sh", "-c", "echo 'railyard: refusing to run the app as root; install setpriv (util-linux)' >&2; exit 126"]
+            }
             inner = [setprivPath, "--reuid=\(user.uid)", "--regid=\(user.gid)", "--clear-groups"] + inner
         }
         guard let bwrapPath else { return inner }

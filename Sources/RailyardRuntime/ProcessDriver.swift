@@ -31,6 +31,7 @@ public final class ProcessDriver: Sendable {
         )
         logger.info("replica started", metadata: ["replica.pid": "\(pid)", "replica.dir": "\(spec.appDirectory.path)"])
         let exits = self.exits
+        exits.clear(pid)  // a reused pid must not inherit an earlier process's exit
         let thread = Thread {
             var status: Int32 = 0
             while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
@@ -101,4 +102,5 @@ final class ExitTable: Sendable {
 
     func record(_ pid: pid_t, _ status: Int32) { statuses.withLock { $0[pid] = status } }
     func status(of pid: pid_t) -> Int32? { statuses.withLock { $0[pid] } }
+    func clear(_ pid: pid_t) { _ = statuses.withLock { $0.removeValue(forKey: pid) } }
 }

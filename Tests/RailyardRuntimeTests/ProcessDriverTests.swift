@@ -103,3 +103,18 @@ struct ProcessDriverTests {
         if isolation.user != nil { #expect(text.contains("65534")) }
     }
 }
+
+@Suite("Isolation without setpriv")
+struct IsolationRootTests {
+    @Test("as root without setpriv the app is refused, never run with root's privileges")
+    func refusesRoot() {
+        let isolation = Isolation(bwrapPath: "/usr/bin/bwrap", user: (65534, 65534), setprivPath: nil)
+        let spec = ReplicaSpec(
+            command: "python main.py", appDirectory: URL(fileURLWithPath: "/d/app"), environment: [:],
+            logFile: URL(fileURLWithPath: "/d/x.log"), hiddenPaths: ["/d"]
+        )
+        let argv = isolation.argv(for: spec).joined(separator: " ")
+        #expect(argv.contains("refusing to run the app as root"))
+        #expect(!argv.contains("python main.py"))
+    }
+}

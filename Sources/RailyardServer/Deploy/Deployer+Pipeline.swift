@@ -15,6 +15,7 @@ extension Deployer {
         logger[metadataKey: "deployment.id"] = "\(deploymentId)"
         guard var deployment = try? await store.deployment(id: deploymentId), deployment.status == .queued else { return }
         var startedPid: Int32?
+        var routed: (host: String, previous: Route?)?
         do {
             deployment = try await move(deployment, to: .initializing)
             let candidates = GeneratedDomain.candidates(
@@ -49,11 +50,6 @@ extension Deployer {
 
             deployment = try await move(deployment, to: .deploying)
             let route: Route
-            if plan.start == nil, let staticRoot = plan.staticRoot,
-                !FileManager.default.fileExists(atPath: app.appendingPathComponent(staticRoot).appendingPathComponent("index.html").path)
-            {
-                throw RailyardError(.invalidInput, "the static root '\(staticRoot)' has no index.html after the build; check Staticfile `root:` or the build command")
-            }
             if let start = plan.start {
                 let (pid, port) = try await startReplica(
                     command: start, app: app, release: release, plan: plan, deploymentId: deploymentId,
@@ -62,10 +58,11 @@ extension Deployer {
                 startedPid = pid
                 route = .upstreams([Upstream(host: "127.0.0.1", port: port)])
             } else {
-                route = .directory(app.appendingPathComponent(plan.staticRoot ?? ".", isDirectory: true).standardizedFileURL)
+                route = .directory(try Self.staticRoot(plan.staticRoot ?? ".", in: app))
             }
 
             let replaced = try await activeDeployments(serviceId: service.id, environmentId: environment.id)
+            routed = (domain.host, routes.route(for: domain.host))
             routes.set(route, for: domain.host)
             deployment = try await move(deployment, to: .success)
             LogFile.append("Deployment \(deploymentId) is live at \(url(for: domain.host))", to: buildLog)
@@ -77,6 +74,10 @@ extension Deployer {
             let reason = (error as? RailyardError)?.message ?? String(describing: error)
             LogFile.append("Deployment failed: \(reason)", to: buildLog)
             logger.warning("deployment failed", metadata: ["deployment.reason": "\(reason)"])
+            if let routed {
+                // The new release did not make it to SUCCESS: give the host back to what served before.
+                if let previous = routed.previous { routes.set(previous, for: routed.host) } else { routes.remove(host: routed.host) }
+            }
             if let startedPid {
                 await driver.stop(startedPid, grace: .seconds(2))
                 try? await store.removeReplicas(deploymentId: deploymentId)
@@ -107,7 +108,12 @@ extension Deployer {
             environment: release.processEnvironment(port: port, replicaId: replicaId, paths: plan.paths, appDirectory: app),
             logFile: log, hiddenPaths: [layout.root.standardizedFileURL.path]
         ))
-        try await store.recordReplica(ReplicaRecord(id: replicaId, deploymentId: deploymentId, pid: pid, port: port, startedAt: Date()))
+        do {
+            try await store.recordReplica(ReplicaRecord(id: replicaId, deploymentId: deploymentId, pid: pid, port: port, startedAt: Date()))
+        } catch {
+            await driver.stop(pid, grace: .seconds(2))
+            throw error
+        }
         if let problem = await driver.waitUntilListening(pid: pid, port: port, timeout: timeout) {
             let tail = LogFile.tail(log, lines: 20)
             if !tail.isEmpty { LogFile.append("Last lines of the app's output:\n\(tail)", to: layout.buildLog(deploymentId)) }
@@ -116,5 +122,23 @@ extension Deployer {
             throw RailyardError(.invalidInput, problem)
         }
         return (pid, port)
+    }
+}
+
+extension Deployer {
+    /// The real path of a static release's root: it must exist, hold an index.html, and stay inside the
+    /// app dir even through symlinks (a build could otherwise point the edge at any directory).
+    static func staticRoot(_ relative: String, in app: URL) throws -> URL {
+        let appReal = app.resolvingSymlinksInPath().standardizedFileURL.path
+        let root = app.appendingPathComponent(relative, isDirectory: true).resolvingSymlinksInPath().standardizedFileURL
+        guard root.path == appReal || root.path.hasPrefix(appReal + "/") else {
+            throw RailyardError(.invalidInput, "the static root '\(relative)' points outside the app's folder")
+        }
+        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("index.html").path) else {
+            throw RailyardError(
+                .invalidInput, "the static root '\(relative)' has no index.html after the build; check Staticfile `root:` or the build command"
+            )
+        }
+        return root
     }
 }

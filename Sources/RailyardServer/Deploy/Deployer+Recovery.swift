@@ -18,6 +18,13 @@ extension Deployer {
                 }
                 LogFile.append("Deployment interrupted by a server restart", to: layout.buildLog(deployment.id))
             }
+            // A removal the restart cut short: finish it, so its replica does not run on unseen.
+            for deployment in try await store.deployments(statuses: [.removing]) {
+                await stopRecordedReplicas(of: deployment)
+                if let removed = try? deployment.moving(to: .removed, at: Date()) {
+                    try? await store.saveDeployment(removed, from: .removing)
+                }
+            }
             for deployment in try await store.deployments(statuses: [.success, .crashed, .sleeping]) {
                 await restore(deployment)
             }
@@ -48,7 +55,7 @@ extension Deployer {
             )
             let plan = try BuildPlanner.plan(directory: archives.directory(for: digest), variables: release.userVariables)
             guard let start = plan.start else {
-                routes.set(.directory(app.appendingPathComponent(plan.staticRoot ?? ".", isDirectory: true).standardizedFileURL), for: domain.host)
+                routes.set(.directory(try Self.staticRoot(plan.staticRoot ?? ".", in: app)), for: domain.host)
                 return
             }
             do {

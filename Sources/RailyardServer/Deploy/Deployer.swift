@@ -96,7 +96,8 @@ actor Deployer {
     /// Whether a deployment's log of `stream` can still grow.
     func logIsOpen(_ deployment: Deployment, stream: LogStream) -> Bool {
         switch stream {
-        case .build: return [.queued, .initializing, .building].contains(deployment.status)
+        // The build log also carries the deploy step's messages (start, the app's last lines, why it failed).
+        case .build: return deployment.status.isInProgress
         case .runtime: return !deployment.status.isTerminal
         }
     }
@@ -128,7 +129,7 @@ actor Deployer {
     func remove(_ deployment: Deployment) async throws {
         let removing = try deployment.moving(to: .removing, at: Date())
         try await store.saveDeployment(removing, from: deployment.status)
-        for replica in try await store.replicas(deploymentId: deployment.id) {
+        for replica in try await store.replicas(deploymentId: deployment.id) where Self.process(replica.pid, belongsTo: deployment.id) {
             await driver.stop(replica.pid)
         }
         try await store.removeReplicas(deploymentId: deployment.id)

@@ -38,10 +38,18 @@ struct ReleaseEnvironment: Sendable {
     /// The user's variables: shared ones overridden by the service's own.
     var userVariables: [String: String] { shared.merging(own) { _, service in service } }
 
+    /// Variables the dynamic loader and libc act on. The sandbox wrappers (env, bwrap, setpriv) start
+    /// with the server's privileges, so a user's `LD_PRELOAD=./evil.so` would run code outside the
+    /// sandbox: these never reach a process.
+    static func isLoaderVariable(_ key: String) -> Bool {
+        key.hasPrefix("LD_") || ["GCONV_PATH", "GETCONF_DIR", "HOSTALIASES", "LOCALDOMAIN", "LOCPATH", "MALLOC_TRACE",
+            "NIS_PATH", "NLSPATH", "RESOLV_HOST_CONF", "RES_OPTIONS"].contains(key)
+    }
+
     /// The full environment of a build or a replica. `PORT` and the injected names always win, so the
     /// edge and health checks reach the port Railyard chose.
     func processEnvironment(port: Int?, replicaId: String?, paths: [String], appDirectory: URL) -> [String: String] {
-        var result = userVariables
+        var result = userVariables.filter { !Self.isLoaderVariable($0.key) }
         let base = "/usr/local/bin:/usr/bin:/bin"
         let extra = paths.map { appDirectory.appendingPathComponent($0).path }
         result["PATH"] = (extra + [base]).joined(separator: ":")

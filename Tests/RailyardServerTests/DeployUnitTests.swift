@@ -1,0 +1,66 @@
+import Foundation
+import RailyardCore
+@testable import RailyardServer
+import Testing
+
+/// The deploy path's pure parts: host names, the release environment, static roots.
+@Suite("Deploy: pure parts")
+struct DeployUnitTests {
+    @Test("generated hosts are one DNS label of at most 63 characters, with suffixed fallbacks")
+    func generatedHosts() throws {
+        let hosts = GeneratedDomain.candidates(service: "web", environment: "production", project: "shop", baseDomain: "localhost", seed: "s/e")
+        #expect(hosts.first == "web-production-shop.localhost")
+        #expect(Set(hosts).count == hosts.count)
+        let long = GeneratedDomain.candidates(
+            service: String(repeating: "s", count: 40), environment: "production", project: String(repeating: "p", count: 40),
+            baseDomain: "apps.example.com", seed: "x"
+        )
+        for host in long {
+            let label = String(host.split(separator: ".")[0])
+            try Validation.dnsLabel(label, field: "host")
+        }
+    }
+
+    func release(shared: [String: String] = [:], own: [String: String] = [:]) -> ReleaseEnvironment {
+        let now = Date()
+        return ReleaseEnvironment(
+            project: Project(id: "p1", workspaceId: "w1", name: "shop", description: "", createdAt: now, updatedAt: now),
+            environment: RailyardCore.Environment(id: "e1", projectId: "p1", name: "production", createdAt: now),
+            service: Service(id: "s1", projectId: "p1", name: "web", source: .upload, createdAt: now, updatedAt: now),
+            deploymentId: "d1", publicHost: "web-production-shop.localhost", shared: shared, own: own
+        )
+    }
+
+    @Test("a release sees Railway's names, the service's variables over shared ones, and Railyard's PORT")
+    func environment() {
+        let env = release(shared: ["A": "shared", "B": "shared"], own: ["B": "own", "PORT": "1", "RAILWAY_SERVICE_NAME": "x"])
+            .processEnvironment(port: 4000, replicaId: "r1", paths: [".venv/bin"], appDirectory: URL(fileURLWithPath: "/app"))
+        #expect(env["A"] == "shared" && env["B"] == "own")
+        #expect(env["PORT"] == "4000")
+        #expect(env["RAILWAY_SERVICE_NAME"] == "web" && env["RAILYARD_SERVICE_NAME"] == "web")
+        #expect(env["RAILWAY_PUBLIC_DOMAIN"] == "web-production-shop.localhost")
+        #expect(env["RAILYARD_PRIVATE_DOMAIN"] == "web.railyard.internal")
+        #expect(env["PATH"]?.hasPrefix("/app/.venv/bin:") == true)
+    }
+
+    @Test("loader variables never reach a process: the wrappers run with the server's privileges")
+    func loaderVariables() {
+        let env = release(own: ["LD_PRELOAD": "./evil.so", "LD_LIBRARY_PATH": "/x", "GCONV_PATH": "/x", "FINE": "yes"])
+            .processEnvironment(port: nil, replicaId: nil, paths: [], appDirectory: URL(fileURLWithPath: "/app"))
+        #expect(env["LD_PRELOAD"] == nil && env["LD_LIBRARY_PATH"] == nil && env["GCONV_PATH"] == nil)
+        #expect(env["FINE"] == "yes")
+    }
+
+    @Test("a static root must stay inside the app and hold an index.html")
+    func staticRoot() throws {
+        let app = FileManager.default.temporaryDirectory.appendingPathComponent("railyard-static-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: app) }
+        try FileManager.default.createDirectory(at: app.appendingPathComponent("public"), withIntermediateDirectories: true)
+        try "hi".write(to: app.appendingPathComponent("public/index.html"), atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: app.appendingPathComponent("out").path, withDestinationPath: "/usr/share")
+        #expect(try Deployer.staticRoot("public", in: app).lastPathComponent == "public")
+        #expect(throws: RailyardError.self) { try Deployer.staticRoot("out", in: app) }
+        #expect(throws: RailyardError.self) { try Deployer.staticRoot("../", in: app) }
+        #expect(throws: RailyardError.self) { try Deployer.staticRoot(".", in: app) }
+    }
+}
