@@ -1,11 +1,30 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// Finds free ports and checks whether something answers on one.
 public enum PortProbe {
-    /// A TCP port that was free a moment ago on 127.0.0.1 (the kernel's pick).
+    /// Ports handed out recently: two releases starting at once must not get the same port.
+    private static let recent = Mutex<[Int]>([])
+
+    /// A TCP port that was free a moment ago on 127.0.0.1 (the kernel's pick), and not one handed out
+    /// in the last 1024 calls.
     public static func freePort() throws -> Int {
+        for _ in 0..<16 {
+            let port = try kernelPick()
+            let fresh = recent.withLock { recent -> Bool in
+                guard !recent.contains(port) else { return false }
+                recent.append(port)
+                if recent.count > 1024 { recent.removeFirst(recent.count - 1024) }
+                return true
+            }
+            if fresh { return port }
+        }
+        return try kernelPick()
+    }
+
+    private static func kernelPick() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw RuntimeError("cannot open a socket to find a free port") }
         defer { close(fd) }

@@ -85,7 +85,8 @@ public final class ProcessDriver: Sendable {
         let deadline = ContinuousClock.now + timeout
         var delay = Duration.milliseconds(5)
         while ContinuousClock.now < deadline {
-            if await PortProbe.answers(host: "127.0.0.1", port: port) { return nil }
+            // Something answering is only this replica if this replica is still alive.
+            if await PortProbe.answers(host: "127.0.0.1", port: port), isRunning(pid) { return nil }
             if !isRunning(pid) {
                 return "the app \(describeExit(of: pid) ?? "exited") before listening on PORT \(port)"
             }

@@ -118,3 +118,13 @@ struct IsolationRootTests {
         #expect(!argv.contains("python main.py"))
     }
 }
+
+@Suite("PortProbe")
+struct PortProbeTests {
+    @Test("free ports are not handed out twice in a row")
+    func distinct() throws {
+        let ports = try (0..<50).map { _ in try PortProbe.freePort() }
+        #expect(Set(ports).count == ports.count)
+        #expect(ports.allSatisfy { $0 > 0 && $0 < 65536 })
+    }
+}

@@ -64,3 +64,24 @@ struct DeployUnitTests {
         #expect(throws: RailyardError.self) { try Deployer.staticRoot(".", in: app) }
     }
 }
+
+@Suite("Deploy: deadlines")
+struct DeadlineTests {
+    @Test("a body that overruns its deadline is cancelled and fails with the message")
+    func overrun() async throws {
+        let started = ContinuousClock.now
+        let error = await #expect(throws: RailyardError.self) {
+            try await withDeadline(.milliseconds(100), message: "too slow") {
+                try await Task.sleep(for: .seconds(30))
+                return 1
+            }
+        }
+        #expect(error?.message == "too slow")
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
+    @Test("a body that finishes in time returns its value")
+    func inTime() async throws {
+        #expect(try await withDeadline(.seconds(10), message: "x") { 42 } == 42)
+    }
+}

@@ -41,11 +41,11 @@ extension Deployer {
             let app = layout.appDirectory(deploymentId)
             try? FileManager.default.removeItem(at: app.deletingLastPathComponent())
             try FileManager.default.createDirectory(at: app.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try await builder.build(
-                plan: plan, source: source, appDirectory: app,
-                environment: release.processEnvironment(port: nil, replicaId: nil, paths: plan.paths, appDirectory: app),
-                log: buildLog
-            )
+            let builder = self.builder
+            let buildEnvironment = release.processEnvironment(port: nil, replicaId: nil, paths: plan.paths, appDirectory: app)
+            try await withDeadline(buildTimeout, message: "the build took longer than \(buildTimeout) and was stopped") {
+                try await builder.build(plan: plan, source: source, appDirectory: app, environment: buildEnvironment, log: buildLog)
+            }
             LogFile.append("Build finished", to: buildLog)
 
             deployment = try await move(deployment, to: .deploying)

@@ -20,12 +20,14 @@ actor Deployer {
     let logger: Logger
     /// How long a new release has to start listening on PORT (overridable by deploy.healthcheckTimeout).
     let startTimeout: Duration
+    /// How long a build may run before it is stopped and the deployment fails.
+    let buildTimeout: Duration
     /// The running pipeline per service and environment; a new deployment waits for the previous one.
     private var chains: [String: Task<Void, Never>] = [:]
 
     init(
         store: any Store, dataDirectory: URL, driver: ProcessDriver, routes: RouteTable, baseDomain: String,
-        edgePort: BoundPort, logger: Logger, startTimeout: Duration = .seconds(60)
+        edgePort: BoundPort, logger: Logger, startTimeout: Duration = .seconds(60), buildTimeout: Duration = .seconds(30 * 60)
     ) {
         self.store = store
         self.layout = DataLayout(root: dataDirectory)
@@ -47,6 +49,7 @@ actor Deployer {
         self.edgePort = edgePort
         self.logger = logger
         self.startTimeout = startTimeout
+        self.buildTimeout = buildTimeout
     }
 
     /// Stores an uploaded archive (rejecting unsafe ones before anything else is created) and queues a
@@ -66,8 +69,21 @@ actor Deployer {
         return try await enqueue(digest: digest, project: project, environment: environment, service: service)
     }
 
-    /// Stops the running deployment of a service in an environment and takes its route down.
+    /// Stops the running deployment of a service in an environment and takes its route down, in turn
+    /// with the service's deployments (a deployment queued before it finishes first; one queued after
+    /// starts after it).
     func down(project: Project, environment: RailyardCore.Environment, service: Service) async throws {
+        let key = "\(service.id)/\(environment.id)"
+        let previous = chains[key]
+        let work = Task {
+            await previous?.value
+            try await self.takeDown(environment: environment, service: service)
+        }
+        chains[key] = Task { _ = try? await work.value }
+        try await work.value
+    }
+
+    private func takeDown(environment: RailyardCore.Environment, service: Service) async throws {
         let active = try await activeDeployments(serviceId: service.id, environmentId: environment.id)
         guard !active.isEmpty else {
             throw RailyardError(.conflict, "service \(service.name) has no running deployment in \(environment.name)")
