@@ -108,6 +108,7 @@ let package = Package(
             dependencies: [
                 "RailyardCore",
                 "RailyardClient",
+                "RailyardBuild",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -24,6 +24,7 @@ public enum RailyardCommandLine {
         LogsCommand.self,
         DomainCommand.self,
         RunCommand.self,
+        BuildCommand.self,
     ]
 
     /// Parses the arguments against `root` and runs the chosen command. Railyard and CLI errors print
