@@ -93,10 +93,10 @@ struct BuildPlannerTests {
         ("an empty folder", ["README.md": "hi"], "no start command: nothing in the folder"),
         ("python without an entry point", ["requirements.txt": "flask"], "no start command for this Python app"),
         ("node without start or main", ["package.json": #"{"scripts":{"build":"x"}}"#], "no start command for this Node app"),
-        ("only a Dockerfile", ["Dockerfile": "FROM scratch"], "Dockerfile builds are not supported yet"),
+        ("only a Dockerfile", ["Dockerfile": "FROM scratch"], "this app has a Dockerfile, but Dockerfile builds need the container driver"),
         ("a Procfile without web", ["Procfile": "worker: python w.py"], "add a Procfile with `web: <command>`"),
         ("a malformed package.json", ["package.json": "{nope"], "package.json is not a valid JSON object"),
-        ("the Dockerfile builder", ["index.html": "", "railway.json": #"{"build":{"builder":"DOCKERFILE"}}"#], "DOCKERFILE builder"),
+        ("the Dockerfile builder", ["index.html": "", "railway.json": #"{"build":{"builder":"DOCKERFILE"}}"#], "railway.json sets `build.builder` to DOCKERFILE, but Dockerfile builds need the container driver"),
         ("a static root outside", ["Staticfile": "root: ../../etc"], "must be a folder inside the app"),
     ])
     func rejects(label: String, files: [String: String], message: String) throws {

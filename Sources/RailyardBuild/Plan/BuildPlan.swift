@@ -4,7 +4,8 @@ import RailyardCore
 /// build it, and how it runs — a start command for a process, or a folder the edge serves.
 /// Exactly one of `start` and `staticRoot` is set.
 public struct BuildPlan: Codable, Sendable, Equatable {
-    /// `staticfile`, `python`, `node`, `shell`, `procfile`, or `custom` (only a configured start command).
+    /// `staticfile`, `python`, `node`, `go`, `ruby`, `php`, `swift`, `shell`, `procfile`, or `custom`
+    /// (only a configured start command).
     public var provider: String
     /// Shell commands run in the app folder to install dependencies.
     public var install: [String]

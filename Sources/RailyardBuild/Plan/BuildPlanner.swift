@@ -2,12 +2,15 @@ import Foundation
 import RailyardCore
 
 /// Turns an app's files into a `BuildPlan`: the first provider that recognises the app (in
-/// Railpack's order: languages before static files), then the Procfile's `web:` line, then the
+/// Railpack's order: a Dockerfile, then languages, then static files), then the Procfile's `web:` line, then the
 /// `RAILYARD_*_CMD` / `RAILPACK_*_CMD` variables, then config as code, each overriding the last.
 public enum BuildPlanner {
-    /// Providers in detection order.
+    /// Providers in detection order: Railpack's (php, go, ruby, python, node), with swift among the
+    /// compiled languages so a package with a package.json for its assets stays a Swift app. The
+    /// Dockerfile comes first unless `build.builder` names another builder.
     static let providers: [any BuildProvider] = [
-        PythonProvider(), NodeProvider(), StaticfileProvider(), ShellProvider(), ProcfileProvider(),
+        DockerfileProvider(), PHPProvider(), GoProvider(), SwiftProvider(), RubyProvider(), PythonProvider(),
+        NodeProvider(), StaticfileProvider(), ShellProvider(), ProcfileProvider(),
     ]
 
     /// Variables that replace a phase, the Railyard name first.
@@ -24,14 +27,13 @@ public enum BuildPlanner {
     /// The plan for `files`; pure.
     public static func plan(files: some SourceFiles, variables: [String: String], toolchain: Toolchain) throws -> BuildPlan {
         let (config, configFile) = try ServiceConfigLoader.load(files)
-        if let builder = config.build.builder, builder.uppercased() == "DOCKERFILE" {
-            throw RailyardError(
-                .invalidInput,
-                "\(configFile ?? "the config") asks for the DOCKERFILE builder, which Railyard does not support yet; remove `build.builder` so the app is detected from its files",
-                field: "build.builder"
-            )
+        let builder = nonEmpty(config.build.builder)?.uppercased()
+        if builder == "DOCKERFILE" {
+            throw DockerfileProvider.unsupported(because: "\(configFile ?? "the config") sets `build.builder` to DOCKERFILE")
         }
-        let provider = providers.first { $0.detect(files, variables: variables) }
+        // Another builder named in the config means "detect the language", so the Dockerfile is ignored.
+        let candidates = builder == nil ? providers : providers.filter { !($0 is DockerfileProvider) }
+        let provider = candidates.first { $0.detect(files, variables: variables) }
         var plan = try provider?.plan(files, variables: variables, toolchain: toolchain) ?? BuildPlan(provider: "custom")
         plan.config = config
         plan.configFile = configFile
@@ -67,8 +69,12 @@ public enum BuildPlanner {
             return RailyardError(.invalidInput, "no start command for this Python app: add a main.py or app.py, or \(ways)", field: "start")
         case "node":
             return RailyardError(.invalidInput, "no start command for this Node app: add a `start` script or `main` to package.json, or \(ways)", field: "start")
+        case "ruby":
+            return RailyardError(.invalidInput, "no start command for this Ruby app: add a config.ru (Rack) or config/application.rb (Rails), or \(ways)", field: "start")
+        case "swift":
+            return RailyardError(.invalidInput, "no start command for this Swift package: Package.swift names no `.executable(name:` product or `.executableTarget(name:` target; add one, or \(ways)", field: "start")
         case nil where files.exists("Dockerfile"):
-            return RailyardError(.invalidInput, "no start command: Dockerfile builds are not supported yet; \(ways)", field: "start")
+            return RailyardError(.invalidInput, "no start command: the Dockerfile is ignored because `build.builder` asks for detection; \(ways)", field: "start")
         default:
             return RailyardError(
                 .invalidInput,
