@@ -21,6 +21,8 @@ public struct BuildPlan: Codable, Sendable, Equatable {
     public var config: ServiceConfig
     /// The config file that was read, or nil when there was none.
     public var configFile: String?
+    /// What in the config file was ignored (unknown keys), one sentence each; shown in the build log.
+    public var warnings: [String] = []
 
     /// A plan; everything but the provider defaults to empty.
     public init(

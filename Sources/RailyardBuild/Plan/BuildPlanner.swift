@@ -19,14 +19,19 @@ public enum BuildPlanner {
     static let startVariables = ["RAILYARD_START_CMD", "RAILPACK_START_CMD"]
 
     /// Detects the provider from the files and applies config-as-code and Procfile; throws a clear
-    /// `RailyardError(.invalidInput)` when nothing is recognised.
-    public static func plan(directory: URL, variables: [String: String]) throws -> BuildPlan {
-        try plan(files: DirectorySourceFiles(root: directory), variables: variables, toolchain: .detect())
+    /// `RailyardError(.invalidInput)` when nothing is recognised. With an `environment`, the config
+    /// file's `environments.<environment>` keys replace its base keys.
+    public static func plan(directory: URL, variables: [String: String], environment: String? = nil) throws -> BuildPlan {
+        try plan(files: DirectorySourceFiles(root: directory), variables: variables, toolchain: .detect(), environment: environment)
     }
 
     /// The plan for `files`; pure.
-    public static func plan(files: some SourceFiles, variables: [String: String], toolchain: Toolchain) throws -> BuildPlan {
-        let (config, configFile) = try ServiceConfigLoader.load(files)
+    public static func plan(
+        files: some SourceFiles, variables: [String: String], toolchain: Toolchain, environment: String? = nil
+    ) throws -> BuildPlan {
+        let loaded = try ServiceConfigLoader.load(files)
+        let config = environment.map { loaded.config.resolved(for: $0) } ?? loaded.config
+        let configFile = loaded.file
         let builder = nonEmpty(config.build.builder)?.uppercased()
         if builder == "DOCKERFILE" {
             throw DockerfileProvider.unsupported(because: "\(configFile ?? "the config") sets `build.builder` to DOCKERFILE")
@@ -37,6 +42,7 @@ public enum BuildPlanner {
         var plan = try provider?.plan(files, variables: variables, toolchain: toolchain) ?? BuildPlan(provider: "custom")
         plan.config = config
         plan.configFile = configFile
+        plan.warnings = loaded.warnings
 
         if let web = Procfile.load(files)?.web { plan.start = web }
         if let install = value(of: installVariables, in: variables) { plan.install = [install] }

@@ -53,7 +53,10 @@ extension Deployer {
                 shared: try await store.variables(environmentId: environment.id, serviceId: nil),
                 own: try await store.variables(environmentId: environment.id, serviceId: service.id)
             )
-            let plan = try BuildPlanner.plan(directory: archives.directory(for: digest), variables: release.userVariables)
+            let plan = try BuildPlanner.plan(
+                directory: try sourceDirectory(digest: digest, service: service), variables: release.userVariables,
+                environment: environment.name
+            )
             guard let start = plan.start else {
                 routes.set(.directory(try Self.staticRoot(plan.staticRoot ?? ".", in: app)), for: domain.host)
                 return
