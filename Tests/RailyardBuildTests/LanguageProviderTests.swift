@@ -108,6 +108,9 @@ struct LanguageProviderTests {
         try folder.write(["go": "#!/bin/sh\n", "php": "not executable", "cargo": "#!/bin/sh\n"], executable: ["go", "cargo"])
         let toolchain = Toolchain.detect(path: "/nonexistent:\(folder.url.path)")
         #expect(toolchain.executables == ["go"])
+        #expect(toolchain.directories == [folder.url.path], "a tool outside the standard folders puts its folder on builds' PATH")
+        #expect(toolchain.searchPath == "/usr/local/bin:/usr/bin:/bin:\(folder.url.path)")
+        #expect(Toolchain.detect(path: "/usr/bin:/bin").directories.isEmpty)
     }
 
     static func plan(_ files: [String: String], variables: [String: String], toolchain: Toolchain) throws -> BuildPlan {
