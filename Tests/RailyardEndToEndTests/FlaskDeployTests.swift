@@ -8,37 +8,30 @@ extension EndToEndTests {
     struct FlaskDeployTests {
         @Test("up installs Flask into a venv and the app answers through the edge")
         func flask() async throws {
-            let root = try TemporaryDirectory()
-            defer { root.remove() }
-            let server = try await ServerProcess.start(dataDirectory: root.path + "/data", logDirectory: root.path)
-            defer {
-                server.killNow()
-                ChildProcess.killMatching(root.path)
+            try await ServerProcess.withServer { root, server, edge in
+                let app = try DeployPathTests.app(root, "flaskapp", [
+                    "requirements.txt": "flask\n",
+                    "app.py": """
+                        import os
+                        from flask import Flask
+                        app = Flask(__name__)
+                        @app.get("/")
+                        def index():
+                            return "hello from flask"
+                        if __name__ == "__main__":
+                            app.run(host="0.0.0.0", port=int(os.environ["PORT"]))
+                        """,
+                ])
+                let cli = try CLIRunner(root: root, workingDirectory: app)
+                #expect(try await cli.run(["signup", "--server", server.baseURL, "--email", "f@example.com", "--password", "correct-horse-9"]).status == 0)
+                #expect(try await cli.run(["init", "--name", "flaskdemo"]).status == 0)
+                let up = try await cli.run(["up"], timeout: .seconds(300))
+                try #require(up.status == 0, "\(up)\n\(server.logs())")
+                #expect(up.stdout.contains("Successfully installed") || up.stdout.contains("flask"), "\(up.stdout)")
+                let url = try #require(DeployPathTests.url(in: up.stdout))
+                let response = try await EdgeRequest.get(edge, host: try #require(EdgeRequest.host(of: url)))
+                #expect(response.status == 200 && response.body == "hello from flask", "\(response)")
             }
-            let edge = try await server.edgeURL()
-            let app = try DeployPathTests.app(root, "flaskapp", [
-                "requirements.txt": "flask\n",
-                "app.py": """
-                    import os
-                    from flask import Flask
-                    app = Flask(__name__)
-                    @app.get("/")
-                    def index():
-                        return "hello from flask"
-                    if __name__ == "__main__":
-                        app.run(host="0.0.0.0", port=int(os.environ["PORT"]))
-                    """,
-            ])
-            let cli = try CLIRunner(root: root, workingDirectory: app)
-            #expect(try await cli.run(["signup", "--server", server.baseURL, "--email", "f@example.com", "--password", "correct-horse-9"]).status == 0)
-            #expect(try await cli.run(["init", "--name", "flaskdemo"]).status == 0)
-            let up = try await cli.run(["up"], timeout: .seconds(300))
-            try #require(up.status == 0, "\(up)\n\(server.logs())")
-            #expect(up.stdout.contains("Successfully installed") || up.stdout.contains("flask"), "\(up.stdout)")
-            let url = try #require(DeployPathTests.url(in: up.stdout))
-            let response = try await EdgeRequest.get(edge, host: try #require(EdgeRequest.host(of: url)))
-            #expect(response.status == 200 && response.body == "hello from flask", "\(response)")
-            await server.stop()
         }
     }
 }

@@ -85,92 +85,78 @@ extension EndToEndTests {
 
         @Test("a shell app, a Go module and a Swift package build in the sandbox and answer through the edge")
         func languages() async throws {
-            let root = try TemporaryDirectory()
-            defer { root.remove() }
-            let server = try await ServerProcess.start(dataDirectory: root.path + "/data", logDirectory: root.path)
-            defer {
-                server.killNow()
-                ChildProcess.killMatching(root.path)
-            }
-            let edge = try await server.edgeURL()
-            let cli = try CLIRunner(root: root, workingDirectory: try root.subdirectory("workspace"))
-            #expect(try await cli.run(["signup", "--server", server.baseURL, "--email", "lang@example.com", "--password", "correct-horse-9"]).status == 0)
-            #expect(try await cli.run(["init", "--name", "langs"]).status == 0)
+            try await ServerProcess.withServer { root, server, edge in
+                let cli = try CLIRunner(root: root, workingDirectory: try root.subdirectory("workspace"))
+                #expect(try await cli.run(["signup", "--server", server.baseURL, "--email", "lang@example.com", "--password", "correct-horse-9"]).status == 0)
+                #expect(try await cli.run(["init", "--name", "langs"]).status == 0)
 
-            let apps: [(name: String, files: [String: String], provider: String, path: String, body: String)] = [
-                ("shellapp", Self.shellApp, "shell", "/hello.txt", "hello from shell\n"),
-                ("goapp", Self.goApp, "go", "/", "hello from go in production"),
-                ("swiftapp", Self.swiftApp, "swift", "/", "hello from swift"),
-            ]
-            for app in apps {
-                let dir = try DeployPathTests.app(root, "workspace/\(app.name)", app.files)
-                #expect(try await cli.run(["link", "--project", "langs"], in: dir).status == 0)
-                #expect(try await cli.run(["service", "new", app.name], in: dir).status == 0)
-                let up = try await cli.run(["up", "--service", app.name], in: dir, timeout: .seconds(600))
-                try #require(up.status == 0, "\(app.name): \(up)\nserver: \(server.logs())")
-                #expect(up.stdout.contains("Detected \(app.provider)"), "\(app.name): \(up.stdout)")
-                let url = try #require(DeployPathTests.url(in: up.stdout), "\(app.name): no URL in \(up.stdout)")
-                let response = try await EdgeRequest.get(edge, host: try #require(EdgeRequest.host(of: url)), path: app.path)
-                #expect(response.status == 200, "\(app.name): \(response)")
-                #expect(response.body == app.body, "\(app.name): \(response)")
+                let apps: [(name: String, files: [String: String], provider: String, path: String, body: String)] = [
+                    ("shellapp", Self.shellApp, "shell", "/hello.txt", "hello from shell\n"),
+                    ("goapp", Self.goApp, "go", "/", "hello from go in production"),
+                    ("swiftapp", Self.swiftApp, "swift", "/", "hello from swift"),
+                ]
+                for app in apps {
+                    let dir = try DeployPathTests.app(root, "workspace/\(app.name)", app.files)
+                    #expect(try await cli.run(["link", "--project", "langs"], in: dir).status == 0)
+                    #expect(try await cli.run(["service", "new", app.name], in: dir).status == 0)
+                    let up = try await cli.run(["up", "--service", app.name], in: dir, timeout: .seconds(600))
+                    try #require(up.status == 0, "\(app.name): \(up)\nserver: \(server.logs())")
+                    #expect(up.stdout.contains("Detected \(app.provider)"), "\(app.name): \(up.stdout)")
+                    let url = try #require(DeployPathTests.url(in: up.stdout), "\(app.name): no URL in \(up.stdout)")
+                    let response = try await EdgeRequest.get(edge, host: try #require(EdgeRequest.host(of: url)), path: app.path)
+                    #expect(response.status == 200, "\(app.name): \(response)")
+                    #expect(response.body == app.body, "\(app.name): \(response)")
+                }
             }
-            await server.stop()
         }
 
         @Test("a monorepo service builds from its root directory, with its environment's overrides, and unknown keys warn")
         func monorepo() async throws {
-            let root = try TemporaryDirectory()
-            defer { root.remove() }
-            let server = try await ServerProcess.start(dataDirectory: root.path + "/data", logDirectory: root.path)
-            defer {
-                server.killNow()
-                ChildProcess.killMatching(root.path)
+            try await ServerProcess.withServer { root, server, edge in
+                let server_py = """
+                    import http.server, os, sys
+                    word = sys.argv[1] if len(sys.argv) > 1 else "base"
+                    class H(http.server.BaseHTTPRequestHandler):
+                        def do_GET(self):
+                            body = ("api says " + word).encode()
+                            self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers()
+                            self.wfile.write(body)
+                    http.server.HTTPServer(("0.0.0.0", int(os.environ["PORT"])), H).serve_forever()
+                    """
+                let mono = try DeployPathTests.app(root, "mono", [
+                    "README.md": "a monorepo\n",
+                    "index.html": "<h1>the repo root is a static site; the api service must not be built from here</h1>",
+                    "services/api/main.py": server_py,
+                    "services/api/railway.json": """
+                        {"deploy": {"startCommand": "python main.py base", "startComand": "typo"},
+                         "environments": {"production": {"deploy": {"startCommand": "python main.py production-override"}},
+                                          "staging": {"deploy": {"startCommand": "python main.py staging-override"}}}}
+                        """,
+                ])
+                let cli = try CLIRunner(root: root, workingDirectory: mono)
+                #expect(try await cli.run(["signup", "--server", server.baseURL, "--email", "mono@example.com", "--password", "correct-horse-9"]).status == 0)
+                #expect(try await cli.run(["init", "--name", "mono"]).status == 0)
+                let created = try await cli.run(["service", "new", "api", "--root-directory", "services/api"])
+                try #require(created.status == 0, "\(created)")
+
+                let up = try await cli.run(["up", "--service", "api"], timeout: .seconds(180))
+                try #require(up.status == 0, "\(up)\n\(server.logs())")
+                #expect(up.stdout.contains("Building from the root directory services/api"), "\(up.stdout)")
+                #expect(up.stdout.contains("Detected python"), "\(up.stdout)")
+                #expect(up.stdout.contains("`deploy.startComand` is not a setting Railyard knows"), "\(up.stdout)")
+                let url = try #require(DeployPathTests.url(in: up.stdout))
+                let response = try await EdgeRequest.get(edge, host: try #require(EdgeRequest.host(of: url)))
+                #expect(response.status == 200 && response.body == "api says production-override", "\(response)")
+
+                // A root directory the uploaded folder does not have fails the deployment and says why.
+                let other = try DeployPathTests.app(root, "other", ["index.html": "hi"])
+                #expect(try await cli.run(["link", "--project", "mono", "--service", "api"], in: other).status == 0)
+                let missing = try await cli.run(["up", "--service", "api"], in: other, timeout: .seconds(120))
+                #expect(missing.status != 0)
+                #expect((missing.stdout + missing.stderr).contains("root directory 'services/api' is not a folder"), "\(missing)")
+                let still = try await EdgeRequest.get(edge, host: try #require(EdgeRequest.host(of: url)))
+                #expect(still.body == "api says production-override", "the failed deployment leaves the old one serving: \(still)")
             }
-            let edge = try await server.edgeURL()
-            let server_py = """
-                import http.server, os, sys
-                word = sys.argv[1] if len(sys.argv) > 1 else "base"
-                class H(http.server.BaseHTTPRequestHandler):
-                    def do_GET(self):
-                        body = ("api says " + word).encode()
-                        self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers()
-                        self.wfile.write(body)
-                http.server.HTTPServer(("0.0.0.0", int(os.environ["PORT"])), H).serve_forever()
-                """
-            let mono = try DeployPathTests.app(root, "mono", [
-                "README.md": "a monorepo\n",
-                "index.html": "<h1>the repo root is a static site; the api service must not be built from here</h1>",
-                "services/api/main.py": server_py,
-                "services/api/railway.json": """
-                    {"deploy": {"startCommand": "python main.py base", "startComand": "typo"},
-                     "environments": {"production": {"deploy": {"startCommand": "python main.py production-override"}},
-                                      "staging": {"deploy": {"startCommand": "python main.py staging-override"}}}}
-                    """,
-            ])
-            let cli = try CLIRunner(root: root, workingDirectory: mono)
-            #expect(try await cli.run(["signup", "--server", server.baseURL, "--email", "mono@example.com", "--password", "correct-horse-9"]).status == 0)
-            #expect(try await cli.run(["init", "--name", "mono"]).status == 0)
-            let created = try await cli.run(["service", "new", "api", "--root-directory", "services/api"])
-            try #require(created.status == 0, "\(created)")
-
-            let up = try await cli.run(["up", "--service", "api"], timeout: .seconds(180))
-            try #require(up.status == 0, "\(up)\n\(server.logs())")
-            #expect(up.stdout.contains("Building from the root directory services/api"), "\(up.stdout)")
-            #expect(up.stdout.contains("Detected python"), "\(up.stdout)")
-            #expect(up.stdout.contains("`deploy.startComand` is not a setting Railyard knows"), "\(up.stdout)")
-            let url = try #require(DeployPathTests.url(in: up.stdout))
-            let response = try await EdgeRequest.get(edge, host: try #require(EdgeRequest.host(of: url)))
-            #expect(response.status == 200 && response.body == "api says production-override", "\(response)")
-
-            // A root directory the uploaded folder does not have fails the deployment and says why.
-            let other = try DeployPathTests.app(root, "other", ["index.html": "hi"])
-            #expect(try await cli.run(["link", "--project", "mono", "--service", "api"], in: other).status == 0)
-            let missing = try await cli.run(["up", "--service", "api"], in: other, timeout: .seconds(120))
-            #expect(missing.status != 0)
-            #expect((missing.stdout + missing.stderr).contains("root directory 'services/api' is not a folder"), "\(missing)")
-            let still = try await EdgeRequest.get(edge, host: try #require(EdgeRequest.host(of: url)))
-            #expect(still.body == "api says production-override", "the failed deployment leaves the old one serving: \(still)")
-            await server.stop()
         }
     }
 }
