@@ -89,6 +89,29 @@ struct BuildPlannerTests {
         #expect(plan.configFile == file)
     }
 
+    @Test("API settings come under config as code, key by key, and over variables and detection")
+    func settingsUnderCode() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        try folder.write(["main.py": "", "railway.json": #"{"deploy":{"startCommand":"python main.py --from-code"}}"#])
+        let files = DirectorySourceFiles(root: folder.url)
+        let settings = ServiceConfig(
+            build: .init(buildCommand: "make assets"),
+            deploy: .init(startCommand: "python main.py --from-settings", healthcheckPath: "/ready", numReplicas: 3)
+        )
+        let plan = try BuildPlanner.plan(
+            files: files, variables: ["RAILYARD_BUILD_CMD": "make other"], toolchain: Self.toolchain, settings: settings
+        )
+        #expect(plan.start == "python main.py --from-code", "code wins over settings")
+        #expect(plan.build == ["make assets"], "settings win over variables")
+        #expect(plan.config.deploy.healthcheckPath == "/ready")
+        #expect(plan.config.deploy.numReplicas == 3)
+
+        try FileManager.default.removeItem(at: folder.url.appendingPathComponent("railway.json"))
+        let withoutCode = try BuildPlanner.plan(files: files, variables: [:], toolchain: Self.toolchain, settings: settings)
+        #expect(withoutCode.start == "python main.py --from-settings")
+    }
+
     @Test("folders that say nothing about how to run are rejected with what to add", arguments: [
         ("an empty folder", ["README.md": "hi"], "no start command: nothing in the folder"),
         ("python without an entry point", ["requirements.txt": "flask"], "no start command for this Python app"),

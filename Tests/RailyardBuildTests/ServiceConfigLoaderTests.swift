@@ -67,6 +67,11 @@ struct ServiceConfigLoaderTests {
         ("railway.json", #"["deploy"]"#, "railway.json must hold a table of settings", "railway.json"),
         ("railway.toml", "[deploy]\nhealthcheckTimeout = \"soon\"\n", "railway.toml: `deploy.healthcheckTimeout` must be a whole number", "railway.toml:deploy.healthcheckTimeout"),
         ("railyard.toml", "[deploy\nstartCommand = 1", "railyard.toml is not valid TOML", "railyard.toml"),
+        ("railway.json", #"{"deploy": {"numReplicas": 0}}"#, "railway.json: `deploy.numReplicas` must be between 1 and 20 (got 0)", "railway.json:deploy.numReplicas"),
+        ("railway.json", #"{"deploy": {"healthcheckPath": "health"}}"#, "`deploy.healthcheckPath` must be a URL path starting with '/'", "railway.json:deploy.healthcheckPath"),
+        ("railway.json", #"{"build": {"builder": "HEROKU"}}"#, "`build.builder` must be one of RAILPACK, NIXPACKS, DOCKERFILE", "railway.json:build.builder"),
+        ("railway.toml", "[deploy]\ncronSchedule = \"every minute\"\n", "`deploy.cronSchedule` must be a 5-field crontab expression", "railway.toml:deploy.cronSchedule"),
+        ("railway.json", #"{"environments": {"pr": {"deploy": {"drainingSeconds": -1}}}}"#, "`environments.pr.deploy.drainingSeconds` must be between 0 and 3600 seconds", "railway.json:environments.pr.deploy.drainingSeconds"),
     ])
     func rejects(file: String, text: String, message: String, field: String) {
         let error = #expect(throws: RailyardError.self) { try ServiceConfigLoader.parse(text, fileName: file) }

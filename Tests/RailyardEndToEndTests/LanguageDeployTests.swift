@@ -139,11 +139,22 @@ extension EndToEndTests {
                 let created = try await cli.run(["service", "new", "api", "--root-directory", "services/api"])
                 try #require(created.status == 0, "\(created)")
 
+                // Settings made through the API: the build command applies (the file sets none), the
+                // start command loses to the file's.
+                let settings = try await cli.run([
+                    "service", "settings", "api", "--set", "build.buildCommand=echo settings-build-ran",
+                    "deploy.startCommand=python main.py from-settings",
+                ])
+                try #require(settings.status == 0, "\(settings)")
+                let shown = try await cli.run(["service", "settings", "api"])
+                #expect(shown.stdout.contains("build.buildCommand") && shown.stdout.contains("echo settings-build-ran"), "\(shown)")
+
                 let up = try await cli.run(["up", "--service", "api"], timeout: .seconds(180))
                 try #require(up.status == 0, "\(up)\n\(server.logs())")
                 #expect(up.stdout.contains("Building from the root directory services/api"), "\(up.stdout)")
                 #expect(up.stdout.contains("Detected python"), "\(up.stdout)")
                 #expect(up.stdout.contains("`deploy.startComand` is not a setting Railyard knows"), "\(up.stdout)")
+                #expect(up.stdout.contains("settings-build-ran"), "the settings' build command ran: \(up.stdout)")
                 let url = try #require(DeployPathTests.url(in: up.stdout))
                 let response = try await EdgeRequest.get(edge, host: try #require(EdgeRequest.host(of: url)))
                 #expect(response.status == 200 && response.body == "api says production-override", "\(response)")

@@ -17,17 +17,43 @@ enum ConfigKeys {
         "deploy": ["region", "multiRegionConfig", "runtime", "limitOverride", "requiredMountPath", "ipv6EgressEnabled", "useLegacyStacker"],
     ]
 
-    /// One warning per ignored key of a config file already converted to JSON. Values of the wrong
-    /// type are the decoder's business (they are errors), so they are not looked at here.
+    /// A key Railyard ignores: its full path, whether Railway knows it, and the known key probably meant.
+    struct Unknown: Equatable {
+        var path: String
+        var railwayOnly: Bool
+        var nearest: String?
+
+        /// The sentence for a config file, where the key is ignored and the deployment goes on.
+        func warning(fileName: String) -> String {
+            if railwayOnly { return "\(fileName): `\(path)` is a Railway setting Railyard does not use; it is ignored" }
+            let hint = nearest.map { "; did you mean `\($0)`?" } ?? ""
+            return "\(fileName): `\(path)` is not a setting Railyard knows; it is ignored\(hint)"
+        }
+
+        /// The sentence for a settings request, which is refused.
+        var rejection: String {
+            if railwayOnly { return "`\(path)` is a Railway setting Railyard does not use; leave it out" }
+            let hint = nearest.map { "; did you mean `\($0)`?" } ?? ""
+            return "`\(path)` is not a setting Railyard knows\(hint)"
+        }
+    }
+
+    /// One warning per ignored key of a config file already converted to JSON.
     static func warnings(_ json: Data, fileName: String) -> [String] {
+        unknown(json).map { $0.warning(fileName: fileName) }
+    }
+
+    /// The keys of a config (as JSON) that Railyard ignores. Values of the wrong type are the
+    /// decoder's business (they are errors), so they are not looked at here.
+    static func unknown(_ json: Data) -> [Unknown] {
         guard let root = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else { return [] }
-        var result: [String] = []
+        var result: [Unknown] = []
         for key in root.keys.sorted() {
             switch key {
             case "$schema":
                 continue
             case "build", "deploy":
-                result += sectionWarnings(root[key], section: key, path: key, fileName: fileName)
+                result += sectionUnknowns(root[key], section: key, path: key)
             case "environments":
                 guard let environments = root[key] as? [String: Any] else { continue }
                 for name in environments.keys.sorted() {
@@ -35,34 +61,28 @@ enum ConfigKeys {
                     for section in override.keys.sorted() {
                         let path = "environments.\(name).\(section)"
                         if section == "build" || section == "deploy" {
-                            result += sectionWarnings(override[section], section: section, path: path, fileName: fileName)
+                            result += sectionUnknowns(override[section], section: section, path: path)
                         } else {
-                            result.append(unknown(path, fileName: fileName, nearest: nearest(section, in: ["build", "deploy"])))
+                            let nearest = nearest(section, in: ["build", "deploy"]).map { "environments.\(name).\($0)" }
+                            result.append(Unknown(path: path, railwayOnly: false, nearest: nearest))
                         }
                     }
                 }
             default:
-                result.append(unknown(key, fileName: fileName, nearest: nearest(key, in: ["build", "deploy", "environments"])))
+                result.append(Unknown(path: key, railwayOnly: false, nearest: nearest(key, in: ["build", "deploy", "environments"])))
             }
         }
         return result
     }
 
-    private static func sectionWarnings(_ value: Any?, section: String, path: String, fileName: String) -> [String] {
+    private static func sectionUnknowns(_ value: Any?, section: String, path: String) -> [Unknown] {
         guard let table = value as? [String: Any] else { return [] }
         let known = section == "build" ? build : deploy
         return table.keys.sorted().compactMap { key in
             if known.contains(key) { return nil }
-            if railwayOnly[section]?.contains(key) == true {
-                return "\(fileName): `\(path).\(key)` is a Railway setting Railyard does not use; it is ignored"
-            }
-            return unknown("\(path).\(key)", fileName: fileName, nearest: nearest(key, in: known).map { "\(path).\($0)" })
+            if railwayOnly[section]?.contains(key) == true { return Unknown(path: "\(path).\(key)", railwayOnly: true, nearest: nil) }
+            return Unknown(path: "\(path).\(key)", railwayOnly: false, nearest: nearest(key, in: known).map { "\(path).\($0)" })
         }
-    }
-
-    private static func unknown(_ path: String, fileName: String, nearest: String?) -> String {
-        let hint = nearest.map { "; did you mean `\($0)`?" } ?? ""
-        return "\(fileName): `\(path)` is not a setting Railyard knows; it is ignored\(hint)"
     }
 
     /// The known key closest to `key` when it is close enough to be a typo (a few edits, or the same

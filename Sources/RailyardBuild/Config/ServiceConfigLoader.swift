@@ -43,6 +43,30 @@ public enum ServiceConfigLoader {
         ConfigKeys.warnings(try jsonData(text, fileName: fileName), fileName: fileName)
     }
 
+    /// Decodes and checks build and deploy settings sent to the API (JSON with the config file's
+    /// shape, without `environments`): unknown keys, wrong types and values out of bounds are all
+    /// refused, naming the key, because a request — unlike a file in a repository — can be fixed
+    /// and sent again at once.
+    public static func settings(_ json: Data) throws -> ServiceConfig {
+        if let unknown = ConfigKeys.unknown(json).first {
+            throw RailyardError(.invalidInput, unknown.rejection, field: unknown.path)
+        }
+        let config: ServiceConfig
+        do {
+            config = try JSONDecoder().decode(ServiceConfig.self, from: json)
+        } catch let error as DecodingError {
+            let described = describe(error, fileName: "the settings", format: "JSON")
+            throw RailyardError(.invalidInput, described.message, field: described.field?.replacingOccurrences(of: "the settings:", with: ""))
+        }
+        guard config.environments.isEmpty else {
+            throw RailyardError(
+                .invalidInput, "settings apply to one environment, the one in the path; leave `environments` out", field: "environments"
+            )
+        }
+        try config.validate()
+        return config
+    }
+
     /// The file's content as JSON: as is for `.json`, converted for `.toml`.
     private static func jsonData(_ text: String, fileName: String) throws -> Data {
         if fileName.hasSuffix(".json") {
@@ -62,11 +86,14 @@ public enum ServiceConfigLoader {
     }
 
     private static func decode(_ data: Data, fileName: String, format: String) throws -> ServiceConfig {
+        let config: ServiceConfig
         do {
-            return try JSONDecoder().decode(ServiceConfig.self, from: data)
+            config = try JSONDecoder().decode(ServiceConfig.self, from: data)
         } catch let error as DecodingError {
             throw describe(error, fileName: fileName, format: format)
         }
+        try config.validate(fieldPrefix: "\(fileName):")
+        return config
     }
 
     private static func describe(_ error: DecodingError, fileName: String, format: String) -> RailyardError {

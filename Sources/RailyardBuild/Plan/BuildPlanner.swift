@@ -20,17 +20,24 @@ public enum BuildPlanner {
 
     /// Detects the provider from the files and applies config-as-code and Procfile; throws a clear
     /// `RailyardError(.invalidInput)` when nothing is recognised. With an `environment`, the config
-    /// file's `environments.<environment>` keys replace its base keys.
-    public static func plan(directory: URL, variables: [String: String], environment: String? = nil) throws -> BuildPlan {
-        try plan(files: DirectorySourceFiles(root: directory), variables: variables, toolchain: .detect(), environment: environment)
+    /// file's `environments.<environment>` keys replace its base keys. `settings` (made through the
+    /// API) come under the file: a key set in both is the file's.
+    public static func plan(
+        directory: URL, variables: [String: String], environment: String? = nil, settings: ServiceConfig = ServiceConfig()
+    ) throws -> BuildPlan {
+        try plan(
+            files: DirectorySourceFiles(root: directory), variables: variables, toolchain: .detect(), environment: environment,
+            settings: settings
+        )
     }
 
     /// The plan for `files`; pure.
     public static func plan(
-        files: some SourceFiles, variables: [String: String], toolchain: Toolchain, environment: String? = nil
+        files: some SourceFiles, variables: [String: String], toolchain: Toolchain, environment: String? = nil,
+        settings: ServiceConfig = ServiceConfig()
     ) throws -> BuildPlan {
         let loaded = try ServiceConfigLoader.load(files)
-        let config = environment.map { loaded.config.resolved(for: $0) } ?? loaded.config
+        let config = settings.overridden(by: environment.map { loaded.config.resolved(for: $0) } ?? loaded.config)
         let configFile = loaded.file
         let builder = nonEmpty(config.build.builder)?.uppercased()
         if builder == "DOCKERFILE" {

@@ -47,6 +47,12 @@ public struct ServiceConfig: Codable, Sendable, Equatable {
         return ServiceConfig(build: build.overridden(by: override.build), deploy: deploy.overridden(by: override.deploy))
     }
 
+    /// These keys with every key `other` sets laid over them (config as code over API settings).
+    /// Overrides are not merged: the result keeps `other`'s.
+    public func overridden(by other: ServiceConfig) -> ServiceConfig {
+        ServiceConfig(build: build.overridden(by: other.build), deploy: deploy.overridden(by: other.deploy), environments: other.environments)
+    }
+
     /// The keys one environment replaces (Railway's `environments.<name>` block).
     public struct Override: Codable, Sendable, Equatable {
         /// `build` keys for this environment.

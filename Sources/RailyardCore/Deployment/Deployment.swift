@@ -22,6 +22,9 @@ public struct Deployment: Codable, Sendable, Equatable, Identifiable {
     public var provider: String?
     /// The public URL the service answers at, e.g. `http://web-production-shop.localhost:8080`.
     public var url: String?
+    /// The build and deploy config the deployment went out with: the service's settings with config
+    /// as code laid over them (shown when one deployment is asked for; nil before it was planned).
+    public var config: ServiceConfig?
 
     public init(id: String, serviceId: String, environmentId: String, createdAt: Date) {
         self.id = id

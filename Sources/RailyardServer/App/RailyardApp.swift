@@ -49,6 +49,7 @@ public enum RailyardApp {
         EnvironmentController(dependencies: dependencies).addRoutes(to: api)
         ServiceController(dependencies: dependencies).addRoutes(to: api)
         VariableController(dependencies: dependencies).addRoutes(to: api)
+        ServiceSettingsController(dependencies: dependencies).addRoutes(to: api)
         DeploymentController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
         return router
     }

@@ -35,8 +35,12 @@ extension Deployer {
             deployment = try await move(deployment, to: .building)
             guard let digest = deployment.sourceDigest else { throw RailyardError(.internal, "deployment has no source") }
             let source = try sourceDirectory(digest: digest, service: service)
-            let plan = try BuildPlanner.plan(directory: source, variables: release.userVariables, environment: environment.name)
+            let settings = try await store.serviceSettings(serviceId: service.id, environmentId: environment.id)
+            let plan = try BuildPlanner.plan(
+                directory: source, variables: release.userVariables, environment: environment.name, settings: settings
+            )
             deployment.provider = plan.provider
+            try await store.saveDeploymentConfig(plan.config, deploymentId: deploymentId)
             if let root = service.source.rootDirectory { LogFile.append("Building from the root directory \(root)", to: buildLog) }
             for warning in plan.warnings { LogFile.append("Warning: \(warning)", to: buildLog) }
             if let file = plan.configFile { LogFile.append("Using \(file) as it applies to environment \(environment.name)", to: buildLog) }

@@ -55,7 +55,8 @@ extension Deployer {
             )
             let plan = try BuildPlanner.plan(
                 directory: try sourceDirectory(digest: digest, service: service), variables: release.userVariables,
-                environment: environment.name
+                environment: environment.name,
+                settings: try await store.serviceSettings(serviceId: service.id, environmentId: environment.id)
             )
             guard let start = plan.start else {
                 routes.set(.directory(try Self.staticRoot(plan.staticRoot ?? ".", in: app)), for: domain.host)

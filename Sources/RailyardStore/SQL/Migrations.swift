@@ -161,6 +161,27 @@ enum Migrations {
                 "CREATE INDEX replicas_deployment ON replicas(deployment_id)",
             ]
         ),
+        // Version 3 is git sources (commit columns on deployments).
+        Migration(
+            version: 4, name: "service settings, deployment configs",
+            statements: [
+                """
+                CREATE TABLE service_settings (
+                    service_id TEXT NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+                    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+                    config TEXT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (service_id, environment_id)
+                )
+                """,
+                """
+                CREATE TABLE deployment_configs (
+                    deployment_id TEXT PRIMARY KEY REFERENCES deployments(id) ON DELETE CASCADE,
+                    config TEXT NOT NULL
+                )
+                """,
+            ]
+        ),
     ]
 
     /// Applies every migration newer than the database, each in its own transaction.
