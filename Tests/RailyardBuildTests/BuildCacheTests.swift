@@ -150,6 +150,26 @@ struct BuildCacheTests {
         #expect(cache.contains(keys[2]) && !cache.contains(keys[0]))
     }
 
+    @Test("the server never copies or rewrites through a symlink a build planted")
+    func symlinks() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let outside = try folder.write(["secret/file": "/old/app secret", "script": "#!/old/app/.venv/bin/python"], in: "outside")
+        let app = try folder.write([".venv/bin/pip": "#!/old/app/.venv/bin/python\n"], in: "app")
+        try FileManager.default.createSymbolicLink(atPath: app.appendingPathComponent(".venv/bin/linked").path, withDestinationPath: outside.appendingPathComponent("script").path)
+        try BuildCacheRelocation.rewrite(app.appendingPathComponent(".venv/bin"), from: "/old/app", to: "/new/app")
+        #expect(try String(contentsOf: app.appendingPathComponent(".venv/bin/pip"), encoding: .utf8) == "#!/new/app/.venv/bin/python\n")
+        #expect(try String(contentsOf: outside.appendingPathComponent("script"), encoding: .utf8) == "#!/old/app/.venv/bin/python")
+
+        // A build that turns a folder on the way into a symlink gets nothing saved from behind it.
+        try FileManager.default.createSymbolicLink(atPath: app.appendingPathComponent("deps").path, withDestinationPath: outside.path)
+        let entry = BuildCacheEntry(name: "custom", directories: ["deps/secret"], keyFiles: [], commands: [], toolchain: [])
+        let cache = BuildCache(root: folder.url.appendingPathComponent("cache/service"))
+        let key = BuildCacheKey(entry: entry, provider: "custom", appDirectory: app, path: Self.path)
+        await #expect(throws: RailyardError.self) { try await cache.save(entry, key: key, from: app) }
+        #expect(!cache.contains(key))
+    }
+
     @Test("a venv saved from one app folder runs its scripts from another, after the first is deleted")
     func venvRelocation() async throws {
         let folder = try TemporaryDirectory()
