@@ -10,6 +10,17 @@ struct BuildPlannerTests {
     static let venv = "/usr/bin/python3 -m venv .venv"
     static let bareVenv = "/usr/bin/python3 -m venv --without-pip .venv"
     static let pip = ".venv/bin/pip install -r requirements.txt"
+    /// The venv as a cached install: keyed by pip's inputs, its scripts moved to each new app folder.
+    static let venvCache = BuildCacheEntry(
+        name: "python", directories: [".venv"], keyFiles: ["requirements.txt", "Pipfile.lock", "poetry.lock", "pyproject.toml"],
+        commands: [venv, pip], toolchain: ["/usr/bin/python3"], relocate: [".venv/bin", ".venv/pyvenv.cfg"]
+    )
+    /// node_modules as a cached install, keyed by package.json and the lockfiles.
+    static let nodeCache = BuildCacheEntry(
+        name: "node", directories: ["node_modules"],
+        keyFiles: ["package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", ".npmrc"],
+        commands: [NodeProvider.install], toolchain: ["node", "npm"]
+    )
 
     /// A fixture folder, the variables, and the plan expected for it.
     struct Case: CustomTestStringConvertible, Sendable {
@@ -30,7 +41,7 @@ struct BuildPlannerTests {
         Case(label: "a static root variable", files: ["index.html": "hi", "site/index.html": "hi"], variables: ["RAILPACK_STATIC_FILE_ROOT": "./site/"],
              expected: BuildPlan(provider: "staticfile", staticRoot: "site")),
         Case(label: "python with requirements and main.py", files: ["requirements.txt": "flask\n", "main.py": "print(1)"],
-             expected: BuildPlan(provider: "python", install: [venv, pip], start: "python main.py", paths: [".venv/bin"])),
+             expected: BuildPlan(provider: "python", install: [venv, pip], start: "python main.py", paths: [".venv/bin"], cache: [venvCache])),
         Case(label: "python with only app.py", files: ["app.py": "print(1)"],
              expected: BuildPlan(provider: "python", install: [bareVenv], start: "python app.py", paths: [".venv/bin"])),
         Case(label: "python with pyproject.toml keeps pip", files: ["pyproject.toml": "[project]\nname = 'a'\n", "main.py": ""],
@@ -38,13 +49,13 @@ struct BuildPlannerTests {
         Case(label: "a build command using pip gets a venv with pip", files: ["main.py": ""], variables: ["RAILYARD_BUILD_CMD": "pip install -e ."],
              expected: BuildPlan(provider: "python", install: [venv], build: ["pip install -e ."], start: "python main.py", paths: [".venv/bin"])),
         Case(label: "python started by a Procfile", files: ["requirements.txt": "gunicorn", "Procfile": "# web app\nweb: gunicorn app:app --bind 0.0.0.0:$PORT\nworker: python w.py\n"],
-             expected: BuildPlan(provider: "python", install: [venv, pip], start: "gunicorn app:app --bind 0.0.0.0:$PORT", paths: [".venv/bin"])),
+             expected: BuildPlan(provider: "python", install: [venv, pip], start: "gunicorn app:app --bind 0.0.0.0:$PORT", paths: [".venv/bin"], cache: [venvCache])),
         Case(label: "python before node, as Railpack", files: ["package.json": "{}", "main.py": "", "index.js": ""],
              expected: BuildPlan(provider: "python", install: [bareVenv], start: "python main.py", paths: [".venv/bin"])),
         Case(label: "node without dependencies", files: ["package.json": #"{"name":"a","scripts":{"start":"node server.js"},"dependencies":{}}"#],
              expected: BuildPlan(provider: "node", start: "npm start", paths: ["node_modules/.bin"])),
         Case(label: "node with dependencies, build and main", files: ["package.json": #"{"main":"src/server.js","scripts":{"build":"tsc"},"devDependencies":{"typescript":"5"}}"#],
-             expected: BuildPlan(provider: "node", install: [NodeProvider.install], build: ["npm run build"], start: "node src/server.js", paths: ["node_modules/.bin"])),
+             expected: BuildPlan(provider: "node", install: [NodeProvider.install], build: ["npm run build"], start: "node src/server.js", paths: ["node_modules/.bin"], cache: [nodeCache])),
         Case(label: "node falls back to index.js", files: ["package.json": #"{"name":"a"}"#, "index.js": ""],
              expected: BuildPlan(provider: "node", start: "node index.js", paths: ["node_modules/.bin"])),
         Case(label: "node before staticfile", files: ["package.json": #"{"scripts":{"start":"serve"}}"#, "index.html": "hi"],
@@ -57,6 +68,9 @@ struct BuildPlannerTests {
              expected: BuildPlan(provider: "procfile", start: "./server --port $PORT")),
         Case(label: "a Procfile turns a static site into a process", files: ["index.html": "hi", "Procfile": "web: python3 -m http.server $PORT"],
              expected: BuildPlan(provider: "staticfile", start: "python3 -m http.server $PORT")),
+        Case(label: "a replaced install drops the cache entry it no longer matches", files: ["package.json": #"{"dependencies":{"a":"1"},"scripts":{"start":"x"}}"#],
+             variables: ["RAILYARD_INSTALL_CMD": "npm ci"],
+             expected: BuildPlan(provider: "node", install: ["npm ci"], start: "npm start", paths: ["node_modules/.bin"])),
         Case(label: "variables replace phases", files: ["requirements.txt": "", "main.py": ""],
              variables: ["RAILYARD_INSTALL_CMD": "make deps", "RAILPACK_BUILD_CMD": "make", "RAILPACK_START_CMD": "./run", "RAILYARD_START_CMD": "  "],
              expected: BuildPlan(provider: "python", install: ["make deps"], build: ["make"], start: "./run", paths: [".venv/bin"])),

@@ -50,6 +50,11 @@ struct LanguageProviderTests {
              expected: BuildPlan(provider: "swift", build: ["swift build -c release"], start: ".build/release/server")),
         Case(label: "swift executable target only", files: ["Package.swift": "let p = Package(name: \"a\", targets: [\n  .executableTarget(\n    name: \"Hello\",\n    path: \"Sources\")])\n"],
              expected: BuildPlan(provider: "swift", build: ["swift build -c release"], start: ".build/release/Hello")),
+        Case(label: "swift with Package.resolved caches its fetched dependencies", files: ["Package.swift": ".executableTarget(name: \"App\")", "Package.resolved": "{}"],
+             expected: BuildPlan(provider: "swift", build: ["swift build -c release"], start: ".build/release/App", cache: [BuildCacheEntry(
+                name: "swift", directories: [".build/checkouts", ".build/repositories", ".build/workspace-state.json"],
+                keyFiles: ["Package.swift", "Package.resolved"], commands: [], toolchain: ["swift"]
+             )])),
         Case(label: "swift before node", files: ["Package.swift": ".executableTarget(name: \"App\")", "package.json": #"{"scripts":{"start":"x"}}"#],
              expected: BuildPlan(provider: "swift", build: ["swift build -c release"], start: ".build/release/App")),
         Case(label: "a non-Dockerfile builder ignores the Dockerfile", files: ["Dockerfile": "FROM scratch", "go.mod": "module a", "railway.json": #"{"build":{"builder":"RAILPACK"}}"#],

@@ -59,6 +59,8 @@ public enum BuildPlanner {
         if let start = nonEmpty(config.deploy.startCommand) { plan.start = start }
 
         PythonProvider.restorePip(in: &plan, toolchain: toolchain)
+        // An install replaced by a variable is no longer the one the provider's cache entry stands for.
+        plan.cache.removeAll { entry in !entry.commands.allSatisfy(plan.install.contains) }
         if plan.start != nil { plan.staticRoot = nil }
         guard plan.start != nil || plan.staticRoot != nil else {
             throw noStartCommand(provider: provider?.name, files: files)

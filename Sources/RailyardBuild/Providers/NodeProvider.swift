@@ -6,6 +6,12 @@ import RailyardCore
 struct NodeProvider: BuildProvider {
     let name = "node"
     static let install = "npm install --no-audit --no-fund --fetch-retries=0"
+    /// node_modules as a cached install, keyed by the manifest and whichever lockfile there is.
+    static let cacheEntry = BuildCacheEntry(
+        name: "node", directories: ["node_modules"],
+        keyFiles: ["package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", ".npmrc"],
+        commands: [install], toolchain: ["node", "npm"]
+    )
 
     func detect(_ files: some SourceFiles, variables: [String: String]) -> Bool {
         files.exists("package.json")
@@ -30,7 +36,8 @@ struct NodeProvider: BuildProvider {
             install: hasDependencies ? [Self.install] : [],
             build: scripts["build"] != nil ? ["npm run build"] : [],
             start: start,
-            paths: ["node_modules/.bin"]
+            paths: ["node_modules/.bin"],
+            cache: hasDependencies ? [Self.cacheEntry] : []
         )
     }
 

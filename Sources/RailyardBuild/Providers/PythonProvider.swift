@@ -6,6 +6,8 @@ struct PythonProvider: BuildProvider {
     let name = "python"
     static let markers = ["requirements.txt", "pyproject.toml", "main.py", "app.py"]
     static let entryPoints = ["main.py", "app.py"]
+    /// Files that pin what pip installs: a change to any of them invalidates the cached venv.
+    static let lockFiles = ["requirements.txt", "Pipfile.lock", "poetry.lock", "pyproject.toml"]
 
     func detect(_ files: some SourceFiles, variables: [String: String]) -> Bool {
         Self.markers.contains { files.exists($0) }
@@ -14,11 +16,21 @@ struct PythonProvider: BuildProvider {
     func plan(_ files: some SourceFiles, variables: [String: String], toolchain: Toolchain) throws -> BuildPlan {
         let needsPip = files.exists("requirements.txt") || files.exists("pyproject.toml")
         var install = [Self.venv(toolchain, withPip: needsPip)]
+        var cache: [BuildCacheEntry] = []
         if files.exists("requirements.txt") {
             install.append(".venv/bin/pip install -r requirements.txt")
+            cache.append(Self.cacheEntry(commands: install, toolchain: toolchain))
         }
         let start = Self.entryPoints.first { files.exists($0) }.map { "python \($0)" }
-        return BuildPlan(provider: name, install: install, start: start, paths: [".venv/bin"])
+        return BuildPlan(provider: name, install: install, start: start, paths: [".venv/bin"], cache: cache)
+    }
+
+    /// The venv as a cached install: its scripts name the app folder, so they move with it.
+    static func cacheEntry(commands: [String], toolchain: Toolchain) -> BuildCacheEntry {
+        BuildCacheEntry(
+            name: "python", directories: [".venv"], keyFiles: lockFiles, commands: commands,
+            toolchain: [toolchain.python], relocate: [".venv/bin", ".venv/pyvenv.cfg"]
+        )
     }
 
     static func venv(_ toolchain: Toolchain, withPip: Bool) -> String {

@@ -49,9 +49,10 @@ extension Deployer {
             try? FileManager.default.removeItem(at: app.deletingLastPathComponent())
             try FileManager.default.createDirectory(at: app.deletingLastPathComponent(), withIntermediateDirectories: true)
             let builder = self.builder
+            let cache = BuildCache(root: layout.buildCache(service.id))
             let buildEnvironment = release.processEnvironment(port: nil, replicaId: nil, paths: plan.paths, appDirectory: app)
             try await withDeadline(buildTimeout, message: "the build took longer than \(buildTimeout) and was stopped") {
-                try await builder.build(plan: plan, source: source, appDirectory: app, environment: buildEnvironment, log: buildLog)
+                try await builder.build(plan: plan, source: source, appDirectory: app, environment: buildEnvironment, log: buildLog, cache: cache)
             }
             LogFile.append("Build finished", to: buildLog)
 
