@@ -12,13 +12,13 @@ struct BuildPlannerTests {
     static let pip = ".venv/bin/pip install -r requirements.txt"
     /// The venv as a cached install: keyed by pip's inputs, its scripts moved to each new app folder.
     static let venvCache = BuildCacheEntry(
-        name: "python", directories: [".venv"], keyFiles: ["requirements.txt", "Pipfile.lock", "poetry.lock", "pyproject.toml"],
+        name: "python", directories: [".venv"], keyFiles: ["requirements.txt", "Pipfile", "Pipfile.lock", "poetry.lock", "pyproject.toml"],
         commands: [venv, pip], toolchain: ["/usr/bin/python3"], relocate: [".venv/bin", ".venv/pyvenv.cfg"]
     )
     /// node_modules as a cached install, keyed by package.json and the lockfiles.
     static let nodeCache = BuildCacheEntry(
         name: "node", directories: ["node_modules"],
-        keyFiles: ["package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", ".npmrc"],
+        keyFiles: ["package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", ".npmrc", ".yarnrc.yml"],
         commands: [NodeProvider.install], toolchain: ["node", "npm"]
     )
 
@@ -74,6 +74,30 @@ struct BuildPlannerTests {
         Case(label: "variables replace phases", files: ["requirements.txt": "", "main.py": ""],
              variables: ["RAILYARD_INSTALL_CMD": "make deps", "RAILPACK_BUILD_CMD": "make", "RAILPACK_START_CMD": "./run", "RAILYARD_START_CMD": "  "],
              expected: BuildPlan(provider: "python", install: ["make deps"], build: ["make"], start: "./run", paths: [".venv/bin"])),
+        Case(label: "python from a Pipfile.lock, without pipenv", files: ["Pipfile": "[packages]\nflask = \"*\"\n", "Pipfile.lock": #"{"default": {"flask": {"version": "==3.0.3"}}}"#, "app.py": ""],
+             expected: BuildPlan(provider: "python", install: [venv, ".venv/bin/pip install flask==3.0.3"], start: "python app.py", paths: [".venv/bin"],
+                                 cache: [PythonProvider.cacheEntry(commands: [venv, ".venv/bin/pip install flask==3.0.3"], toolchain: toolchain)])),
+        Case(label: "python pyproject dependencies, not the app as a package", files: ["pyproject.toml": "[project]\nname = 'a'\ndependencies = ['fastapi>=0.110', 'uvicorn']\n", "main.py": "app = FastAPI()\n"],
+             expected: BuildPlan(provider: "python", install: [venv, ".venv/bin/pip install 'fastapi>=0.110' uvicorn"], start: "uvicorn main:app --host 0.0.0.0 --port $PORT", paths: [".venv/bin"],
+                                 cache: [PythonProvider.cacheEntry(commands: [venv, ".venv/bin/pip install 'fastapi>=0.110' uvicorn"], toolchain: toolchain)])),
+        Case(label: "python poetry.lock pins the main group only", files: [
+                "pyproject.toml": "[tool.poetry.dependencies]\npython = '^3.11'\nflask = '^3'\n",
+                "poetry.lock": "[[package]]\nname = \"flask\"\nversion = \"3.0.3\"\ngroups = [\"main\"]\n\n[[package]]\nname = \"pytest\"\nversion = \"8.0.0\"\ngroups = [\"dev\"]\n",
+                "main.py": ""],
+             expected: BuildPlan(provider: "python", install: [venv, ".venv/bin/pip install flask==3.0.3"], start: "python main.py", paths: [".venv/bin"],
+                                 cache: [PythonProvider.cacheEntry(commands: [venv, ".venv/bin/pip install flask==3.0.3"], toolchain: toolchain)])),
+        Case(label: "flask behind gunicorn when gunicorn is a dependency", files: ["requirements.txt": "flask\ngunicorn\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n"],
+             expected: BuildPlan(provider: "python", install: [venv, pip], start: "gunicorn app:app --bind 0.0.0.0:$PORT", paths: [".venv/bin"],
+                                 cache: [PythonProvider.cacheEntry(commands: [venv, pip], toolchain: toolchain)])),
+        Case(label: "node with yarn.lock installs with yarn, frozen", files: ["package.json": #"{"scripts":{"start":"node s.js","build":"tsc"},"dependencies":{"a":"1"}}"#, "yarn.lock": ""],
+             expected: BuildPlan(provider: "node", install: ["yarn install --frozen-lockfile"], build: ["yarn run build"], start: "yarn start", paths: ["node_modules/.bin"],
+                                 cache: [BuildCacheEntry(name: "node", directories: ["node_modules"], keyFiles: NodeProvider.lockFiles, commands: ["yarn install --frozen-lockfile"], toolchain: ["node", "yarn"])])),
+        Case(label: "node with pnpm-lock.yaml installs with pnpm", files: ["package.json": #"{"scripts":{"start":"node s.js"},"dependencies":{"a":"1"}}"#, "pnpm-lock.yaml": ""],
+             expected: BuildPlan(provider: "node", install: ["pnpm install --frozen-lockfile"], start: "pnpm start", paths: ["node_modules/.bin"],
+                                 cache: [BuildCacheEntry(name: "node", directories: ["node_modules"], keyFiles: NodeProvider.lockFiles, commands: ["pnpm install --frozen-lockfile"], toolchain: ["node", "pnpm"])])),
+        Case(label: "node with package-lock.json uses npm ci", files: ["package.json": #"{"main":"s.js","dependencies":{"a":"1"}}"#, "package-lock.json": "{}"],
+             expected: BuildPlan(provider: "node", install: ["npm ci --no-audit --no-fund --fetch-retries=0"], start: "node s.js", paths: ["node_modules/.bin"],
+                                 cache: [BuildCacheEntry(name: "node", directories: ["node_modules"], keyFiles: NodeProvider.lockFiles, commands: ["npm ci --no-audit --no-fund --fetch-retries=0"], toolchain: ["node", "npm"])])),
         Case(label: "a configured start command alone", files: ["railway.json": #"{"deploy":{"startCommand":"./serve"}}"#],
              expected: BuildPlan(provider: "custom", start: "./serve", config: ServiceConfig(deploy: .init(startCommand: "./serve")), configFile: "railway.json")),
     ]
@@ -124,6 +148,19 @@ struct BuildPlannerTests {
         try FileManager.default.removeItem(at: folder.url.appendingPathComponent("railway.json"))
         let withoutCode = try BuildPlanner.plan(files: files, variables: [:], toolchain: Self.toolchain, settings: settings)
         #expect(withoutCode.start == "python main.py --from-settings")
+    }
+
+    @Test("an engines.node the server's Node does not meet is a warning, a met one is not")
+    func nodeEngines() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        try folder.write(["package.json": #"{"engines":{"node":">=22"},"scripts":{"start":"node s.js"}}"#])
+        let files = DirectorySourceFiles(root: folder.url)
+        let old = Toolchain(python: "/usr/bin/python3", nodeVersion: "v18.19.0")
+        let plan = try BuildPlanner.plan(files: files, variables: [:], toolchain: old)
+        #expect(plan.warnings == ["package.json asks for Node >=22 (engines.node) but this server has Node v18.19.0; the build goes on with it"])
+        let new = Toolchain(python: "/usr/bin/python3", nodeVersion: "v22.3.0")
+        #expect(try BuildPlanner.plan(files: files, variables: [:], toolchain: new).warnings.isEmpty)
     }
 
     @Test("folders that say nothing about how to run are rejected with what to add", arguments: [

@@ -89,6 +89,9 @@ struct LanguageProviderTests {
         ("php", ["index.php": ""], "this is a PHP app but `php` is not installed on the Railyard server; install php-cli"),
         ("composer", ["composer.json": #"{"require":{"slim/slim":"^4"}}"#], "this is a PHP app but `composer` is not installed on the Railyard server; install composer"),
         ("swift", ["Package.swift": ".executable(name: \"a\""], "this is a Swift app but `swift` is not installed on the Railyard server"),
+        ("node", ["package.json": "{}", "index.js": ""], "this is a Node app but `node` is not installed on the Railyard server; install nodejs"),
+        ("yarn", ["package.json": #"{"dependencies":{"a":"1"}}"#, "yarn.lock": "", "index.js": ""], "`yarn` is not installed on the Railyard server; install yarn (`npm install -g yarn` or `corepack enable`), or delete yarn.lock to install with npm"),
+        ("pnpm", ["package.json": #"{"packageManager":"pnpm@9.0.0"}"#, "index.js": ""], "this is a Node app but `pnpm` is not installed"),
     ])
     func missingToolchain(tool: String, files: [String: String], message: String) throws {
         let toolchain = Toolchain(python: "/usr/bin/python3", executables: Toolchain.tracked.subtracting([tool]))

@@ -49,7 +49,7 @@ public enum BuildPlanner {
         var plan = try provider?.plan(files, variables: variables, toolchain: toolchain) ?? BuildPlan(provider: "custom")
         plan.config = config
         plan.configFile = configFile
-        plan.warnings = loaded.warnings
+        plan.warnings = loaded.warnings + plan.warnings
 
         if let web = Procfile.load(files)?.web { plan.start = web }
         if let install = value(of: installVariables, in: variables) { plan.install = [install] }

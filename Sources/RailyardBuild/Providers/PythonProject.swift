@@ -80,6 +80,29 @@ enum PythonProject {
         }
     }
 
+    /// What pip installs for a pyproject.toml app without requirements.txt: its PEP 621
+    /// `[project].dependencies` as written, else the main packages poetry.lock pins, else the names
+    /// of `[tool.poetry.dependencies]`. The app itself is not installed as a package (most apps are
+    /// not laid out as one). Nil without a readable pyproject.toml.
+    static func pyprojectRequirements(_ files: some SourceFiles) -> [String]? {
+        guard let table = toml(files, "pyproject.toml") else { return nil }
+        if let dependencies = table["project"]?["dependencies"]?.array {
+            return dependencies.compactMap { $0.string }
+        }
+        if let packages = toml(files, "poetry.lock")?["package"]?.array {
+            return packages.compactMap { package in
+                guard let name = package["name"]?.string, let version = package["version"]?.string else { return nil }
+                if let groups = package["groups"]?.array?.compactMap({ $0.string }), !groups.contains("main") { return nil }
+                if let category = package["category"]?.string, category != "main" { return nil }
+                return "\(name)==\(version)"
+            }
+        }
+        if let poetry = table["tool"]?["poetry"]?["dependencies"]?.table {
+            return poetry.keys.filter { $0.lowercased() != "python" }.sorted()
+        }
+        return nil
+    }
+
     /// The start command of a recognised web framework, when the app depends on the server that
     /// runs it: gunicorn for Django (its `*/wsgi.py`) and Flask (the module that makes `Flask(…)`),
     /// uvicorn for FastAPI. Nil when nothing matches; the provider then runs main.py / app.py.
