@@ -161,6 +161,14 @@ enum Migrations {
                 "CREATE INDEX replicas_deployment ON replicas(deployment_id)",
             ]
         ),
+        Migration(
+            version: 3, name: "deployment commits",
+            statements: [
+                "ALTER TABLE deployments ADD COLUMN commit_sha TEXT",
+                "ALTER TABLE deployments ADD COLUMN commit_message TEXT",
+                "ALTER TABLE deployments ADD COLUMN commit_author TEXT",
+            ]
+        ),
     ]
 
     /// Applies every migration newer than the database, each in its own transaction.
