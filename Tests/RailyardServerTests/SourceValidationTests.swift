@@ -68,4 +68,36 @@ struct SourceValidationTests {
         }
         #expect(error?.field == "source.branch")
     }
+
+    @Test("the API answers 400 for an injection URL and 403 for a local repo unless the server allows them")
+    func throughTheAPI() async throws {
+        for allowLocal in [false, true] {
+            try await TestServer.with({ $0.allowLocalGitSources = allowLocal }) { api, _ in
+                let token = try await api.signup("alice@example.com").token
+                let project = try await api.createProject("shop", token: token).project
+                let path = "/api/v1/projects/\(project.id)/services"
+                for repo in ["--upload-pack=touch /tmp/x", "ext::sh -c touch% /tmp/x"] {
+                    let reply = try await api.send(
+                        .post, path, body: CreateServiceRequest(name: "bad", source: ServiceSource(repo: repo)), token: token
+                    )
+                    #expect(reply.status == .badRequest, "\(reply.text)")
+                    #expect(reply.error?.field == "source.repo")
+                }
+                let local = try await api.send(
+                    .post, path, body: CreateServiceRequest(name: "web", source: ServiceSource(repo: "file:///srv/repos/shop")), token: token
+                )
+                #expect(local.status == (allowLocal ? .created : .forbidden), "\(local.text)")
+                if !allowLocal {
+                    #expect(local.error?.message.contains("--allow-local-git-sources") == true)
+                    // A change of source is checked the same way.
+                    let service: Service = try await api.send(.post, path, body: CreateServiceRequest(name: "web"), token: token).decode()
+                    let patched = try await api.send(
+                        .patch, "\(path)/\(service.id)",
+                        body: UpdateServiceRequest(source: ServiceSource(repo: "/srv/repos/shop")), token: token
+                    )
+                    #expect(patched.status == .forbidden, "\(patched.text)")
+                }
+            }
+        }
+    }
 }
