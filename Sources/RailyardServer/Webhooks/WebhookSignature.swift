@@ -30,7 +30,7 @@ struct WebhookSignature: Sendable {
     /// Whether `header` (`sha256=<hex>`) is the HMAC-SHA256 of `body` under `secret`, compared in
     /// constant time. A missing or malformed header is not valid.
     static func isValid(_ header: String?, body: Data, secret: String) -> Bool {
-        guard let header, header.hasPrefix("sha256="), let given = bytes(hex: header.dropFirst("sha256=".count)), given.count == 32
+        guard let header, header.hasPrefix("sha256="), let given = [UInt8](hex: header.dropFirst("sha256=".count)), given.count == 32
         else { return false }
         return HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: body, using: SymmetricKey(data: Data(secret.utf8)))
     }
@@ -38,28 +38,5 @@ struct WebhookSignature: Sendable {
     /// The `sha256=<hex>` header for `body` signed with `secret`, as GitHub computes it.
     static func sign(_ body: Data, secret: String) -> String {
         "sha256=" + Array(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))).hexString
-    }
-
-    private static func bytes(hex: Substring) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var result: [UInt8] = []
-        result.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
-            result.append(high << 4 | low)
-            index += 2
-        }
-        return result
-    }
-
-    private static func value(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
