@@ -54,7 +54,7 @@ public struct Isolation: Sendable, Equatable, CustomStringConvertible {
         // every process of the sandbox in that one process group lets SIGTERM reach the app itself.
         let app = spec.appDirectory.path
         var args = [
-            bwrapPath, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+            bwrapPath, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp",
             "--tmpfs", "/root", "--tmpfs", "/home",
         ]
         for hidden in spec.hiddenPaths { args += ["--tmpfs", hidden] }

@@ -95,6 +95,16 @@ public protocol Store: Sendable {
     /// The service's generated domain, creating it from the first free candidate host when it has none.
     func ensureGeneratedDomain(serviceId: String, environmentId: String, candidates: [String]) async throws -> ServiceDomain
 
+    /// The build and deploy settings made through the API for a service in an environment (empty
+    /// when none were made). Config as code is laid over them at each deployment.
+    func serviceSettings(serviceId: String, environmentId: String) async throws -> ServiceConfig
+    /// Replaces a service's settings in an environment.
+    func saveServiceSettings(_ settings: ServiceConfig, serviceId: String, environmentId: String) async throws
+    /// Records the config a deployment went out with (settings and config as code combined).
+    func saveDeploymentConfig(_ config: ServiceConfig, deploymentId: String) async throws
+    /// The config a deployment went out with, or nil when it never got that far.
+    func deploymentConfig(deploymentId: String) async throws -> ServiceConfig?
+
     /// Records a running replica's process, so a restarted server can find it.
     func recordReplica(_ replica: ReplicaRecord) async throws
     func replicas(deploymentId: String) async throws -> [ReplicaRecord]

@@ -37,6 +37,12 @@ struct DocsExamplesTests {
             let config = try ServiceConfigLoader.parse(example, fileName: "railway.json")
             #expect(config.build.buildCommand == "npm run build")
             #expect(config.deploy.startCommand == "node server.js")
+            #expect(try ServiceConfigLoader.warnings(example, fileName: "railway.json").isEmpty, "\(example)")
+            if !config.environments.isEmpty {
+                let staging = config.resolved(for: "staging")
+                #expect(staging.deploy.startCommand == "node server.js --inspect")
+                #expect(staging.build.buildCommand == "npm run build", "keys the override does not set stay")
+            }
         }
     }
 
@@ -48,6 +54,12 @@ struct DocsExamplesTests {
             let config = try ServiceConfigLoader.parse(example, fileName: "railway.toml")
             #expect(config.build.buildCommand == "npm run build")
             #expect(config.deploy.startCommand == "node server.js")
+            #expect(try ServiceConfigLoader.warnings(example, fileName: "railway.toml").isEmpty, "\(example)")
+            if !config.environments.isEmpty {
+                let staging = config.resolved(for: "staging")
+                #expect(staging.deploy.startCommand == "node server.js --inspect")
+                #expect(staging.build.buildCommand == "npm run build", "keys the override does not set stay")
+            }
         }
     }
 }

@@ -50,6 +50,11 @@ struct LanguageProviderTests {
              expected: BuildPlan(provider: "swift", build: ["swift build -c release"], start: ".build/release/server")),
         Case(label: "swift executable target only", files: ["Package.swift": "let p = Package(name: \"a\", targets: [\n  .executableTarget(\n    name: \"Hello\",\n    path: \"Sources\")])\n"],
              expected: BuildPlan(provider: "swift", build: ["swift build -c release"], start: ".build/release/Hello")),
+        Case(label: "swift with Package.resolved caches its fetched dependencies", files: ["Package.swift": ".executableTarget(name: \"App\")", "Package.resolved": "{}"],
+             expected: BuildPlan(provider: "swift", build: ["swift build -c release"], start: ".build/release/App", cache: [BuildCacheEntry(
+                name: "swift", directories: [".build/checkouts", ".build/repositories", ".build/workspace-state.json"],
+                keyFiles: ["Package.swift", "Package.resolved"], commands: [], toolchain: ["swift"]
+             )])),
         Case(label: "swift before node", files: ["Package.swift": ".executableTarget(name: \"App\")", "package.json": #"{"scripts":{"start":"x"}}"#],
              expected: BuildPlan(provider: "swift", build: ["swift build -c release"], start: ".build/release/App")),
         Case(label: "a non-Dockerfile builder ignores the Dockerfile", files: ["Dockerfile": "FROM scratch", "go.mod": "module a", "railway.json": #"{"build":{"builder":"RAILPACK"}}"#],
@@ -84,6 +89,9 @@ struct LanguageProviderTests {
         ("php", ["index.php": ""], "this is a PHP app but `php` is not installed on the Railyard server; install php-cli"),
         ("composer", ["composer.json": #"{"require":{"slim/slim":"^4"}}"#], "this is a PHP app but `composer` is not installed on the Railyard server; install composer"),
         ("swift", ["Package.swift": ".executable(name: \"a\""], "this is a Swift app but `swift` is not installed on the Railyard server"),
+        ("node", ["package.json": "{}", "index.js": ""], "this is a Node app but `node` is not installed on the Railyard server; install nodejs"),
+        ("yarn", ["package.json": #"{"dependencies":{"a":"1"}}"#, "yarn.lock": "", "index.js": ""], "`yarn` is not installed on the Railyard server; install yarn (`npm install -g yarn` or `corepack enable`), or delete yarn.lock to install with npm"),
+        ("pnpm", ["package.json": #"{"packageManager":"pnpm@9.0.0"}"#, "index.js": ""], "this is a Node app but `pnpm` is not installed"),
     ])
     func missingToolchain(tool: String, files: [String: String], message: String) throws {
         let toolchain = Toolchain(python: "/usr/bin/python3", executables: Toolchain.tracked.subtracting([tool]))
@@ -108,6 +116,9 @@ struct LanguageProviderTests {
         try folder.write(["go": "#!/bin/sh\n", "php": "not executable", "cargo": "#!/bin/sh\n"], executable: ["go", "cargo"])
         let toolchain = Toolchain.detect(path: "/nonexistent:\(folder.url.path)")
         #expect(toolchain.executables == ["go"])
+        #expect(toolchain.directories == [folder.url.path], "a tool outside the standard folders puts its folder on builds' PATH")
+        #expect(toolchain.searchPath == "/usr/local/bin:/usr/bin:/bin:\(folder.url.path)")
+        #expect(Toolchain.detect(path: "/usr/bin:/bin").directories.isEmpty)
     }
 
     static func plan(_ files: [String: String], variables: [String: String], toolchain: Toolchain) throws -> BuildPlan {

@@ -67,6 +67,11 @@ struct ServiceConfigLoaderTests {
         ("railway.json", #"["deploy"]"#, "railway.json must hold a table of settings", "railway.json"),
         ("railway.toml", "[deploy]\nhealthcheckTimeout = \"soon\"\n", "railway.toml: `deploy.healthcheckTimeout` must be a whole number", "railway.toml:deploy.healthcheckTimeout"),
         ("railyard.toml", "[deploy\nstartCommand = 1", "railyard.toml is not valid TOML", "railyard.toml"),
+        ("railway.json", #"{"deploy": {"numReplicas": 0}}"#, "railway.json: `deploy.numReplicas` must be between 1 and 20 (got 0)", "railway.json:deploy.numReplicas"),
+        ("railway.json", #"{"deploy": {"healthcheckPath": "health"}}"#, "`deploy.healthcheckPath` must be a URL path starting with '/'", "railway.json:deploy.healthcheckPath"),
+        ("railway.json", #"{"build": {"builder": "HEROKU"}}"#, "`build.builder` must be one of RAILPACK, NIXPACKS, DOCKERFILE", "railway.json:build.builder"),
+        ("railway.toml", "[deploy]\ncronSchedule = \"every minute\"\n", "`deploy.cronSchedule` must be a 5-field crontab expression", "railway.toml:deploy.cronSchedule"),
+        ("railway.json", #"{"environments": {"pr": {"deploy": {"drainingSeconds": -1}}}}"#, "`environments.pr.deploy.drainingSeconds` must be between 0 and 3600 seconds", "railway.json:environments.pr.deploy.drainingSeconds"),
     ])
     func rejects(file: String, text: String, message: String, field: String) {
         let error = #expect(throws: RailyardError.self) { try ServiceConfigLoader.parse(text, fileName: file) }
@@ -84,8 +89,103 @@ struct ServiceConfigLoaderTests {
             "railway.toml": "[deploy]\nnumReplicas = 2\n",
             "railyard.toml": "[deploy]\nnumReplicas = 3\n",
         ])
-        let (config, file) = try ServiceConfigLoader.load(DirectorySourceFiles(root: folder.url))
-        #expect(config.deploy.numReplicas == 3)
-        #expect(file == "railyard.toml")
+        let loaded = try ServiceConfigLoader.load(DirectorySourceFiles(root: folder.url))
+        #expect(loaded.config.deploy.numReplicas == 3)
+        #expect(loaded.file == "railyard.toml")
+        #expect(loaded.warnings.isEmpty)
+    }
+
+    @Test("environments.<name> replaces base keys one by one in that environment only", arguments: [
+        ("railway.json", """
+        {"build": {"buildCommand": "make"},
+         "deploy": {"startCommand": "./serve", "numReplicas": 1, "healthcheckPath": "/health"},
+         "environments": {
+           "staging": {"deploy": {"startCommand": "./serve --debug", "numReplicas": 2}},
+           "pr": {"build": {"buildCommand": "make fast"}}
+         }}
+        """),
+        ("railyard.toml", """
+        [build]
+        buildCommand = "make"
+
+        [deploy]
+        startCommand = "./serve"
+        numReplicas = 1
+        healthcheckPath = "/health"
+
+        [environments.staging.deploy]
+        startCommand = "./serve --debug"
+        numReplicas = 2
+
+        [environments.pr.build]
+        buildCommand = "make fast"
+        """),
+    ])
+    func environmentOverrides(file: String, text: String) throws {
+        let config = try ServiceConfigLoader.parse(text, fileName: file)
+        #expect(config.environments.keys.sorted() == ["pr", "staging"])
+
+        let staging = config.resolved(for: "staging")
+        #expect(staging.deploy.startCommand == "./serve --debug")
+        #expect(staging.deploy.numReplicas == 2)
+        #expect(staging.deploy.healthcheckPath == "/health", "keys the override does not set stay")
+        #expect(staging.build.buildCommand == "make")
+        #expect(staging.environments.isEmpty)
+
+        #expect(config.resolved(for: "pr").build.buildCommand == "make fast")
+        #expect(config.resolved(for: "pr").deploy.startCommand == "./serve")
+        let production = config.resolved(for: "production")
+        #expect(production == ServiceConfig(build: config.build, deploy: config.deploy))
+        #expect(try ServiceConfigLoader.warnings(text, fileName: file).isEmpty)
+    }
+
+    @Test("a wrong type inside an environment override names its full path")
+    func overrideTypeError() {
+        let text = #"{"environments": {"staging": {"deploy": {"numReplicas": "many"}}}}"#
+        let error = #expect(throws: RailyardError.self) { try ServiceConfigLoader.parse(text, fileName: "railway.json") }
+        #expect(error?.message.contains("`environments.staging.deploy.numReplicas` must be a whole number") == true, "\(error?.message ?? "")")
+        #expect(error?.field == "railway.json:environments.staging.deploy.numReplicas")
+    }
+
+    @Test("unknown keys warn, naming the path and the likely meant key; Railway-only keys warn as ignored")
+    func unknownKeys() throws {
+        let text = """
+        {"$schema": "https://railway.com/railway.schema.json",
+         "build": {"buildComand": "make", "nixpacksPlan": {"phases": {}}},
+         "deploy": {"startCommand": "./serve", "region": "us-west1", "sleepAplication": true, "colour": "blue"},
+         "enviroments": {},
+         "environments": {"staging": {"deploy": {"numReplica": 2}, "extra": {}}}}
+        """
+        let config = try ServiceConfigLoader.parse(text, fileName: "railway.json")
+        #expect(config.deploy.startCommand == "./serve", "unknown keys never stop the known ones from applying")
+        let warnings = try ServiceConfigLoader.warnings(text, fileName: "railway.json")
+        #expect(warnings == [
+            "railway.json: `build.buildComand` is not a setting Railyard knows; it is ignored; did you mean `build.buildCommand`?",
+            "railway.json: `build.nixpacksPlan` is a Railway setting Railyard does not use; it is ignored",
+            "railway.json: `deploy.colour` is not a setting Railyard knows; it is ignored",
+            "railway.json: `deploy.region` is a Railway setting Railyard does not use; it is ignored",
+            "railway.json: `deploy.sleepAplication` is not a setting Railyard knows; it is ignored; did you mean `deploy.sleepApplication`?",
+            "railway.json: `enviroments` is not a setting Railyard knows; it is ignored; did you mean `environments`?",
+            "railway.json: `environments.staging.deploy.numReplica` is not a setting Railyard knows; it is ignored; did you mean `environments.staging.deploy.numReplicas`?",
+            "railway.json: `environments.staging.extra` is not a setting Railyard knows; it is ignored",
+        ])
+    }
+
+    @Test("the planner applies the environment's overrides and carries the warnings")
+    func plannerUsesEnvironment() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        try folder.write([
+            "railyard.toml": "[deploy]\nstartCommand = \"./serve\"\nstartComand = \"typo\"\n[environments.staging.deploy]\nstartCommand = \"./serve --staging\"\n",
+        ])
+        let toolchain = Toolchain(python: "/usr/bin/python3")
+        let files = DirectorySourceFiles(root: folder.url)
+        let staging = try BuildPlanner.plan(files: files, variables: [:], toolchain: toolchain, environment: "staging")
+        #expect(staging.start == "./serve --staging")
+        #expect(staging.config.deploy.startCommand == "./serve --staging")
+        #expect(staging.warnings.count == 1)
+        #expect(staging.warnings.first?.contains("did you mean `deploy.startCommand`?") == true)
+        let production = try BuildPlanner.plan(files: files, variables: [:], toolchain: toolchain, environment: "production")
+        #expect(production.start == "./serve")
     }
 }

@@ -91,7 +91,7 @@ struct ProcessDriverTests {
         let driver = ProcessDriver(isolation: isolation, logger: Logger(label: "test"))
         let log = data.appendingPathComponent("app.log")
         let pid = try driver.start(ReplicaSpec(
-            command: "cat \(data.path)/secret.key || echo no-secret; touch /usr/x 2>/dev/null || echo ro-system; touch ok && echo app-writable; id -u",
+            command: "cat \(data.path)/secret.key || echo no-secret; touch /usr/x 2>/dev/null || echo ro-system; touch ok && echo app-writable; mktemp -d >/dev/null && echo tmp-writable; id -u",
             appDirectory: app, environment: ["PATH": "/usr/bin:/bin"], logFile: log, hiddenPaths: [data.path]
         ))
         for _ in 0..<100 where driver.isRunning(pid) { try await Task.sleep(for: .milliseconds(50)) }
@@ -100,6 +100,7 @@ struct ProcessDriverTests {
         #expect(text.contains("no-secret"))
         #expect(text.contains("ro-system"))
         #expect(text.contains("app-writable"))
+        #expect(text.contains("tmp-writable"), "the app's user must be able to write its private /tmp (Go and many tools need it): \(text)")
         if isolation.user != nil { #expect(text.contains("65534")) }
     }
 }

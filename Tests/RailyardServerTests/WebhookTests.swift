@@ -157,6 +157,22 @@ struct WebhookTests {
             let environment = try #require(try await fixture.store.environments(projectId: project.id).first)
             #expect(try await fixture.store.deployments(serviceId: service.id, environmentId: environment.id, limit: 10).isEmpty)
 
+            // The service's settings watch api/**; this push touched none of it, so nothing deploys.
+            let watched: Service = try await api.send(
+                .post, "/api/v1/projects/\(project.id)/services",
+                body: CreateServiceRequest(name: "api", source: ServiceSource(repo: "https://github.com/acme/shop.git")), token: token
+            ).decode()
+            try await fixture.store.saveServiceSettings(
+                ServiceConfig(build: .init(watchPatterns: ["api/**"])), serviceId: watched.id, environmentId: environment.id
+            )
+            let unwatched = try await deliver(
+                api, serviceId: watched.id, body: body,
+                signature: WebhookSignature.sign(body, secret: WebhookSignature(secret: fixture.secret).secret(serviceId: watched.id))
+            )
+            #expect(unwatched.status == .ok, "\(unwatched.text)")
+            #expect(try unwatched.decode(WebhookResult.self).reason?.contains("watchPatterns") == true)
+            #expect(try await fixture.store.deployments(serviceId: watched.id, environmentId: environment.id, limit: 10).isEmpty)
+
             let huge = Data(repeating: UInt8(ascii: " "), count: WebhookController.maxBodyBytes + 1)
             let tooLarge = try await deliver(api, serviceId: service.id, body: huge, signature: WebhookSignature.sign(huge, secret: settings.secret))
             #expect(tooLarge.status == .contentTooLarge)

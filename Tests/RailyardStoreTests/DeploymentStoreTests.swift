@@ -28,6 +28,33 @@ struct DeploymentStoreTests {
         await database.destroy()
     }
 
+    @Test("service settings per environment and the config a deployment went out with round-trip", arguments: TestEngine.allCases)
+    func settingsAndConfigs(engine: TestEngine) async throws {
+        try await withService(engine) { store, service, environment in
+            #expect(try await store.serviceSettings(serviceId: service.id, environmentId: environment.id).isEmpty)
+            let settings = ServiceConfig(
+                build: .init(builder: "RAILPACK", watchPatterns: ["src/**"]),
+                deploy: .init(startCommand: "./serve", preDeployCommand: ["./migrate"], restartPolicyType: .always, numReplicas: 2, sleepApplication: true)
+            )
+            try await store.saveServiceSettings(settings, serviceId: service.id, environmentId: environment.id)
+            #expect(try await store.serviceSettings(serviceId: service.id, environmentId: environment.id) == settings)
+            let changed = ServiceConfig(deploy: .init(numReplicas: 3))
+            try await store.saveServiceSettings(changed, serviceId: service.id, environmentId: environment.id)
+            #expect(try await store.serviceSettings(serviceId: service.id, environmentId: environment.id) == changed, "saving replaces")
+
+            let deployment = Deployment(id: "d-cfg", serviceId: service.id, environmentId: environment.id, createdAt: Date())
+            try await store.createDeployment(deployment)
+            #expect(try await store.deploymentConfig(deploymentId: "d-cfg") == nil)
+            try await store.saveDeploymentConfig(settings, deploymentId: "d-cfg")
+            #expect(try await store.deploymentConfig(deploymentId: "d-cfg") == settings)
+
+            // Both go with their service.
+            try await store.deleteService(id: service.id)
+            #expect(try await store.serviceSettings(serviceId: service.id, environmentId: environment.id).isEmpty)
+            #expect(try await store.deploymentConfig(deploymentId: "d-cfg") == nil)
+        }
+    }
+
     @Test("a deployment's moves are persisted, and a stale writer loses", arguments: TestEngine.allCases)
     func moves(engine: TestEngine) async throws {
         try await withService(engine) { store, service, environment in

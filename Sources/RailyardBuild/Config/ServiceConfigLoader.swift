@@ -4,27 +4,73 @@ import TOMLKit
 
 /// Reads config as code — `railyard.toml`, `railway.toml` or `railway.json`, the first that exists —
 /// into a `ServiceConfig`. A malformed file or a value of the wrong type is an `invalidInput` error
-/// naming the file and the key.
+/// naming the file and the key; a key Railyard does not know is a warning, never an error, so a
+/// file written for a newer Railway still deploys.
 public enum ServiceConfigLoader {
     /// The files looked for at the app's root, in order of preference.
     public static let fileNames = ["railyard.toml", "railway.toml", "railway.json"]
 
-    /// The config of the app whose files are `files`, and the name of the file it came from (nil
-    /// and defaults when there is none).
-    public static func load(_ files: some SourceFiles) throws -> (config: ServiceConfig, file: String?) {
+    /// A config file as read: what it sets, where it came from, and what in it was ignored.
+    public struct Loaded: Sendable, Equatable {
+        /// The parsed keys (defaults when there was no file).
+        public var config: ServiceConfig
+        /// The file's name, or nil when there was none.
+        public var file: String?
+        /// One sentence per ignored key, naming its path.
+        public var warnings: [String]
+    }
+
+    /// The config of the app whose files are `files` (defaults when there is no config file).
+    public static func load(_ files: some SourceFiles) throws -> Loaded {
         for name in fileNames where files.exists(name) {
             guard let text = files.read(name) else {
                 throw RailyardError(.invalidInput, "\(name) could not be read as UTF-8 text; save it as a UTF-8 file", field: name)
             }
-            return (try parse(text, fileName: name), name)
+            let json = try jsonData(text, fileName: name)
+            let config = try decode(json, fileName: name, format: name.hasSuffix(".json") ? "JSON" : "TOML")
+            return Loaded(config: config, file: name, warnings: ConfigKeys.warnings(json, fileName: name))
         }
-        return (ServiceConfig(), nil)
+        return Loaded(config: ServiceConfig(), file: nil, warnings: [])
     }
 
     /// Parses the text of a config file; the format follows the name's extension (`.json` or `.toml`).
     public static func parse(_ text: String, fileName: String) throws -> ServiceConfig {
+        try decode(try jsonData(text, fileName: fileName), fileName: fileName, format: fileName.hasSuffix(".json") ? "JSON" : "TOML")
+    }
+
+    /// The keys a config file sets that Railyard ignores, one sentence each.
+    public static func warnings(_ text: String, fileName: String) throws -> [String] {
+        ConfigKeys.warnings(try jsonData(text, fileName: fileName), fileName: fileName)
+    }
+
+    /// Decodes and checks build and deploy settings sent to the API (JSON with the config file's
+    /// shape, without `environments`): unknown keys, wrong types and values out of bounds are all
+    /// refused, naming the key, because a request — unlike a file in a repository — can be fixed
+    /// and sent again at once.
+    public static func settings(_ json: Data) throws -> ServiceConfig {
+        if let unknown = ConfigKeys.unknown(json).first {
+            throw RailyardError(.invalidInput, unknown.rejection, field: unknown.path)
+        }
+        let config: ServiceConfig
+        do {
+            config = try JSONDecoder().decode(ServiceConfig.self, from: json)
+        } catch let error as DecodingError {
+            let described = describe(error, fileName: "the settings", format: "JSON")
+            throw RailyardError(.invalidInput, described.message, field: described.field?.replacingOccurrences(of: "the settings:", with: ""))
+        }
+        guard config.environments.isEmpty else {
+            throw RailyardError(
+                .invalidInput, "settings apply to one environment, the one in the path; leave `environments` out", field: "environments"
+            )
+        }
+        try config.validate()
+        return config
+    }
+
+    /// The file's content as JSON: as is for `.json`, converted for `.toml`.
+    private static func jsonData(_ text: String, fileName: String) throws -> Data {
         if fileName.hasSuffix(".json") {
-            return try decode(Data(text.utf8), fileName: fileName, format: "JSON")
+            return Data(text.utf8)
         }
         let table: TOMLTable
         do {
@@ -36,16 +82,18 @@ public enum ServiceConfigLoader {
                 field: fileName
             )
         }
-        let json = table.convert(to: .json, options: [.quoteDateAndTimes, .quoteInfinitesAndNaNs])
-        return try decode(Data(json.utf8), fileName: fileName, format: "TOML")
+        return Data(table.convert(to: .json, options: [.quoteDateAndTimes, .quoteInfinitesAndNaNs]).utf8)
     }
 
     private static func decode(_ data: Data, fileName: String, format: String) throws -> ServiceConfig {
+        let config: ServiceConfig
         do {
-            return try JSONDecoder().decode(ServiceConfig.self, from: data)
+            config = try JSONDecoder().decode(ServiceConfig.self, from: data)
         } catch let error as DecodingError {
             throw describe(error, fileName: fileName, format: format)
         }
+        try config.validate(fieldPrefix: "\(fileName):")
+        return config
     }
 
     private static func describe(_ error: DecodingError, fileName: String, format: String) -> RailyardError {

@@ -18,35 +18,49 @@ public struct BuildExecutor: Sendable {
     /// `plan.build` there with `/bin/sh -c`, env = `environment` + PATH with `plan.paths` prepended,
     /// appending every output line (stdout and stderr, plus a `$ command` header per command) to the
     /// file `log`; throws `RailyardError(.invalidInput, "build command `X` exited with status N")`
-    /// naming the failing command. Cancelling the task stops the running command and throws
-    /// `CancellationError`.
-    public func build(plan: BuildPlan, source: URL, appDirectory: URL, environment: [String: String], log: URL) async throws {
+    /// naming the failing command. With a `cache`, each of `plan.cache` found there is restored and
+    /// its commands skipped, and each not found is saved once its commands succeeded. Cancelling the
+    /// task stops the running command and throws `CancellationError`.
+    public func build(
+        plan: BuildPlan, source: URL, appDirectory: URL, environment: [String: String], log: URL, cache: BuildCache? = nil
+    ) async throws {
         try Self.copy(source: source, to: appDirectory)
-        sandbox?.handOver(appDirectory)
         let output = try BuildLog(url: log)
         let env = Self.environment(environment, paths: plan.paths, appDirectory: appDirectory)
-        for command in plan.install + plan.build {
+        var reuse = BuildCacheUse(plan: plan, cache: cache, appDirectory: appDirectory, path: env["PATH"] ?? "", logger: logger)
+        let skipped = await reuse.restore(output: output)
+        sandbox?.handOver(appDirectory)
+        let commands = plan.install + plan.build
+        for (index, command) in commands.enumerated() {
             try Task.checkCancellation()
-            output.write("$ \(command)\n")
-            logger.info("build command started", metadata: ["build.command": "\(command)", "build.directory": "\(appDirectory.path)"])
-            let started = ContinuousClock.now
-            let argv = sandbox?.argv(command, appDirectory) ?? ["/bin/sh", "-c", command]
-            let status: ChildProcess.Status = try await ShellCommand(
-                command: command, argv: argv, directory: appDirectory, environment: env
-            ).run(output: output)
-            let elapsed = ContinuousClock.now - started
-            if Task.isCancelled {
-                output.write("build cancelled\n")
-                throw CancellationError()
+            if !skipped.contains(command) {
+                try await run(command, appDirectory: appDirectory, environment: env, output: output)
             }
-            logger.info("build command finished", metadata: [
-                "build.command": "\(command)", "build.status": "\(status)", "build.duration": "\(elapsed)",
-            ])
-            guard status == .exited(0) else {
-                let message = "build command `\(command)` \(status)"
-                output.write("\(message)\n")
-                throw RailyardError(.invalidInput, message)
-            }
+            await reuse.saveCompleted(after: index, of: commands, output: output)
+        }
+    }
+
+    /// Runs one command of the build, failing the build when it does not exit 0.
+    private func run(_ command: String, appDirectory: URL, environment env: [String: String], output: BuildLog) async throws {
+        output.write("$ \(command)\n")
+        logger.info("build command started", metadata: ["build.command": "\(command)", "build.directory": "\(appDirectory.path)"])
+        let started = ContinuousClock.now
+        let argv = sandbox?.argv(command, appDirectory) ?? ["/bin/sh", "-c", command]
+        let status: ChildProcess.Status = try await ShellCommand(
+            command: command, argv: argv, directory: appDirectory, environment: env
+        ).run(output: output)
+        let elapsed = ContinuousClock.now - started
+        if Task.isCancelled {
+            output.write("build cancelled\n")
+            throw CancellationError()
+        }
+        logger.info("build command finished", metadata: [
+            "build.command": "\(command)", "build.status": "\(status)", "build.duration": "\(elapsed)",
+        ])
+        guard status == .exited(0) else {
+            let message = "build command `\(command)` \(status)"
+            output.write("\(message)\n")
+            throw RailyardError(.invalidInput, message)
         }
     }
 

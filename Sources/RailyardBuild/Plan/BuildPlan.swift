@@ -21,11 +21,16 @@ public struct BuildPlan: Codable, Sendable, Equatable {
     public var config: ServiceConfig
     /// The config file that was read, or nil when there was none.
     public var configFile: String?
+    /// What in the config file was ignored (unknown keys), one sentence each; shown in the build log.
+    public var warnings: [String] = []
+    /// Dependency installs the build may reuse from an earlier build of the same service.
+    public var cache: [BuildCacheEntry]
 
     /// A plan; everything but the provider defaults to empty.
     public init(
         provider: String, install: [String] = [], build: [String] = [], start: String? = nil,
-        staticRoot: String? = nil, paths: [String] = [], config: ServiceConfig = ServiceConfig(), configFile: String? = nil
+        staticRoot: String? = nil, paths: [String] = [], config: ServiceConfig = ServiceConfig(), configFile: String? = nil,
+        cache: [BuildCacheEntry] = []
     ) {
         self.provider = provider
         self.install = install
@@ -35,5 +40,6 @@ public struct BuildPlan: Codable, Sendable, Equatable {
         self.paths = paths
         self.config = config
         self.configFile = configFile
+        self.cache = cache
     }
 }

@@ -19,14 +19,26 @@ public enum BuildPlanner {
     static let startVariables = ["RAILYARD_START_CMD", "RAILPACK_START_CMD"]
 
     /// Detects the provider from the files and applies config-as-code and Procfile; throws a clear
-    /// `RailyardError(.invalidInput)` when nothing is recognised.
-    public static func plan(directory: URL, variables: [String: String]) throws -> BuildPlan {
-        try plan(files: DirectorySourceFiles(root: directory), variables: variables, toolchain: .detect())
+    /// `RailyardError(.invalidInput)` when nothing is recognised. With an `environment`, the config
+    /// file's `environments.<environment>` keys replace its base keys. `settings` (made through the
+    /// API) come under the file: a key set in both is the file's.
+    public static func plan(
+        directory: URL, variables: [String: String], environment: String? = nil, settings: ServiceConfig = ServiceConfig()
+    ) throws -> BuildPlan {
+        try plan(
+            files: DirectorySourceFiles(root: directory), variables: variables, toolchain: .detect(), environment: environment,
+            settings: settings
+        )
     }
 
     /// The plan for `files`; pure.
-    public static func plan(files: some SourceFiles, variables: [String: String], toolchain: Toolchain) throws -> BuildPlan {
-        let (config, configFile) = try ServiceConfigLoader.load(files)
+    public static func plan(
+        files: some SourceFiles, variables: [String: String], toolchain: Toolchain, environment: String? = nil,
+        settings: ServiceConfig = ServiceConfig()
+    ) throws -> BuildPlan {
+        let loaded = try ServiceConfigLoader.load(files)
+        let config = settings.overridden(by: environment.map { loaded.config.resolved(for: $0) } ?? loaded.config)
+        let configFile = loaded.file
         let builder = nonEmpty(config.build.builder)?.uppercased()
         if builder == "DOCKERFILE" {
             throw DockerfileProvider.unsupported(because: "\(configFile ?? "the config") sets `build.builder` to DOCKERFILE")
@@ -37,6 +49,7 @@ public enum BuildPlanner {
         var plan = try provider?.plan(files, variables: variables, toolchain: toolchain) ?? BuildPlan(provider: "custom")
         plan.config = config
         plan.configFile = configFile
+        plan.warnings = loaded.warnings + plan.warnings
 
         if let web = Procfile.load(files)?.web { plan.start = web }
         if let install = value(of: installVariables, in: variables) { plan.install = [install] }
@@ -46,6 +59,8 @@ public enum BuildPlanner {
         if let start = nonEmpty(config.deploy.startCommand) { plan.start = start }
 
         PythonProvider.restorePip(in: &plan, toolchain: toolchain)
+        // An install replaced by a variable is no longer the one the provider's cache entry stands for.
+        plan.cache.removeAll { entry in !entry.commands.allSatisfy(plan.install.contains) }
         if plan.start != nil { plan.staticRoot = nil }
         guard plan.start != nil || plan.staticRoot != nil else {
             throw noStartCommand(provider: provider?.name, files: files)

@@ -2,6 +2,13 @@
 /// target Package.swift names, found by a plain text scan (evaluating the manifest would run code).
 struct SwiftProvider: BuildProvider {
     let name = "swift"
+    /// The fetched dependencies (not the compiled ones: SwiftPM and clang record absolute paths, and
+    /// every deployment builds in a new folder), so `swift build` needs no network when
+    /// Package.resolved is unchanged. Covers no command: it seeds `swift build`, saved after it.
+    static let cacheEntry = BuildCacheEntry(
+        name: "swift", directories: [".build/checkouts", ".build/repositories", ".build/workspace-state.json"],
+        keyFiles: ["Package.swift", "Package.resolved"], commands: [], toolchain: ["swift"]
+    )
 
     func detect(_ files: some SourceFiles, variables: [String: String]) -> Bool {
         files.exists("Package.swift")
@@ -13,7 +20,8 @@ struct SwiftProvider: BuildProvider {
         return BuildPlan(
             provider: name,
             build: ["swift build -c release"],
-            start: product.map { ".build/release/\(ShellQuote.quote($0))" }
+            start: product.map { ".build/release/\(ShellQuote.quote($0))" },
+            cache: files.exists("Package.resolved") ? [Self.cacheEntry] : []
         )
     }
 

@@ -1,16 +1,24 @@
 /// A service's configuration as code: the `build` and `deploy` sections of `railway.json`,
-/// `railway.toml` or `railyard.toml`, with Railway's key names so its users' files mean the same here.
+/// `railway.toml` or `railyard.toml`, with Railway's key names so its users' files mean the same here,
+/// and per-environment overrides under `environments.<name>`.
 /// Every field is optional; an absent field means "use the default or the service's settings".
 public struct ServiceConfig: Codable, Sendable, Equatable {
     /// How the service is built.
     public var build: Build
     /// How the service's replicas run.
     public var deploy: Deploy
+    /// Keys that replace `build` and `deploy` keys in the environment of that name.
+    public var environments: [String: Override]
 
     /// A config with the given sections (all defaults when omitted).
-    public init(build: Build = Build(), deploy: Deploy = Deploy()) {
+    public init(build: Build = Build(), deploy: Deploy = Deploy(), environments: [String: Override] = [:]) {
         self.build = build
         self.deploy = deploy
+        self.environments = environments
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case build, deploy, environments
     }
 
     /// Decodes a config; a missing section is an empty one.
@@ -18,10 +26,57 @@ public struct ServiceConfig: Codable, Sendable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         build = try container.decodeIfPresent(Build.self, forKey: .build) ?? Build()
         deploy = try container.decodeIfPresent(Deploy.self, forKey: .deploy) ?? Deploy()
+        environments = try container.decodeIfPresent([String: Override].self, forKey: .environments) ?? [:]
+    }
+
+    /// Encodes the sections; `environments` only when there are overrides.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(build, forKey: .build)
+        try container.encode(deploy, forKey: .deploy)
+        if !environments.isEmpty { try container.encode(environments, forKey: .environments) }
     }
 
     /// Whether no key is set at all (the file was absent or empty).
     public var isEmpty: Bool { self == ServiceConfig() }
+
+    /// The config in force in the environment `name`: the keys its override sets replace the base
+    /// ones, key by key. The result has no overrides left.
+    public func resolved(for name: String) -> ServiceConfig {
+        let override = environments[name] ?? Override()
+        return ServiceConfig(build: build.overridden(by: override.build), deploy: deploy.overridden(by: override.deploy))
+    }
+
+    /// These keys with every key `other` sets laid over them (config as code over API settings).
+    /// Overrides are not merged: the result keeps `other`'s.
+    public func overridden(by other: ServiceConfig) -> ServiceConfig {
+        ServiceConfig(build: build.overridden(by: other.build), deploy: deploy.overridden(by: other.deploy), environments: other.environments)
+    }
+
+    /// The keys one environment replaces (Railway's `environments.<name>` block).
+    public struct Override: Codable, Sendable, Equatable {
+        /// `build` keys for this environment.
+        public var build: Build
+        /// `deploy` keys for this environment.
+        public var deploy: Deploy
+
+        /// An override with the given sections.
+        public init(build: Build = Build(), deploy: Deploy = Deploy()) {
+            self.build = build
+            self.deploy = deploy
+        }
+
+        /// Decodes an override; a missing section replaces nothing.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            build = try container.decodeIfPresent(Build.self, forKey: .build) ?? Build()
+            deploy = try container.decodeIfPresent(Deploy.self, forKey: .deploy) ?? Deploy()
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case build, deploy
+        }
+    }
 
     /// The `build` section.
     public struct Build: Codable, Sendable, Equatable {
@@ -40,6 +95,14 @@ public struct ServiceConfig: Codable, Sendable, Equatable {
             self.buildCommand = buildCommand
             self.watchPatterns = watchPatterns
             self.dockerfilePath = dockerfilePath
+        }
+
+        /// This section with every key `other` sets replaced.
+        func overridden(by other: Build) -> Build {
+            Build(
+                builder: other.builder ?? builder, buildCommand: other.buildCommand ?? buildCommand,
+                watchPatterns: other.watchPatterns ?? watchPatterns, dockerfilePath: other.dockerfilePath ?? dockerfilePath
+            )
         }
     }
 
@@ -87,6 +150,20 @@ public struct ServiceConfig: Codable, Sendable, Equatable {
             self.sleepApplication = sleepApplication
             self.overlapSeconds = overlapSeconds
             self.drainingSeconds = drainingSeconds
+        }
+
+        /// This section with every key `other` sets replaced.
+        func overridden(by other: Deploy) -> Deploy {
+            Deploy(
+                startCommand: other.startCommand ?? startCommand, preDeployCommand: other.preDeployCommand ?? preDeployCommand,
+                healthcheckPath: other.healthcheckPath ?? healthcheckPath,
+                healthcheckTimeout: other.healthcheckTimeout ?? healthcheckTimeout,
+                restartPolicyType: other.restartPolicyType ?? restartPolicyType,
+                restartPolicyMaxRetries: other.restartPolicyMaxRetries ?? restartPolicyMaxRetries,
+                numReplicas: other.numReplicas ?? numReplicas, cronSchedule: other.cronSchedule ?? cronSchedule,
+                sleepApplication: other.sleepApplication ?? sleepApplication, overlapSeconds: other.overlapSeconds ?? overlapSeconds,
+                drainingSeconds: other.drainingSeconds ?? drainingSeconds
+            )
         }
 
         private enum CodingKeys: String, CodingKey {

@@ -28,6 +28,9 @@ public struct Deployment: Codable, Sendable, Equatable, Identifiable {
     public var commitMessage: String?
     /// The commit's author name.
     public var commitAuthor: String?
+    /// The build and deploy config the deployment went out with: the service's settings with config
+    /// as code laid over them (shown when one deployment is asked for; nil before it was planned).
+    public var config: ServiceConfig?
 
     public init(id: String, serviceId: String, environmentId: String, createdAt: Date) {
         self.id = id

@@ -6,7 +6,8 @@ public struct ServiceSource: Codable, Sendable, Equatable {
     public var repo: String?
     /// The branch to deploy from a git repository (default `main`).
     public var branch: String?
-    /// A sub-folder of the repository that holds the service (monorepos).
+    /// A sub-folder that holds the service (monorepos): of the repository, or of the folder
+    /// `railyard up` uploads. The build sees only this folder.
     public var rootDirectory: String?
 
     public init(repo: String? = nil, branch: String? = nil, rootDirectory: String? = nil) {

@@ -53,6 +53,7 @@ public enum RailyardApp {
         EnvironmentController(dependencies: dependencies).addRoutes(to: api)
         ServiceController(dependencies: dependencies).addRoutes(to: api)
         VariableController(dependencies: dependencies).addRoutes(to: api)
+        ServiceSettingsController(dependencies: dependencies).addRoutes(to: api)
         DeploymentController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
         WebhookController(dependencies: dependencies).addRoutes(to: api)
         return router

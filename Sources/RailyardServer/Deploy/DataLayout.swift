@@ -18,6 +18,11 @@ struct DataLayout: Sendable {
     func appDirectory(_ deploymentId: String) -> URL {
         root.appendingPathComponent("artifacts/\(deploymentId)/app", isDirectory: true)
     }
+    /// A service's build cache (saved dependency installs by key); per service so one tenant's
+    /// build can never hand another a poisoned install.
+    func buildCache(_ serviceId: String) -> URL {
+        root.appendingPathComponent("cache/\(serviceId)", isDirectory: true)
+    }
     /// A scratch dir for uploads being received.
     var uploads: URL { root.appendingPathComponent("tmp/uploads", isDirectory: true) }
 }

@@ -38,17 +38,25 @@ extension Deployer {
 
             deployment = try await move(deployment, to: .building)
             guard let digest = deployment.sourceDigest else { throw RailyardError(.internal, "deployment has no source") }
-            let source = archives.directory(for: digest)
-            let plan = try BuildPlanner.plan(directory: source, variables: release.userVariables)
+            let source = try sourceDirectory(digest: digest, service: service)
+            let settings = try await store.serviceSettings(serviceId: service.id, environmentId: environment.id)
+            let plan = try BuildPlanner.plan(
+                directory: source, variables: release.userVariables, environment: environment.name, settings: settings
+            )
             deployment.provider = plan.provider
+            try await store.saveDeploymentConfig(plan.config, deploymentId: deploymentId)
+            if let root = service.source.rootDirectory { LogFile.append("Building from the root directory \(root)", to: buildLog) }
+            for warning in plan.warnings { LogFile.append("Warning: \(warning)", to: buildLog) }
+            if let file = plan.configFile { LogFile.append("Using \(file) as it applies to environment \(environment.name)", to: buildLog) }
             LogFile.append("Detected \(plan.provider); plan: install \(plan.install), build \(plan.build), start \(plan.start ?? "(static, served by the edge)")", to: buildLog)
             let app = layout.appDirectory(deploymentId)
             try? FileManager.default.removeItem(at: app.deletingLastPathComponent())
             try FileManager.default.createDirectory(at: app.deletingLastPathComponent(), withIntermediateDirectories: true)
             let builder = self.builder
+            let cache = BuildCache(root: layout.buildCache(service.id))
             let buildEnvironment = release.processEnvironment(port: nil, replicaId: nil, paths: plan.paths, appDirectory: app)
             try await withDeadline(buildTimeout, message: "the build took longer than \(buildTimeout) and was stopped") {
-                try await builder.build(plan: plan, source: source, appDirectory: app, environment: buildEnvironment, log: buildLog)
+                try await builder.build(plan: plan, source: source, appDirectory: app, environment: buildEnvironment, log: buildLog, cache: cache)
             }
             LogFile.append("Build finished", to: buildLog)
 
@@ -154,6 +162,25 @@ extension Deployer {
 }
 
 extension Deployer {
+    /// The folder a deployment builds from: the stored source, or its `rootDirectory` (monorepos),
+    /// which must exist and stay inside the source even through symlinks.
+    func sourceDirectory(digest: String, service: Service) throws -> URL {
+        let source = archives.directory(for: digest)
+        guard let relative = service.source.rootDirectory, !relative.isEmpty, relative != "." else { return source }
+        let base = source.resolvingSymlinksInPath().standardizedFileURL.path
+        let root = source.appendingPathComponent(relative, isDirectory: true).resolvingSymlinksInPath().standardizedFileURL
+        var isDirectory: ObjCBool = false
+        guard root.path == base || root.path.hasPrefix(base + "/"),
+            FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue
+        else {
+            throw RailyardError(
+                .invalidInput,
+                "the service's root directory '\(relative)' is not a folder of the deployed source; fix it with `PATCH …/services/{id}` (source.rootDirectory) or deploy the folder that contains it"
+            )
+        }
+        return root
+    }
+
     /// The real path of a static release's root: it must exist, hold an index.html, and stay inside the
     /// app dir even through symlinks (a build could otherwise point the edge at any directory).
     static func staticRoot(_ relative: String, in app: URL) throws -> URL {

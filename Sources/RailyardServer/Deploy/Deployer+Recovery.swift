@@ -54,7 +54,11 @@ extension Deployer {
                 own: try await store.variables(environmentId: environment.id, serviceId: service.id),
                 commit: deployment.gitCommit
             )
-            let plan = try BuildPlanner.plan(directory: archives.directory(for: digest), variables: release.userVariables)
+            let plan = try BuildPlanner.plan(
+                directory: try sourceDirectory(digest: digest, service: service), variables: release.userVariables,
+                environment: environment.name,
+                settings: try await store.serviceSettings(serviceId: service.id, environmentId: environment.id)
+            )
             guard let start = plan.start else {
                 routes.set(.directory(try Self.staticRoot(plan.staticRoot ?? ".", in: app)), for: domain.host)
                 return

@@ -48,6 +48,9 @@ struct ReleaseEnvironment: Sendable {
     /// The user's variables: shared ones overridden by the service's own.
     var userVariables: [String: String] { shared.merging(own) { _, service in service } }
 
+    /// The server's toolchain folders (e.g. `/opt/swift/usr/bin`) after the standard ones, found once.
+    static let searchPath = Toolchain.detect().searchPath
+
     /// Variables the dynamic loader and libc act on. The sandbox wrappers (env, bwrap, setpriv) start
     /// with the server's privileges, so a user's `LD_PRELOAD=./evil.so` would run code outside the
     /// sandbox: these never reach a process.
@@ -60,7 +63,7 @@ struct ReleaseEnvironment: Sendable {
     /// edge and health checks reach the port Railyard chose.
     func processEnvironment(port: Int?, replicaId: String?, paths: [String], appDirectory: URL) -> [String: String] {
         var result = userVariables.filter { !Self.isLoaderVariable($0.key) }
-        let base = "/usr/local/bin:/usr/bin:/bin"
+        let base = Self.searchPath
         let extra = paths.map { appDirectory.appendingPathComponent($0).path }
         result["PATH"] = (extra + [base]).joined(separator: ":")
         result["HOME"] = appDirectory.path

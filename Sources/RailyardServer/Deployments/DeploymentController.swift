@@ -84,8 +84,9 @@ struct DeploymentController {
     }
 
     @Sendable func show(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<Deployment> {
-        let deployment = try await deploymentInScope(context: context)
-        return JSONResponse(try await deployer.decorate(deployment))
+        var deployment = try await deployer.decorate(try await deploymentInScope(context: context))
+        deployment.config = try await dependencies.store.deploymentConfig(deploymentId: deployment.id)
+        return JSONResponse(deployment)
     }
 
     @Sendable func logs(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<LogChunk> {

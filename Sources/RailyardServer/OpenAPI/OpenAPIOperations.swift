@@ -5,7 +5,7 @@ enum OpenAPIOperations {
     private typealias S = OpenAPISchemas
 
     static let all: [OpenAPIOperation] = system + auth + account + workspaces + projects + environments + services + variables
-        + deployments + webhooks
+        + settings + deployments + webhooks
 
     private static let system: [OpenAPIOperation] = [
         .init(method: "get", path: "/health", operationId: "health", summary: "Liveness check", tag: "system",
@@ -118,6 +118,21 @@ enum OpenAPIOperations {
               tag: "variables", requestBody: "UpdateVariablesRequest", success: (200, S.ref("VariableList")),
               permission: .variablesWrite),
     ]
+
+    private static let settings: [OpenAPIOperation] = {
+        let path = "/api/v1/projects/{projectId}/environments/{environmentId}/services/{serviceId}/settings"
+        return [
+            .init(method: "get", path: path, operationId: "getServiceSettings",
+                  summary: "A service's build and deploy settings in an environment (config as code is laid over them)",
+                  tag: "settings", success: (200, S.ref("ServiceConfig")), permission: .projectRead),
+            .init(method: "put", path: path, operationId: "replaceServiceSettings",
+                  summary: "Replace every setting; keys left out are cleared", tag: "settings", requestBody: "ServiceConfig",
+                  success: (200, S.ref("ServiceConfig")), permission: .projectUpdate),
+            .init(method: "patch", path: path, operationId: "updateServiceSettings",
+                  summary: "Set the keys the body names and keep the others", tag: "settings", requestBody: "ServiceConfig",
+                  success: (200, S.ref("ServiceConfig")), permission: .projectUpdate),
+        ]
+    }()
 
     private static let deployments: [OpenAPIOperation] = {
         let service = "/api/v1/projects/{projectId}/environments/{environmentId}/services/{serviceId}"

@@ -9,6 +9,7 @@ enum OpenAPISchemas {
     private static let optionalString: JSONValue = ["type": ["string", "null"]]
     private static let dateTime: JSONValue = ["type": "string", "format": "date-time"]
     private static let boolean: JSONValue = ["type": "boolean"]
+    private static let optionalInteger: JSONValue = ["type": ["integer", "null"]]
     private static let optionalDateTime: JSONValue = ["type": ["string", "null"], "format": "date-time"]
 
     private static func object(_ properties: [String: JSONValue], required: [String]) -> JSONValue {
@@ -94,7 +95,8 @@ enum OpenAPISchemas {
              "buildStartedAt": optionalDateTime, "buildFinishedAt": optionalDateTime,
              "deployStartedAt": optionalDateTime, "finishedAt": optionalDateTime,
              "failureReason": optionalString, "sourceDigest": optionalString, "provider": optionalString, "url": optionalString,
-             "commitSha": optionalString, "commitMessage": optionalString, "commitAuthor": optionalString],
+             "commitSha": optionalString, "commitMessage": optionalString, "commitAuthor": optionalString,
+             "config": ref("ServiceConfig")],
             required: ["id", "serviceId", "environmentId", "status", "createdAt", "updatedAt"]
         ),
         "LogChunk": object(
@@ -126,6 +128,26 @@ enum OpenAPISchemas {
             ],
             "required": ["ref"],
         ],
+        "ServiceConfig": object(
+            ["build": ref("BuildSettings"), "deploy": ref("DeploySettings"),
+             "environments": ["type": "object", "additionalProperties": ["type": "object"],
+                              "description": "Per-environment build/deploy keys (config files only; refused by the settings API)"]],
+            required: []
+        ),
+        "BuildSettings": object(
+            ["builder": ["type": ["string", "null"], "enum": .array(ServiceConfig.builders.map { .string($0) } + [.null])],
+             "buildCommand": optionalString, "watchPatterns": ["type": ["array", "null"], "items": string],
+             "dockerfilePath": optionalString],
+            required: []
+        ),
+        "DeploySettings": object(
+            ["startCommand": optionalString, "preDeployCommand": ["type": ["array", "null"], "items": string],
+             "healthcheckPath": optionalString, "healthcheckTimeout": optionalInteger,
+             "restartPolicyType": ["type": ["string", "null"], "enum": .array(ServiceConfig.RestartPolicyType.allCases.map { .string($0.rawValue) } + [.null])],
+             "restartPolicyMaxRetries": optionalInteger, "numReplicas": optionalInteger, "cronSchedule": optionalString,
+             "sleepApplication": ["type": ["boolean", "null"]], "overlapSeconds": optionalInteger, "drainingSeconds": optionalInteger],
+            required: []
+        ),
         "UpdateVariablesRequest": object(
             ["set": ["type": "object", "additionalProperties": string],
              "delete": ["type": "array", "items": string]],

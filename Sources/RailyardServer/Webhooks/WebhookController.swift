@@ -3,7 +3,6 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import RailyardBuild
 import RailyardCore
 
 /// GitHub push webhooks: the unauthenticated delivery route `POST /api/v1/webhooks/github/{serviceId}`
@@ -77,14 +76,16 @@ struct WebhookController {
         }
     }
 
-    /// `build.watchPatterns` of the config as code in the service's last deployed source in
-    /// `environment`: the pushed commit's own config is only known after fetching it, so the one
-    /// deployed decides (nil, so every push deploys, when nothing was deployed or the config is unreadable).
+    /// `build.watchPatterns` as the service's latest planned deployment in `environment` went out
+    /// with (settings, config as code and the environment's overrides together): the pushed commit's
+    /// own config is only known after fetching it, so the one deployed decides. Without such a
+    /// deployment, the service's settings; nil (every push deploys) when neither sets any.
     private func watchPatterns(service: Service, environment: RailyardCore.Environment) async throws -> [String]? {
-        let deployments = try await dependencies.store.deployments(serviceId: service.id, environmentId: environment.id, limit: 20)
-        guard let digest = deployments.lazy.compactMap(\.sourceDigest).first else { return nil }
-        let folder = await dependencies.deployer.archives.directory(for: digest)
-        return (try? ServiceConfigLoader.load(DirectorySourceFiles(root: folder)))?.config.build.watchPatterns
+        let store = dependencies.store
+        for deployment in try await store.deployments(serviceId: service.id, environmentId: environment.id, limit: 20) {
+            if let config = try await store.deploymentConfig(deploymentId: deployment.id) { return config.build.watchPatterns }
+        }
+        return try await store.serviceSettings(serviceId: service.id, environmentId: environment.id).build.watchPatterns
     }
 
     /// The whole body, refusing more than ``maxBodyBytes`` with 413.

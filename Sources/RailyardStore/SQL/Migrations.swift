@@ -169,6 +169,26 @@ enum Migrations {
                 "ALTER TABLE deployments ADD COLUMN commit_author TEXT",
             ]
         ),
+        Migration(
+            version: 4, name: "service settings, deployment configs",
+            statements: [
+                """
+                CREATE TABLE service_settings (
+                    service_id TEXT NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+                    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+                    config TEXT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (service_id, environment_id)
+                )
+                """,
+                """
+                CREATE TABLE deployment_configs (
+                    deployment_id TEXT PRIMARY KEY REFERENCES deployments(id) ON DELETE CASCADE,
+                    config TEXT NOT NULL
+                )
+                """,
+            ]
+        ),
     ]
 
     /// Applies every migration newer than the database, each in its own transaction.

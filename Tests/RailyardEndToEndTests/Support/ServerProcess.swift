@@ -136,3 +136,21 @@ final class LockedText: Sendable {
 
     var text: String { storage.withLock { $0 } }
 }
+
+extension ServerProcess {
+    /// Runs `body` with a fresh temporary folder, a server whose data dir is in it, and the server's
+    /// edge URL; then stops the server and ends the replicas it started (they outlive servers by design).
+    static func withServer(
+        extraArguments: [String] = [], _ body: (TemporaryDirectory, ServerProcess, String) async throws -> Void
+    ) async throws {
+        let root = try TemporaryDirectory()
+        defer { root.remove() }
+        let server = try await start(dataDirectory: root.path + "/data", logDirectory: root.path, extraArguments: extraArguments)
+        defer {
+            server.killNow()
+            ChildProcess.killMatching(root.path)
+        }
+        try await body(root, server, try await server.edgeURL())
+        _ = await server.stop()
+    }
+}

@@ -3,7 +3,7 @@ import Foundation
 import RailyardBuild
 import RailyardCore
 
-/// `railyard build --plan [DIR] [--variable K=V …]`: what Railyard would do to build a folder, as
+/// `railyard build --plan [DIR] [--environment NAME] [--variable K=V …]`: what Railyard would do to build a folder, as
 /// JSON, without building (like `railpack plan`).
 struct BuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,6 +15,8 @@ struct BuildCommand: AsyncParsableCommand {
     var plan = false
     @Option(name: .customLong("variable"), help: "A service variable to plan with, KEY=VALUE, repeatable (e.g. RAILYARD_START_CMD=…).")
     var variables: [String] = []
+    @Option(help: "Apply the config file's `environments.<NAME>` overrides, as a deployment to that environment would.")
+    var environment: String?
     @Argument(help: "The folder to plan (default: the current one).")
     var directory: String = "."
 
@@ -32,7 +34,8 @@ struct BuildCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIError("\(directory) is not a folder; pass the folder of the app to plan")
         }
-        let plan = try BuildPlanner.plan(directory: url, variables: values)
+        let plan = try BuildPlanner.plan(directory: url, variables: values, environment: environment)
+        for warning in plan.warnings { Output.standardError("warning: \(warning)\n") }
         try Output.json(plan)
     }
 }

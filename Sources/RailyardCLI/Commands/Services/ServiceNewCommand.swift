@@ -13,13 +13,13 @@ struct ServiceNewCommand: AsyncParsableCommand {
     var repo: String?
     @Option(help: "The branch to deploy (with --repo; default main).")
     var branch: String?
-    @Option(help: "The sub-folder of the repository holding the service (with --repo).")
+    @Option(help: "The sub-folder that holds the service, in the repository or in the folder `railyard up` uploads (monorepos).")
     var rootDirectory: String?
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if repo == nil, branch != nil || rootDirectory != nil {
-            throw ValidationError("--branch and --root-directory need --repo")
+        if repo == nil, branch != nil {
+            throw ValidationError("--branch needs --repo")
         }
     }
 
@@ -27,7 +27,7 @@ struct ServiceNewCommand: AsyncParsableCommand {
         var context = try CommandContext.load()
         let (path, link) = try context.requireLink()
         let client = try context.client()
-        let source = repo.map { ServiceSource(repo: $0, branch: branch, rootDirectory: rootDirectory) }
+        let source = repo != nil || rootDirectory != nil ? ServiceSource(repo: repo, branch: branch, rootDirectory: rootDirectory) : nil
         let service = try await client.createService(
             projectId: link.projectId, CreateServiceRequest(name: name, source: source)
         )

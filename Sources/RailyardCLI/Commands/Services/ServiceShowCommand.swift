@@ -36,11 +36,10 @@ struct ServiceShowCommand: AsyncParsableCommand {
         Output.line(TextTable(header: [" ", "NAME", "ID", "SOURCE"], rows: rows).render())
     }
 
-    /// A source in a few words: `upload`, or `repo@branch:dir`.
+    /// A source in a few words: `upload`, `upload:dir`, or `repo@branch:dir`.
     static func describe(_ source: ServiceSource) -> String {
-        guard let repo = source.repo else { return "upload" }
-        var text = repo
-        if let branch = source.branch { text += "@\(branch)" }
+        var text = source.repo ?? "upload"
+        if source.repo != nil, let branch = source.branch { text += "@\(branch)" }
         if let directory = source.rootDirectory { text += ":\(directory)" }
         return text
     }
