@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(name: "RailyardCoreTests", dependencies: ["RailyardCore"]),
         .testTarget(
             name: "RailyardBuildTests",
-            dependencies: ["RailyardBuild", "RailyardCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["RailyardBuild", "RailyardCore", "RailyardTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "RailyardEdgeTests",
@@ -173,7 +173,9 @@ let package = Package(
                 "RailyardClient",
                 "RailyardCore",
                 "RailyardStore",
+                "RailyardTestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ]

@@ -20,9 +20,19 @@ extension RailyardClient {
         )
     }
 
-    /// `POST …/services/{serviceId}/redeploy`: builds and deploys the service's latest source again.
-    public func redeploy(projectId: String, environmentId: String, serviceId: String) async throws -> Deployment {
-        try await send(.POST, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/redeploy")
+    /// `POST …/services/{serviceId}/redeploy`: builds and deploys the service's latest source (for a git
+    /// source, the deployed commit) again; with `latest`, fetches the head of its branch instead.
+    public func redeploy(projectId: String, environmentId: String, serviceId: String, latest: Bool = false) async throws -> Deployment {
+        try await send(
+            .POST, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/redeploy",
+            query: latest ? ["latest": "true"] : [:]
+        )
+    }
+
+    /// `POST …/services/{serviceId}/deployments` without a body: deploys the head of a git-sourced
+    /// service's branch.
+    public func deployFromGit(projectId: String, environmentId: String, serviceId: String) async throws -> Deployment {
+        try await send(.POST, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/deployments")
     }
 
     /// `POST …/services/{serviceId}/down`: stops and removes the service's running deployment.

@@ -26,6 +26,12 @@ extension RailyardClient {
         try await sendExpectingNoContent(.DELETE, Self.servicePath(projectId, serviceId))
     }
 
+    /// `GET /api/v1/projects/{projectId}/services/{serviceId}/webhook`: the URL and secret of the
+    /// service's GitHub push webhook.
+    public func webhookSettings(projectId: String, serviceId: String) async throws -> WebhookSettings {
+        try await send(.GET, Self.servicePath(projectId, serviceId) + "/webhook")
+    }
+
     static func servicePath(_ projectId: String, _ serviceId: String) -> String {
         projectPath(projectId) + "/services/\(segment(serviceId))"
     }

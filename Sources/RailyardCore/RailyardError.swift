@@ -18,6 +18,8 @@ public struct RailyardError: Error, Sendable, Equatable, Codable, CustomStringCo
         public static let notFound = Code(rawValue: "not_found")
         /// The request clashes with what is stored (a taken name, a duplicate member).
         public static let conflict = Code(rawValue: "conflict")
+        /// The request body is larger than the route accepts.
+        public static let tooLarge = Code(rawValue: "payload_too_large")
         /// Too many requests from this client; retry later.
         public static let rateLimited = Code(rawValue: "rate_limited")
         /// The server needs configuration it does not have (e.g. GitHub sign-in without a client id).

@@ -7,12 +7,14 @@ extension SQLStore {
         try await engine.transaction { db in
             try await db.raw("""
                 INSERT INTO deployments (id, service_id, environment_id, status, source_digest, provider, failure_reason,
-                created_at, updated_at, build_started_at, build_finished_at, deploy_started_at, finished_at)
+                created_at, updated_at, build_started_at, build_finished_at, deploy_started_at, finished_at,
+                commit_sha, commit_message, commit_author)
                 VALUES (\(bind: deployment.id), \(bind: deployment.serviceId), \(bind: deployment.environmentId),
                 \(bind: deployment.status.rawValue), \(bind: deployment.sourceDigest), \(bind: deployment.provider),
                 \(bind: deployment.failureReason), \(bind: deployment.createdAt.millis), \(bind: deployment.updatedAt.millis),
                 \(bind: deployment.buildStartedAt?.millis), \(bind: deployment.buildFinishedAt?.millis),
-                \(bind: deployment.deployStartedAt?.millis), \(bind: deployment.finishedAt?.millis))
+                \(bind: deployment.deployStartedAt?.millis), \(bind: deployment.finishedAt?.millis),
+                \(bind: deployment.commitSha), \(bind: deployment.commitMessage), \(bind: deployment.commitAuthor))
                 """).run()
         }
     }
@@ -33,7 +35,9 @@ extension SQLStore {
                 provider = \(bind: deployment.provider), failure_reason = \(bind: deployment.failureReason),
                 updated_at = \(bind: deployment.updatedAt.millis), build_started_at = \(bind: deployment.buildStartedAt?.millis),
                 build_finished_at = \(bind: deployment.buildFinishedAt?.millis),
-                deploy_started_at = \(bind: deployment.deployStartedAt?.millis), finished_at = \(bind: deployment.finishedAt?.millis)
+                deploy_started_at = \(bind: deployment.deployStartedAt?.millis), finished_at = \(bind: deployment.finishedAt?.millis),
+                commit_sha = \(bind: deployment.commitSha), commit_message = \(bind: deployment.commitMessage),
+                commit_author = \(bind: deployment.commitAuthor)
                 WHERE id = \(bind: deployment.id)
                 """).run()
         }

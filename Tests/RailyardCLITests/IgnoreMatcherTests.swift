@@ -1,6 +1,7 @@
 import Testing
 
 @testable import RailyardCLI
+import RailyardCore
 
 @Suite("Ignore patterns (.gitignore semantics)")
 struct IgnoreMatcherTests {

@@ -43,6 +43,23 @@ struct DeployUnitTests {
         #expect(env["PATH"]?.hasPrefix("/app/.venv/bin:") == true)
     }
 
+    @Test("a deployment from git sees its commit under both prefixes; an upload sees none")
+    func gitVariables() {
+        var release = release()
+        release.service.source = ServiceSource(repo: "https://github.com/acme/shop.git")
+        release.commit = .init(sha: "9f3c2a1b0e9f3c2a1b0e9f3c2a1b0e9f3c2a1b0e", message: "Fix the header", author: "Ada")
+        let env = release.processEnvironment(port: nil, replicaId: nil, paths: [], appDirectory: URL(fileURLWithPath: "/app"))
+        for prefix in ["RAILYARD_", "RAILWAY_"] {
+            #expect(env[prefix + "GIT_COMMIT_SHA"] == "9f3c2a1b0e9f3c2a1b0e9f3c2a1b0e9f3c2a1b0e")
+            #expect(env[prefix + "GIT_COMMIT_MESSAGE"] == "Fix the header")
+            #expect(env[prefix + "GIT_AUTHOR"] == "Ada")
+            #expect(env[prefix + "GIT_BRANCH"] == "main")
+            #expect(env[prefix + "GIT_REPO"] == "https://github.com/acme/shop.git")
+        }
+        let upload = self.release().processEnvironment(port: nil, replicaId: nil, paths: [], appDirectory: URL(fileURLWithPath: "/app"))
+        #expect(upload.keys.allSatisfy { !$0.contains("_GIT_") })
+    }
+
     @Test("loader variables never reach a process: the wrappers run with the server's privileges")
     func loaderVariables() {
         let env = release(own: ["LD_PRELOAD": "./evil.so", "LD_LIBRARY_PATH": "/x", "GCONV_PATH": "/x", "FINE": "yes"])

@@ -79,6 +79,28 @@ struct DeploymentStoreTests {
         }
     }
 
+    @Test("a deployment's commit (sha, message, author) is stored, set late, and may stay empty", arguments: TestEngine.allCases)
+    func commits(engine: TestEngine) async throws {
+        try await withService(engine) { store, service, environment in
+            let now = Date(timeIntervalSince1970: 1_700_000_000)
+            var pushed = Deployment(id: "d-git", serviceId: service.id, environmentId: environment.id, createdAt: now)
+            pushed.commitSha = String(repeating: "a", count: 40)
+            try await store.createDeployment(pushed)
+            #expect(try await store.deployment(id: "d-git") == pushed)
+            var fetched = try pushed.moving(to: .initializing, at: now.addingTimeInterval(1))
+            fetched.sourceDigest = "digest"
+            fetched.commitMessage = "Fix the 'quotes' — and ünïcode"
+            fetched.commitAuthor = "Ada Lovelace"
+            try await store.saveDeployment(fetched, from: .queued)
+            let stored = try #require(try await store.deployment(id: "d-git"))
+            #expect(stored.commitSha == pushed.commitSha)
+            #expect(stored.commitMessage == "Fix the 'quotes' — and ünïcode" && stored.commitAuthor == "Ada Lovelace")
+            try await store.createDeployment(Deployment(id: "d-up", serviceId: service.id, environmentId: environment.id, createdAt: now))
+            let upload = try #require(try await store.deployment(id: "d-up"))
+            #expect(upload.commitSha == nil && upload.commitMessage == nil && upload.commitAuthor == nil)
+        }
+    }
+
     @Test("deployments list newest first", arguments: TestEngine.allCases)
     func listing(engine: TestEngine) async throws {
         try await withService(engine) { store, service, environment in

@@ -1,3 +1,5 @@
+import RailyardCore
+
 /// Decides which paths of a folder stay out of an upload, from the `.gitignore` and
 /// `.railyardignore` files found at any depth.
 ///

@@ -22,6 +22,12 @@ public struct Deployment: Codable, Sendable, Equatable, Identifiable {
     public var provider: String?
     /// The public URL the service answers at, e.g. `http://web-production-shop.localhost:8080`.
     public var url: String?
+    /// For a git-sourced service: the commit deployed (set before the fetch when a push names it).
+    public var commitSha: String?
+    /// The commit's subject line.
+    public var commitMessage: String?
+    /// The commit's author name.
+    public var commitAuthor: String?
     /// The build and deploy config the deployment went out with: the service's settings with config
     /// as code laid over them (shown when one deployment is asked for; nil before it was planned).
     public var config: ServiceConfig?

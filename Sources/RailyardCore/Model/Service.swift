@@ -16,6 +16,12 @@ public struct ServiceSource: Codable, Sendable, Equatable {
         self.rootDirectory = rootDirectory
     }
 
+    /// The branch deployed when none is set.
+    public static let defaultBranch = "main"
+
+    /// The branch to deploy: ``branch`` or ``defaultBranch``.
+    public var effectiveBranch: String { branch ?? Self.defaultBranch }
+
     /// An uploaded-folder source.
     public static let upload = ServiceSource()
 

@@ -16,6 +16,10 @@ struct AppDependencies: Sendable {
     let access: Access
     let authLimiter: RateLimiter
     let apiLimiter: RateLimiter
+    /// Budget of the unauthenticated webhook deliveries, per client IP.
+    let webhookLimiter: RateLimiter
+    /// Per-service webhook secrets and their signature check.
+    let webhooks: WebhookSignature
     let logger: Logger
     /// The port actually bound, once known (with `--port 0` it is known only after binding).
     let boundPort: BoundPort
@@ -44,6 +48,10 @@ struct AppDependencies: Sendable {
         self.apiLimiter = RateLimiter(
             rule: configuration.apiRateLimit, capacity: configuration.rateLimitTableSize, now: clock
         )
+        self.webhookLimiter = RateLimiter(
+            rule: configuration.webhookRateLimit, capacity: configuration.rateLimitTableSize, now: clock
+        )
+        self.webhooks = WebhookSignature(secret: secret)
         self.logger = logger
         self.boundPort = BoundPort(configuration.port)
         self.routes = RouteTable()
@@ -51,7 +59,8 @@ struct AppDependencies: Sendable {
         self.deployer = Deployer(
             store: store, dataDirectory: configuration.dataDirectory,
             driver: ProcessDriver(isolation: Isolation.detect(), logger: logger), routes: routes,
-            baseDomain: configuration.baseDomain, edgePort: edgePort, logger: logger
+            baseDomain: configuration.baseDomain, edgePort: edgePort, logger: logger,
+            allowLocalGitSources: configuration.allowLocalGitSources
         )
     }
 

@@ -33,6 +33,10 @@ public enum RailyardApp {
             .add(middleware: RateLimitMiddleware(limiter: dependencies.authLimiter, key: .ip, trustForwardedFor: trust))
         AuthController(dependencies: dependencies).addRoutes(to: auth)
 
+        let webhooks = router.group("api/v1/webhooks")
+            .add(middleware: RateLimitMiddleware(limiter: dependencies.webhookLimiter, key: .ip, trustForwardedFor: trust))
+        WebhookController(dependencies: dependencies).addDeliveryRoutes(to: webhooks)
+
         let api = router.group("api/v1")
             .add(middleware: RateLimitMiddleware(limiter: dependencies.apiLimiter, key: .credentialOrIP, trustForwardedFor: trust))
             .add(middleware: AuthenticationMiddleware(store: dependencies.store, sessions: dependencies.sessions))
@@ -51,6 +55,7 @@ public enum RailyardApp {
         VariableController(dependencies: dependencies).addRoutes(to: api)
         ServiceSettingsController(dependencies: dependencies).addRoutes(to: api)
         DeploymentController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
+        WebhookController(dependencies: dependencies).addRoutes(to: api)
         return router
     }
 

@@ -56,6 +56,15 @@ public struct ServerCommand: AsyncParsableCommand {
     @Flag(name: .customLong("trust-forwarded-for"), help: "Take client IPs from X-Forwarded-For (only behind your own proxy).")
     var trustForwardedFor: Bool = false
 
+    @Option(name: .customLong("webhook-rate-limit"), help: "Budget for push webhooks per IP, COUNT/WINDOW.")
+    var webhookRateLimit: String = "120/1m"
+
+    @Flag(
+        name: .customLong("allow-local-git-sources"),
+        help: "Let services deploy from repositories on this machine (file:///path); only when every user may read its disk."
+    )
+    var allowLocalGitSources: Bool = false
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -123,7 +132,9 @@ public struct ServerCommand: AsyncParsableCommand {
             github: github,
             authRateLimit: try RateLimitRule(parsing: authRateLimit, field: "--auth-rate-limit"),
             apiRateLimit: try RateLimitRule(parsing: apiRateLimit, field: "--api-rate-limit"),
-            trustForwardedFor: trustForwardedFor
+            trustForwardedFor: trustForwardedFor,
+            allowLocalGitSources: allowLocalGitSources,
+            webhookRateLimit: try RateLimitRule(parsing: webhookRateLimit, field: "--webhook-rate-limit")
         )
     }
 

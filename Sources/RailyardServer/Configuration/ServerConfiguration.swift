@@ -35,6 +35,11 @@ public struct ServerConfiguration: Sendable {
     public var bcryptCost: Int
     /// Whether to take the client IP from `X-Forwarded-For` (only behind a proxy you run).
     public var trustForwardedFor: Bool
+    /// Whether services may deploy from a repository on the server's disk (`file://…`, `/path`): only
+    /// for a server whose users may all read its disk.
+    public var allowLocalGitSources: Bool
+    /// Budget for `/api/v1/webhooks/*`, per client IP.
+    public var webhookRateLimit: RateLimitRule
 
     /// A configuration with Railyard's defaults for everything not given.
     public init(
@@ -51,7 +56,9 @@ public struct ServerConfiguration: Sendable {
         rateLimitTableSize: Int = 100_000,
         sessionTTL: TimeInterval = 7 * 24 * 3600,
         bcryptCost: Int = 12,
-        trustForwardedFor: Bool = false
+        trustForwardedFor: Bool = false,
+        allowLocalGitSources: Bool = false,
+        webhookRateLimit: RateLimitRule = RateLimitRule(limit: 120, window: 60)
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -67,6 +74,8 @@ public struct ServerConfiguration: Sendable {
         self.sessionTTL = sessionTTL
         self.bcryptCost = bcryptCost
         self.trustForwardedFor = trustForwardedFor
+        self.allowLocalGitSources = allowLocalGitSources
+        self.webhookRateLimit = webhookRateLimit
     }
 
     /// `$RAILYARD_DATA` if set, else `./.railyard`.

@@ -18,6 +18,9 @@ extension Deployer {
         var routed: (host: String, previous: Route?)?
         do {
             deployment = try await move(deployment, to: .initializing)
+            if deployment.sourceDigest == nil {
+                deployment = try await fetchSource(deployment, service: service)
+            }
             let candidates = GeneratedDomain.candidates(
                 service: service.name, environment: environment.name, project: project.name, baseDomain: baseDomain,
                 seed: "\(service.id)/\(environment.id)"
@@ -29,7 +32,8 @@ extension Deployer {
                 project: project, environment: environment, service: service, deploymentId: deploymentId,
                 publicHost: domain.host,
                 shared: try await store.variables(environmentId: environment.id, serviceId: nil),
-                own: try await store.variables(environmentId: environment.id, serviceId: service.id)
+                own: try await store.variables(environmentId: environment.id, serviceId: service.id),
+                commit: deployment.gitCommit
             )
 
             deployment = try await move(deployment, to: .building)
@@ -94,6 +98,30 @@ extension Deployer {
                 try? await store.saveDeployment(failed, from: deployment.status)
             }
         }
+    }
+
+    /// Fetches the commit a git deployment names (or its branch's head), stores the snapshot and
+    /// records digest, sha, message and author on the deployment.
+    private func fetchSource(_ deployment: Deployment, service: Service) async throws -> Deployment {
+        guard let repo = service.source.repo else {
+            throw RailyardError(.invalidInput, "deployment has no source and service \(service.name) has no git repository")
+        }
+        let branch = service.source.effectiveBranch
+        let buildLog = layout.buildLog(deployment.id)
+        LogFile.append("Fetching \(deployment.commitSha.map { "commit \($0) of " } ?? "")branch \(branch) of \(repo)", to: buildLog)
+        let fetcher = self.fetcher
+        let wanted = deployment.commitSha
+        let fetched = try await withDeadline(fetchTimeout, message: "fetching branch \(branch) of \(repo) took longer than \(fetchTimeout) and was stopped") {
+            try await fetcher.fetch(repo: repo, branch: branch, commit: wanted, log: buildLog)
+        }
+        var updated = deployment
+        updated.sourceDigest = fetched.digest
+        updated.commitSha = fetched.commit.sha
+        updated.commitMessage = fetched.commit.message
+        updated.commitAuthor = fetched.commit.author
+        try await store.saveDeployment(updated, from: deployment.status)
+        LogFile.append("Fetched commit \(fetched.commit.sha.prefix(12)) \"\(fetched.commit.message)\" by \(fetched.commit.author)", to: buildLog)
+        return updated
     }
 
     /// Persists the move, then returns the moved deployment.

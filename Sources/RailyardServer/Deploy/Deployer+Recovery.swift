@@ -51,7 +51,8 @@ extension Deployer {
             let release = ReleaseEnvironment(
                 project: project, environment: environment, service: service, deploymentId: deployment.id, publicHost: domain.host,
                 shared: try await store.variables(environmentId: environment.id, serviceId: nil),
-                own: try await store.variables(environmentId: environment.id, serviceId: service.id)
+                own: try await store.variables(environmentId: environment.id, serviceId: service.id),
+                commit: deployment.gitCommit
             )
             let plan = try BuildPlanner.plan(
                 directory: try sourceDirectory(digest: digest, service: service), variables: release.userVariables,

@@ -12,6 +12,10 @@ actor Deployer {
     let store: any Store
     let layout: DataLayout
     let archives: SourceArchiveStore
+    /// Fetches git-sourced services' commits into `archives`.
+    let fetcher: GitFetcher
+    /// How long fetching a commit may take.
+    let fetchTimeout: Duration
     let builder: BuildExecutor
     let driver: ProcessDriver
     let routes: RouteTable
@@ -27,11 +31,14 @@ actor Deployer {
 
     init(
         store: any Store, dataDirectory: URL, driver: ProcessDriver, routes: RouteTable, baseDomain: String,
-        edgePort: BoundPort, logger: Logger, startTimeout: Duration = .seconds(60), buildTimeout: Duration = .seconds(30 * 60)
+        edgePort: BoundPort, logger: Logger, startTimeout: Duration = .seconds(60), buildTimeout: Duration = .seconds(30 * 60),
+        allowLocalGitSources: Bool = false, fetchTimeout: Duration = .seconds(5 * 60)
     ) {
         self.store = store
         self.layout = DataLayout(root: dataDirectory)
         self.archives = SourceArchiveStore(root: layout.sources)
+        self.fetcher = GitFetcher(archives: archives, workRoot: layout.root.appendingPathComponent("tmp/git"), allowLocal: allowLocalGitSources)
+        self.fetchTimeout = fetchTimeout
         // Builds run confined like releases: same sandbox, same unprivileged user, data dir hidden.
         let isolation = driver.isolation
         let hidden = [dataDirectory.standardizedFileURL.path]
@@ -57,16 +64,42 @@ actor Deployer {
     func deploy(archive: URL, project: Project, environment: RailyardCore.Environment, service: Service) async throws -> Deployment {
         let archives = self.archives
         let digest = try await Task.detached { try archives.ingest(archive: archive) }.value
-        return try await enqueue(digest: digest, project: project, environment: environment, service: service)
+        return try await enqueue(digest: digest, commit: nil, project: project, environment: environment, service: service)
     }
 
-    /// Queues a new deployment of the latest source this service deployed in this environment.
-    func redeploy(project: Project, environment: RailyardCore.Environment, service: Service) async throws -> Deployment {
+    /// Queues a deployment of a git-sourced service's branch: of `commit` when a push named it, else of
+    /// the branch head. The fetch happens in the pipeline (INITIALIZING), so a failed fetch is a FAILED
+    /// deployment with git's reason in its build log.
+    func deployFromGit(
+        project: Project, environment: RailyardCore.Environment, service: Service, commit: String? = nil
+    ) async throws -> Deployment {
+        guard service.source.isGit else {
+            throw RailyardError(
+                .conflict, "service \(service.name) has no git repository; set its source.repo (PATCH …/services/{id}), or deploy a folder with `railyard up`"
+            )
+        }
+        return try await enqueue(digest: nil, commit: commit.map { GitFetcher.Commit(sha: $0, message: "", author: "") },
+            project: project, environment: environment, service: service)
+    }
+
+    /// Queues a new deployment of the latest source this service deployed in this environment (for a
+    /// git source: the same commit), or with `latest` of its branch's head.
+    func redeploy(project: Project, environment: RailyardCore.Environment, service: Service, latest: Bool = false) async throws -> Deployment {
+        if latest {
+            guard service.source.isGit else {
+                throw RailyardError(
+                    .conflict, "service \(service.name) deploys uploaded folders, so there is no branch to take the latest of; run `railyard up`",
+                    field: "latest"
+                )
+            }
+            return try await deployFromGit(project: project, environment: environment, service: service)
+        }
         let previous = try await store.deployments(serviceId: service.id, environmentId: environment.id, limit: 50)
-        guard let digest = previous.lazy.compactMap(\.sourceDigest).first else {
+        guard let last = previous.first(where: { $0.sourceDigest != nil }), let digest = last.sourceDigest else {
+            if service.source.isGit { return try await deployFromGit(project: project, environment: environment, service: service) }
             throw RailyardError(.conflict, "service \(service.name) has never been deployed here; run `railyard up` first")
         }
-        return try await enqueue(digest: digest, project: project, environment: environment, service: service)
+        return try await enqueue(digest: digest, commit: last.gitCommit, project: project, environment: environment, service: service)
     }
 
     /// Stops the running deployment of a service in an environment and takes its route down, in turn
@@ -118,13 +151,22 @@ actor Deployer {
         }
     }
 
-    private func enqueue(digest: String, project: Project, environment: RailyardCore.Environment, service: Service) async throws -> Deployment {
+    /// Records a QUEUED deployment of `digest` (nil: fetch `commit`, or the branch head, first) and
+    /// chains its pipeline after the service's previous one in this environment.
+    private func enqueue(
+        digest: String?, commit: GitFetcher.Commit?, project: Project, environment: RailyardCore.Environment, service: Service
+    ) async throws -> Deployment {
         var deployment = Deployment(
             id: UUID().uuidString.lowercased(), serviceId: service.id, environmentId: environment.id, createdAt: Date()
         )
         deployment.sourceDigest = digest
+        deployment.commitSha = commit?.sha
+        deployment.commitMessage = commit.flatMap { $0.message.isEmpty ? nil : $0.message }
+        deployment.commitAuthor = commit.flatMap { $0.author.isEmpty ? nil : $0.author }
         try await store.createDeployment(deployment)
-        LogFile.append("Queued deployment \(deployment.id) of source \(digest.prefix(12))", to: layout.buildLog(deployment.id))
+        let what = digest.map { "source \($0.prefix(12))" + (commit.map { " (commit \($0.sha.prefix(12)))" } ?? "") }
+            ?? "\(commit.map { "commit \($0.sha.prefix(12)) of" } ?? "the head of") branch \(service.source.effectiveBranch)"
+        LogFile.append("Queued deployment \(deployment.id) of \(what)", to: layout.buildLog(deployment.id))
         let key = "\(service.id)/\(environment.id)"
         let previous = chains[key]
         let id = deployment.id

@@ -12,6 +12,8 @@ struct ReleaseEnvironment: Sendable {
     var publicHost: String
     var shared: [String: String]
     var own: [String: String]
+    /// The commit a git-sourced deployment builds; nil for uploads.
+    var commit: GitFetcher.Commit? = nil
 
     /// The variables Railyard injects for one replica (PORT only when the release runs a process).
     func injected(port: Int?, replicaId: String?) -> [String: String] {
@@ -27,6 +29,13 @@ struct ReleaseEnvironment: Sendable {
             "DEPLOYMENT_ID": deploymentId,
         ]
         if let replicaId { values["REPLICA_ID"] = replicaId }
+        if let commit, let repo = service.source.repo {
+            values["GIT_COMMIT_SHA"] = commit.sha
+            values["GIT_COMMIT_MESSAGE"] = commit.message
+            values["GIT_AUTHOR"] = commit.author
+            values["GIT_BRANCH"] = service.source.effectiveBranch
+            values["GIT_REPO"] = repo
+        }
         var result: [String: String] = [:]
         for (key, value) in values {
             result["RAILYARD_\(key)"] = value
@@ -62,5 +71,13 @@ struct ReleaseEnvironment: Sendable {
         result["PYTHONUNBUFFERED"] = result["PYTHONUNBUFFERED"] ?? "1"
         result.merge(injected(port: port, replicaId: replicaId)) { _, injected in injected }
         return result
+    }
+}
+
+extension Deployment {
+    /// The git commit this deployment builds, once known.
+    var gitCommit: GitFetcher.Commit? {
+        guard let commitSha else { return nil }
+        return GitFetcher.Commit(sha: commitSha, message: commitMessage ?? "", author: commitAuthor ?? "")
     }
 }

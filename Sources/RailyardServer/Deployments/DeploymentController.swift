@@ -4,7 +4,8 @@ import Logging
 import NIOCore
 import RailyardCore
 
-/// Deploying a service and following its deployments: upload, redeploy, down, list, show, logs, domains.
+/// Deploying a service and following its deployments: upload (or, for a git source, fetch), redeploy,
+/// down, list, show, logs, domains.
 struct DeploymentController {
     let dependencies: AppDependencies
     let deployer: Deployer
@@ -37,16 +38,27 @@ struct DeploymentController {
 
     @Sendable func upload(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<Deployment> {
         let (project, environment, service) = try await scope(.serviceDeploy, context: context)
-        let file = try await receive(request.body, into: deployer.layout.uploads)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let deployment = try await deployer.deploy(archive: file, project: project, environment: environment, service: service)
+        let deployment: Deployment
+        if let file = try await receive(request.body, into: deployer.layout.uploads) {
+            defer { try? FileManager.default.removeItem(at: file) }
+            deployment = try await deployer.deploy(archive: file, project: project, environment: environment, service: service)
+        } else if service.source.isGit {
+            // An empty body deploys the head of a git-sourced service's branch.
+            deployment = try await deployer.deployFromGit(project: project, environment: environment, service: service)
+        } else {
+            throw RailyardError.invalid("body", "the request body must be a gzip'd tar of the app's folder; it was empty")
+        }
         context.logger.info("deployment queued", metadata: ["deployment.id": "\(deployment.id)", "service.id": "\(service.id)"])
         return JSONResponse(try await deployer.decorate(deployment), status: .created)
     }
 
     @Sendable func redeploy(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<Deployment> {
         let (project, environment, service) = try await scope(.serviceDeploy, context: context)
-        let deployment = try await deployer.redeploy(project: project, environment: environment, service: service)
+        let latestText = request.query("latest") ?? "false"
+        guard let latest = Bool(latestText) else {
+            throw RailyardError.invalid("latest", "latest must be true or false (got '\(latestText)')")
+        }
+        let deployment = try await deployer.redeploy(project: project, environment: environment, service: service, latest: latest)
         return JSONResponse(try await deployer.decorate(deployment), status: .created)
     }
 
@@ -111,8 +123,8 @@ struct DeploymentController {
         return deployment
     }
 
-    /// Streams a request body to a new file, refusing bodies over the archive limit.
-    private func receive(_ body: RequestBody, into directory: URL) async throws -> URL {
+    /// Streams a request body to a new file, refusing bodies over the archive limit; nil for an empty body.
+    private func receive(_ body: RequestBody, into directory: URL) async throws -> URL? {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let file = directory.appendingPathComponent(UUID().uuidString + ".tar.gz")
         FileManager.default.createFile(atPath: file.path, contents: nil)
@@ -136,7 +148,7 @@ struct DeploymentController {
         }
         guard total > 0 else {
             try? FileManager.default.removeItem(at: file)
-            throw RailyardError.invalid("body", "the request body must be a gzip'd tar of the app's folder; it was empty")
+            return nil
         }
         return file
     }

@@ -25,6 +25,7 @@ extension RailyardError {
         case .notFound: .notFound
         case .conflict: .conflict
         case .rateLimited: .tooManyRequests
+        case .tooLarge: .contentTooLarge
         case .notConfigured: .serviceUnavailable
         case .upstream: .badGateway
         default: .internalServerError

@@ -5,7 +5,7 @@ enum OpenAPIOperations {
     private typealias S = OpenAPISchemas
 
     static let all: [OpenAPIOperation] = system + auth + account + workspaces + projects + environments + services + variables
-        + settings + deployments
+        + settings + deployments + webhooks
 
     private static let system: [OpenAPIOperation] = [
         .init(method: "get", path: "/health", operationId: "health", summary: "Liveness check", tag: "system",
@@ -138,15 +138,17 @@ enum OpenAPIOperations {
         let service = "/api/v1/projects/{projectId}/environments/{environmentId}/services/{serviceId}"
         return [
             .init(method: "post", path: "\(service)/deployments", operationId: "deploy",
-                  summary: "Upload the app's folder as a gzip'd tar and deploy it", tag: "deployments",
+                  summary: "Upload the app's folder as a gzip'd tar and deploy it; an empty body deploys a git-sourced service's branch head",
+                  tag: "deployments",
                   success: (201, S.ref("Deployment")), permission: .serviceDeploy, binaryBody: "application/gzip"),
             .init(method: "get", path: "\(service)/deployments", operationId: "listDeployments",
                   summary: "A service's deployments in an environment, newest first", tag: "deployments",
                   success: (200, S.array("Deployment")), permission: .projectRead,
                   query: [("limit", "How many (1–100, default 20)", ["type": "integer"])]),
             .init(method: "post", path: "\(service)/redeploy", operationId: "redeploy",
-                  summary: "Build and deploy the latest source again", tag: "deployments",
-                  success: (201, S.ref("Deployment")), permission: .serviceDeploy),
+                  summary: "Build and deploy the latest source (a git source's deployed commit) again", tag: "deployments",
+                  success: (201, S.ref("Deployment")), permission: .serviceDeploy,
+                  query: [("latest", "true to fetch and deploy the head of a git source's branch instead", ["type": "boolean"])]),
             .init(method: "post", path: "\(service)/down", operationId: "down",
                   summary: "Stop and remove the running deployment", tag: "deployments",
                   success: (204, nil), permission: .serviceDeploy),
@@ -163,4 +165,13 @@ enum OpenAPIOperations {
                           ("wait", "Seconds to wait for new text (max 25)", ["type": "number"])]),
         ]
     }()
+
+    private static let webhooks: [OpenAPIOperation] = [
+        .init(method: "get", path: "/api/v1/projects/{projectId}/services/{serviceId}/webhook", operationId: "getWebhook",
+              summary: "The URL and secret of the service's GitHub push webhook", tag: "webhooks",
+              success: (200, S.ref("WebhookSettings")), permission: .projectUpdate),
+        .init(method: "post", path: "/api/v1/webhooks/github/{serviceId}", operationId: "githubPush",
+              summary: "A GitHub webhook delivery, signed in X-Hub-Signature-256 (401 when not); a push to the service's branch deploys it (202)",
+              tag: "webhooks", requestBody: "GitHubPushPayload", success: (200, S.ref("WebhookResult")), authenticated: false),
+    ]
 }

@@ -21,7 +21,7 @@ enum OpenAPISchemas {
         "ErrorBody": object(["error": ref("Error")], required: ["error"]),
         "Error": object(
             ["code": ["type": "string", "enum": ["invalid_input", "unauthorized", "forbidden", "not_found", "conflict",
-                                                  "rate_limited", "not_configured", "upstream_failed", "internal_error"]],
+                                                  "payload_too_large", "rate_limited", "not_configured", "upstream_failed", "internal_error"]],
              "message": string, "field": string],
             required: ["code", "message"]
         ),
@@ -95,6 +95,7 @@ enum OpenAPISchemas {
              "buildStartedAt": optionalDateTime, "buildFinishedAt": optionalDateTime,
              "deployStartedAt": optionalDateTime, "finishedAt": optionalDateTime,
              "failureReason": optionalString, "sourceDigest": optionalString, "provider": optionalString, "url": optionalString,
+             "commitSha": optionalString, "commitMessage": optionalString, "commitAuthor": optionalString,
              "config": ref("ServiceConfig")],
             required: ["id", "serviceId", "environmentId", "status", "createdAt", "updatedAt"]
         ),
@@ -106,6 +107,27 @@ enum OpenAPISchemas {
              "kind": ["type": "string", "enum": ["generated", "custom"]], "createdAt": dateTime],
             required: ["id", "serviceId", "environmentId", "host", "kind", "createdAt"]
         ),
+        "WebhookSettings": object(
+            ["url": string, "secret": string, "contentType": string, "events": ["type": "array", "items": string]],
+            required: ["url", "secret", "contentType", "events"]
+        ),
+        "WebhookResult": object(
+            ["deployed": boolean, "reason": optionalString, "deploymentId": optionalString, "commitSha": optionalString],
+            required: ["deployed"]
+        ),
+        "GitHubPushPayload": [
+            "type": "object",
+            "description": "GitHub's push event payload; these are the fields Railyard reads",
+            "properties": [
+                "ref": string, "after": string, "deleted": boolean,
+                "head_commit": ["type": ["object", "null"]],
+                "commits": ["type": "array", "items": ["type": "object", "properties": [
+                    "id": string, "added": ["type": "array", "items": string],
+                    "modified": ["type": "array", "items": string], "removed": ["type": "array", "items": string],
+                ]]],
+            ],
+            "required": ["ref"],
+        ],
         "ServiceConfig": object(
             ["build": ref("BuildSettings"), "deploy": ref("DeploySettings"),
              "environments": ["type": "object", "additionalProperties": ["type": "object"],

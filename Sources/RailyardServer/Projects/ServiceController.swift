@@ -29,7 +29,7 @@ struct ServiceController {
         let body = try await request.decodeJSON(as: CreateServiceRequest.self, context: context)
         try Validation.dnsLabel(body.name, field: "name")
         let source = body.source ?? .upload
-        try SourceValidation.validate(source)
+        try SourceValidation.validate(source, allowLocal: dependencies.configuration.allowLocalGitSources)
         let service = try await dependencies.store.createService(projectId: project.id, name: body.name, source: source)
         context.logger.info("service created", metadata: ["project.id": "\(project.id)", "service.id": "\(service.id)"])
         return JSONResponse(service, status: .created)
@@ -49,7 +49,7 @@ struct ServiceController {
         let service = try await dependencies.access.service(try context.parameters.require("serviceId"), of: project)
         let body = try await request.decodeJSON(as: UpdateServiceRequest.self, context: context)
         if let name = body.name { try Validation.dnsLabel(name, field: "name") }
-        if let source = body.source { try SourceValidation.validate(source) }
+        if let source = body.source { try SourceValidation.validate(source, allowLocal: dependencies.configuration.allowLocalGitSources) }
         let updated = try await dependencies.store.updateService(id: service.id, name: body.name, source: body.source)
         context.logger.info("service updated", metadata: ["project.id": "\(project.id)", "service.id": "\(service.id)"])
         return JSONResponse(updated)

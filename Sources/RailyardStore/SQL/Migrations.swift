@@ -161,7 +161,14 @@ enum Migrations {
                 "CREATE INDEX replicas_deployment ON replicas(deployment_id)",
             ]
         ),
-        // Version 3 is git sources (commit columns on deployments).
+        Migration(
+            version: 3, name: "deployment commits",
+            statements: [
+                "ALTER TABLE deployments ADD COLUMN commit_sha TEXT",
+                "ALTER TABLE deployments ADD COLUMN commit_message TEXT",
+                "ALTER TABLE deployments ADD COLUMN commit_author TEXT",
+            ]
+        ),
         Migration(
             version: 4, name: "service settings, deployment configs",
             statements: [

@@ -81,6 +81,9 @@ extension SQLRow {
         deployment.buildFinishedAt = try optionalDate("build_finished_at")
         deployment.deployStartedAt = try optionalDate("deploy_started_at")
         deployment.finishedAt = try optionalDate("finished_at")
+        deployment.commitSha = try optionalString("commit_sha")
+        deployment.commitMessage = try optionalString("commit_message")
+        deployment.commitAuthor = try optionalString("commit_author")
         return deployment
     }
 

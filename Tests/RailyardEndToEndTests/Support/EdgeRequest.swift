@@ -11,9 +11,22 @@ enum EdgeRequest {
 
     /// GETs `path` for `host` from the edge at `edgeURL` (e.g. `http://127.0.0.1:8080`).
     static func get(_ edgeURL: String, host: String, path: String = "/") async throws -> Response {
+        try curl(["-H", "Host: \(host)", edgeURL + path])
+    }
+
+    /// POSTs `body` to `url` with `headers` (name → value).
+    static func post(_ url: String, body: Data, headers: [String: String]) async throws -> Response {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("railyard-post-\(UUID().uuidString)")
+        try body.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        return try curl(headers.sorted { $0.key < $1.key }.flatMap { ["-H", "\($0.key): \($0.value)"] } + ["--data-binary", "@\(file.path)", url])
+    }
+
+    /// Runs curl with `arguments`, reading the status code it prints after the body.
+    private static func curl(_ arguments: [String]) throws -> Response {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["-s", "-m", "10", "-H", "Host: \(host)", "-w", "\n%{http_code}", edgeURL + path]
+        process.arguments = ["-s", "-m", "10", "-w", "\n%{http_code}"] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice

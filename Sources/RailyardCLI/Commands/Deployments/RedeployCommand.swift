@@ -1,8 +1,9 @@
 import ArgumentParser
 import RailyardCore
 
-/// `railyard redeploy [--service S] [--detach]`: builds and deploys the service's latest source again,
-/// followed as `railyard up` follows an upload.
+/// `railyard redeploy [--service S] [--latest] [--detach]`: builds and deploys the service's latest
+/// source again (for a git source, the same commit; with `--latest`, its branch's head), followed as
+/// `railyard up` follows an upload.
 struct RedeployCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redeploy", abstract: "Build and deploy the service's latest source again."
@@ -10,6 +11,8 @@ struct RedeployCommand: AsyncParsableCommand {
 
     @Option(help: "The service's name or id (default: the linked service, else the only one).")
     var service: String?
+    @Flag(help: "For a service deployed from git: fetch and deploy the head of its branch.")
+    var latest = false
     @Flag(name: [.short, .long], help: "Print the deployment id instead of following it.")
     var detach = false
     @OptionGroup var output: OutputOptions
@@ -19,7 +22,7 @@ struct RedeployCommand: AsyncParsableCommand {
         let client = try context.client()
         let target = try await DeployTarget.resolve(context: &context, client: client, serviceFlag: service)
         let deployment = try await client.redeploy(
-            projectId: target.projectId, environmentId: target.environment.id, serviceId: target.service.id
+            projectId: target.projectId, environmentId: target.environment.id, serviceId: target.service.id, latest: latest
         )
         Output.progress("Redeploying \(target.label): deployment \(deployment.id)", json: output.json)
         try await DeploymentReport.finish(deployment, target: target, client: client, detach: detach, json: output.json)

@@ -34,6 +34,13 @@ struct UpCommand: AsyncParsableCommand {
         if target.created {
             Output.progress("Created service \(target.service.name) and linked \(folder) to it", json: json)
         }
+        if let repo = target.service.source.repo {
+            // As on Railway, `up` deploys the working copy even for a service that deploys from git.
+            Output.progress(
+                "Service \(target.service.name) deploys from \(repo) (\(target.service.source.effectiveBranch)); uploading this folder anyway. Run `railyard redeploy --latest` to deploy the branch.",
+                json: json
+            )
+        }
 
         let archive = FileManager.default.temporaryDirectory
             .appendingPathComponent("railyard-up-\(UUID().uuidString).tar.gz").path

@@ -64,10 +64,16 @@ struct StatusCommand: AsyncParsableCommand {
         Output.line("Linked path: \(report.linkedPath)")
     }
 
-    /// `SUCCESS (dep_…)`, with the failure reason when it failed; `none yet` without a deployment.
+    /// `SUCCESS (dep_…)`, with the commit of a git deployment and the failure reason when it failed;
+    /// `none yet` without a deployment.
     static func describe(_ deployment: Deployment?) -> String {
         guard let deployment else { return "none yet; deploy with `railyard up`" }
         var text = "\(deployment.status.rawValue) (\(deployment.id))"
+        if let sha = deployment.commitSha {
+            text += " of commit \(sha.prefix(7))"
+            if let message = deployment.commitMessage { text += " \"\(message)\"" }
+            if let author = deployment.commitAuthor { text += " by \(author)" }
+        }
         if deployment.status == .failed, let reason = deployment.failureReason { text += ": \(reason)" }
         return text
     }

@@ -6,7 +6,10 @@ struct ServiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "service",
         abstract: "Show, create or switch the linked service.",
-        subcommands: [ServiceShowCommand.self, ServiceNewCommand.self, ServiceUseCommand.self, ServiceSettingsCommand.self],
+        subcommands: [
+            ServiceShowCommand.self, ServiceNewCommand.self, ServiceUseCommand.self, ServiceSettingsCommand.self,
+            ServiceWebhookCommand.self,
+        ],
         defaultSubcommand: ServiceShowCommand.self
     )
 }
