@@ -128,6 +128,12 @@ extension SQLStore {
         }
     }
 
+    public func removeReplica(id: String) async throws {
+        try await engine.transaction { db in
+            try await db.raw("DELETE FROM replicas WHERE id = \(bind: id)").run()
+        }
+    }
+
     public func removeReplicas(deploymentId: String) async throws {
         try await engine.transaction { db in
             try await db.raw("DELETE FROM replicas WHERE deployment_id = \(bind: deploymentId)").run()

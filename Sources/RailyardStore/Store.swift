@@ -109,4 +109,6 @@ public protocol Store: Sendable {
     func recordReplica(_ replica: ReplicaRecord) async throws
     func replicas(deploymentId: String) async throws -> [ReplicaRecord]
     func removeReplicas(deploymentId: String) async throws
+    /// Forgets one replica (it ended, or was stopped).
+    func removeReplica(id: String) async throws
 }

@@ -14,7 +14,6 @@ extension Deployer {
         var logger = self.logger
         logger[metadataKey: "deployment.id"] = "\(deploymentId)"
         guard var deployment = try? await store.deployment(id: deploymentId), deployment.status == .queued else { return }
-        var startedPid: Int32?
         var routed: (host: String, previous: Route?)?
         do {
             deployment = try await move(deployment, to: .initializing)
@@ -61,25 +60,35 @@ extension Deployer {
             LogFile.append("Build finished", to: buildLog)
 
             deployment = try await move(deployment, to: .deploying)
-            let route: Route
-            if let start = plan.start {
-                let (pid, port) = try await startReplica(
-                    command: start, app: app, release: release, plan: plan, deploymentId: deploymentId,
-                    timeout: plan.config.deploy.healthcheckTimeout.map { .seconds($0) } ?? startTimeout
-                )
-                startedPid = pid
-                route = .upstreams([Upstream(host: "127.0.0.1", port: port)])
-            } else {
-                route = .directory(try Self.staticRoot(plan.staticRoot ?? ".", in: app))
-            }
-
             let replaced = try await activeDeployments(serviceId: service.id, environmentId: environment.id)
+                .filter { $0.id != deploymentId }
+            if let start = plan.start {
+                // The supervisor takes it from here: replicas, health, traffic, draining the old.
+                let runner = ReleaseRunner(
+                    context: runnerContext(
+                        deploymentId: deploymentId, host: domain.host, command: start, app: app, release: release, plan: plan,
+                        replaced: replaced
+                    ),
+                    settings: ReleaseRunner.settings(plan.config.deploy, defaultHealthTimeout: startTimeout)
+                )
+                runners[deploymentId] = runner
+                if case .failed(let reason) = await runner.start() {
+                    runners[deploymentId] = nil
+                    LogFile.append("Deployment failed: \(reason)", to: buildLog)
+                    logger.warning("deployment failed", metadata: ["deployment.reason": "\(reason)"])
+                    return
+                }
+                LogFile.append("Deployment \(deploymentId) is live at \(url(for: domain.host))", to: buildLog)
+                logger.info("deployment live", metadata: ["service.name": "\(service.name)", "http.host": "\(domain.host)"])
+                return
+            }
+            let route = Route.directory(try Self.staticRoot(plan.staticRoot ?? ".", in: app))
             routed = (domain.host, routes.route(for: domain.host))
             routes.set(route, for: domain.host)
             deployment = try await move(deployment, to: .success)
             LogFile.append("Deployment \(deploymentId) is live at \(url(for: domain.host))", to: buildLog)
             logger.info("deployment live", metadata: ["service.name": "\(service.name)", "http.host": "\(domain.host)"])
-            for old in replaced where old.id != deploymentId {
+            for old in replaced {
                 try? await remove(old)
             }
         } catch {
@@ -89,10 +98,6 @@ extension Deployer {
             if let routed {
                 // The new release did not make it to SUCCESS: give the host back to what served before.
                 if let previous = routed.previous { routes.set(previous, for: routed.host) } else { routes.remove(host: routed.host) }
-            }
-            if let startedPid {
-                await driver.stop(startedPid, grace: .seconds(2))
-                try? await store.removeReplicas(deploymentId: deploymentId)
             }
             if let failed = try? deployment.moving(to: .failed, at: Date(), reason: reason) {
                 try? await store.saveDeployment(failed, from: deployment.status)
@@ -131,33 +136,22 @@ extension Deployer {
         return moved
     }
 
-    /// Starts the release's one replica and waits until it listens; returns its pid and port.
-    func startReplica(
-        command: String, app: URL, release: ReleaseEnvironment, plan: BuildPlan, deploymentId: String, timeout: Duration
-    ) async throws -> (Int32, Int) {
-        let port = try PortProbe.freePort()
-        let replicaId = UUID().uuidString.lowercased()
-        let log = layout.runtimeLog(deploymentId)
-        LogFile.append("Starting `\(command)` on PORT \(port) (\(driver.isolation))", to: layout.buildLog(deploymentId))
-        let pid = try driver.start(ReplicaSpec(
-            command: command, appDirectory: app,
-            environment: release.processEnvironment(port: port, replicaId: replicaId, paths: plan.paths, appDirectory: app),
-            logFile: log, hiddenPaths: [layout.root.standardizedFileURL.path]
-        ))
-        do {
-            try await store.recordReplica(ReplicaRecord(id: replicaId, deploymentId: deploymentId, pid: pid, port: port, startedAt: Date()))
-        } catch {
-            await driver.stop(pid, grace: .seconds(2))
-            throw error
-        }
-        if let problem = await driver.waitUntilListening(pid: pid, port: port, timeout: timeout) {
-            let tail = LogFile.tail(log, lines: 20)
-            if !tail.isEmpty { LogFile.append("Last lines of the app's output:\n\(tail)", to: layout.buildLog(deploymentId)) }
-            await driver.stop(pid, grace: .seconds(2))
-            try? await store.removeReplicas(deploymentId: deploymentId)
-            throw RailyardError(.invalidInput, problem)
-        }
-        return (pid, port)
+    /// What a release's supervisor needs: where it runs, how to route it, and how to retire the
+    /// deployments it replaces once traffic has moved.
+    func runnerContext(
+        deploymentId: String, host: String, command: String, app: URL, release: ReleaseEnvironment, plan: BuildPlan,
+        replaced: [Deployment]
+    ) -> ReleaseRunner.Context {
+        var logger = self.logger
+        logger[metadataKey: "deployment.id"] = "\(deploymentId)"
+        return ReleaseRunner.Context(
+            deploymentId: deploymentId, host: host, command: command, app: app, release: release, plan: plan, layout: layout,
+            driver: driver, routes: routes, store: store, logger: logger,
+            drainPrevious: { [weak self] grace in
+                for old in replaced { try? await self?.remove(old, grace: grace) }
+            },
+            previousRoute: routes.route(for: host)
+        )
     }
 }
 

@@ -63,16 +63,26 @@ extension Deployer {
                 routes.set(.directory(try Self.staticRoot(plan.staticRoot ?? ".", in: app)), for: domain.host)
                 return
             }
-            do {
-                let (_, port) = try await startReplica(
-                    command: start, app: app, release: release, plan: plan, deploymentId: deployment.id, timeout: startTimeout
-                )
-                routes.set(.upstreams([Upstream(host: "127.0.0.1", port: port)]), for: domain.host)
-                LogFile.append("Replica restarted after a server restart (PORT \(port))", to: layout.runtimeLog(deployment.id))
-            } catch {
-                let problem = (error as? RailyardError)?.message ?? String(describing: error)
+            // A restored release starts its replicas again under a new supervisor; its pre-deploy
+            // command already ran when it was deployed.
+            var settings = ReleaseRunner.settings(plan.config.deploy, defaultHealthTimeout: startTimeout)
+            settings.hasPreDeploy = false
+            let runner = ReleaseRunner(
+                context: runnerContext(
+                    deploymentId: deployment.id, host: domain.host, command: start, app: app, release: release, plan: plan, replaced: []
+                ),
+                settings: settings
+            )
+            runners[deployment.id] = runner
+            switch await runner.start() {
+            case .live:
+                LogFile.append("Replicas restarted after a server restart", to: layout.runtimeLog(deployment.id))
+            case .failed(let problem):
+                runners[deployment.id] = nil
                 routes.set(.unavailable("\(service.name) did not come back after a restart: \(problem)"), for: domain.host)
-                if deployment.status == .success, let crashed = try? deployment.moving(to: .crashed, at: Date(), reason: problem) {
+                if let current = try await store.deployment(id: deployment.id), current.status == .success,
+                    let crashed = try? current.moving(to: .crashed, at: Date(), reason: problem)
+                {
                     try? await store.saveDeployment(crashed, from: .success)
                 }
             }

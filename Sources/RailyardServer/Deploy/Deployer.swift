@@ -28,6 +28,8 @@ actor Deployer {
     let buildTimeout: Duration
     /// The running pipeline per service and environment; a new deployment waits for the previous one.
     private var chains: [String: Task<Void, Never>] = [:]
+    /// The supervisor of each live process release, by deployment id.
+    var runners: [String: ReleaseRunner] = [:]
 
     init(
         store: any Store, dataDirectory: URL, driver: ProcessDriver, routes: RouteTable, baseDomain: String,
@@ -184,11 +186,13 @@ actor Deployer {
     }
 
     /// Moves a live deployment through REMOVING to REMOVED, stopping its replicas in between.
-    func remove(_ deployment: Deployment) async throws {
+    func remove(_ deployment: Deployment, grace: Duration = .seconds(5)) async throws {
         let removing = try deployment.moving(to: .removing, at: Date())
         try await store.saveDeployment(removing, from: deployment.status)
+        // Its supervisor goes first, so nothing restarts what is being stopped.
+        if let runner = runners.removeValue(forKey: deployment.id) { await runner.shutdown(grace: grace) }
         for replica in try await store.replicas(deploymentId: deployment.id) where Self.process(replica.pid, belongsTo: deployment.id) {
-            await driver.stop(replica.pid)
+            await driver.stop(replica.pid, grace: grace)
         }
         try await store.removeReplicas(deploymentId: deployment.id)
         try await store.saveDeployment(try removing.moving(to: .removed, at: Date()), from: .removing)

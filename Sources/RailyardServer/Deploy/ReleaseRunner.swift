@@ -1,0 +1,308 @@
+import Foundation
+import Logging
+import RailyardBuild
+import RailyardCore
+import RailyardEdge
+import RailyardRuntime
+import RailyardStore
+
+/// Runs one process release: performs what its `Supervision` decides — starts and stops replicas,
+/// probes their health, watches them exit, routes the host, marks the deployment — and feeds what
+/// happens back in as events, one at a time. Lives from the deploy step until the deployment is
+/// removed; after SUCCESS it keeps restarting replicas by the restart policy.
+actor ReleaseRunner {
+    /// Everything the runner needs from the Deployer, fixed for the release's life.
+    struct Context: Sendable {
+        var deploymentId: String
+        var host: String
+        var command: String
+        var app: URL
+        var release: ReleaseEnvironment
+        var plan: BuildPlan
+        var layout: DataLayout
+        var driver: ProcessDriver
+        var routes: RouteTable
+        var store: any Store
+        var logger: Logger
+        /// Stops and removes the deployments this one replaces (after the overlap).
+        var drainPrevious: @Sendable (Duration) async -> Void
+        /// The previous deployment's route, served beside the new one during the overlap.
+        var previousRoute: Route?
+    }
+
+    /// How the deploy step ended, for the pipeline waiting on it.
+    enum Outcome: Sendable, Equatable {
+        case live
+        case failed(String)
+    }
+
+    private let context: Context
+    private var supervision: Supervision
+    /// Whether the deployment was already SUCCESS (a restored release): no status move on promotion.
+    private let alreadyLive: Bool
+    private var replicas: [Int: (id: String, pid: Int32, port: Int)] = [:]
+    /// Each slot's watcher (health, then exit); replaced when the slot starts again.
+    private var watchers: [Int: Task<Void, Never>] = [:]
+    private var timer: Task<Void, Never>?
+    private var outcome: Outcome?
+    private var waiting: [CheckedContinuation<Outcome, Never>] = []
+    private var stopped = false
+
+    init(context: Context, settings: Supervision.Settings, alreadyLive: Bool = false) {
+        self.context = context
+        self.supervision = Supervision(settings: settings)
+        self.alreadyLive = alreadyLive
+    }
+
+    /// The supervision settings a plan's config asks for; `defaultHealthTimeout` when it sets none.
+    static func settings(_ config: ServiceConfig.Deploy, defaultHealthTimeout: Duration) -> Supervision.Settings {
+        Supervision.Settings(
+            replicas: config.numReplicas ?? 1,
+            healthTimeout: config.healthcheckTimeout.map { .seconds($0) } ?? defaultHealthTimeout,
+            overlap: .seconds(config.overlapSeconds ?? 0),
+            draining: .seconds(config.drainingSeconds ?? 5),
+            restart: RestartPolicy(config),
+            hasPreDeploy: !(config.preDeployCommand ?? []).isEmpty
+        )
+    }
+
+    /// Begins the release and waits until traffic has moved to it (`.live`) or it failed.
+    func start() async -> Outcome {
+        await handle(.begin)
+        if let outcome { return outcome }
+        return await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Stops every replica (SIGTERM, `grace`, SIGKILL) and supervises no more.
+    func shutdown(grace: Duration) async {
+        stopped = true
+        timer?.cancel()
+        for watcher in watchers.values { watcher.cancel() }
+        watchers.removeAll()
+        for slot in replicas.keys.sorted() { await stopReplica(slot, grace: grace) }
+        finish(.failed("the deployment was removed"))
+    }
+
+    /// Changes the replica count of a live release.
+    func scale(to count: Int) async {
+        await handle(.scale(to: count))
+    }
+
+    // MARK: Events and actions
+
+    private func handle(_ event: Supervision.Event) async {
+        guard !stopped else { return }
+        let actions = supervision.handle(event, at: .now)
+        for action in actions { await perform(action) }
+    }
+
+    private func perform(_ action: Supervision.Action) async {
+        switch action {
+        case .runPreDeploy:
+            let result = await runPreDeploy()
+            await handle(.preDeployFinished(succeeded: result == nil, detail: result ?? ""))
+        case .start(let slot):
+            await startReplica(slot)
+        case .stop(let slot, let grace):
+            await stopReplica(slot, grace: grace)
+        case .route(let slots, let includingPrevious):
+            route(slots, includingPrevious: includingPrevious)
+        case .drainPrevious(let grace):
+            await context.drainPrevious(grace)
+        case .markSuccess:
+            if !alreadyLive { await move(to: .success, reason: nil) }
+            LogFile.append("Deployment \(context.deploymentId) is live (\(supervision.healthySlots.count) replica(s))", to: buildLog)
+            finish(.live)
+        case .markFailed(let reason):
+            appendAppTail()
+            await move(to: .failed, reason: reason)
+            finish(.failed(reason))
+        case .markCrashed(let reason):
+            LogFile.append("Service crashed: \(reason)", to: runtimeLog)
+            await move(to: .crashed, reason: reason)
+            context.routes.set(.unavailable("the service crashed: \(reason)"), for: context.host)
+        case .wake(let at):
+            timer?.cancel()
+            timer = Task { [weak self] in
+                try? await Task.sleep(until: at, clock: .continuous)
+                guard !Task.isCancelled else { return }
+                await self?.handle(.tick)
+            }
+        }
+    }
+
+    private var buildLog: URL { context.layout.buildLog(context.deploymentId) }
+    private var runtimeLog: URL { context.layout.runtimeLog(context.deploymentId) }
+
+    private func finish(_ result: Outcome) {
+        guard outcome == nil else { return }
+        outcome = result
+        for continuation in waiting { continuation.resume(returning: result) }
+        waiting.removeAll()
+    }
+
+    /// Persists a status move from whatever the deployment is now; a move that is not legal any
+    /// more (someone removed it meanwhile) is skipped.
+    private func move(to status: DeploymentStatus, reason: String?) async {
+        guard let current = try? await context.store.deployment(id: context.deploymentId),
+            let moved = try? current.moving(to: status, at: Date(), reason: reason)
+        else { return }
+        do {
+            try await context.store.saveDeployment(moved, from: current.status)
+        } catch {
+            context.logger.warning("deployment status not saved", metadata: ["deployment.status": "\(status)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: Replicas
+
+    private func startReplica(_ slot: Int) async {
+        let port: Int
+        do {
+            port = try PortProbe.freePort()
+        } catch {
+            await handle(.exited(slot: slot, .exited(126)))
+            return
+        }
+        let replicaId = UUID().uuidString.lowercased()
+        let environment = context.release.processEnvironment(
+            port: port, replicaId: replicaId, paths: context.plan.paths, appDirectory: context.app
+        )
+        LogFile.append("Starting replica \(slot + 1): `\(context.command)` on PORT \(port) (\(context.driver.isolation))", to: buildLog)
+        let pid: Int32
+        do {
+            pid = try context.driver.start(ReplicaSpec(
+                command: context.command, appDirectory: context.app, environment: environment, logFile: runtimeLog,
+                hiddenPaths: [context.layout.root.standardizedFileURL.path]
+            ))
+            try await context.store.recordReplica(
+                ReplicaRecord(id: replicaId, deploymentId: context.deploymentId, pid: pid, port: port, startedAt: Date())
+            )
+        } catch {
+            LogFile.append("Replica \(slot + 1) could not start: \(error)", to: buildLog)
+            await handle(.exited(slot: slot, .exited(126)))
+            return
+        }
+        replicas[slot] = (replicaId, pid, port)
+        watchers[slot]?.cancel()
+        watchers[slot] = Task { [weak self, driver = context.driver, path = context.plan.config.deploy.healthcheckPath] in
+            await self?.watch(slot: slot, pid: pid, port: port, driver: driver, healthPath: path)
+        }
+    }
+
+    /// Probes the new replica until it is healthy (its health path answers 200, or — without one —
+    /// its port accepts connections), then waits for it to exit; reports both as events.
+    private nonisolated func watch(slot: Int, pid: Int32, port: Int, driver: ProcessDriver, healthPath: String?) async {
+        var delay = Duration.milliseconds(10)
+        var lastProblem = "it did not answer yet"
+        while !Task.isCancelled {
+            if let status = driver.exitStatus(of: pid) {
+                await report(slot: slot, pid: pid, .exited(slot: slot, ReplicaExit(waitStatus: status)))
+                return
+            }
+            if let healthPath {
+                switch await HealthProbe.check(port: port, path: healthPath, timeout: .seconds(2)) {
+                case .healthy:
+                    await report(slot: slot, pid: pid, .healthy(slot: slot))
+                    return await waitForExit(slot: slot, pid: pid, driver: driver)
+                case .unhealthy(let problem):
+                    lastProblem = problem
+                }
+            } else if await PortProbe.answers(host: "127.0.0.1", port: port), driver.isRunning(pid) {
+                await report(slot: slot, pid: pid, .healthy(slot: slot))
+                return await waitForExit(slot: slot, pid: pid, driver: driver)
+            }
+            await noteProbe(slot: slot, problem: lastProblem)
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, healthPath == nil ? .milliseconds(100) : .milliseconds(500))
+        }
+    }
+
+    private nonisolated func waitForExit(slot: Int, pid: Int32, driver: ProcessDriver) async {
+        while !Task.isCancelled {
+            if let status = driver.exitStatus(of: pid) {
+                await report(slot: slot, pid: pid, .exited(slot: slot, ReplicaExit(waitStatus: status)))
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    private var lastProbeProblem: [Int: String] = [:]
+
+    private func noteProbe(slot: Int, problem: String) {
+        lastProbeProblem[slot] = problem
+    }
+
+    /// An event about the replica `pid` of `slot`; ignored when the slot has moved on to another process.
+    private func report(slot: Int, pid: Int32, _ event: Supervision.Event) async {
+        guard replicas[slot]?.pid == pid else { return }
+        if case .exited(_, let exit) = event {
+            LogFile.append("Replica \(slot + 1) \(exit)", to: runtimeLog)
+            replicas[slot] = nil
+            if let id = try? await context.store.replicas(deploymentId: context.deploymentId).first(where: { $0.pid == pid })?.id {
+                try? await context.store.removeReplica(id: id)
+            }
+        }
+        if case .healthy = event, let replica = replicas[slot] {
+            LogFile.append("Replica \(slot + 1) is healthy on PORT \(replica.port)", to: buildLog)
+        }
+        await handle(event)
+    }
+
+    private func stopReplica(_ slot: Int, grace: Duration) async {
+        watchers[slot]?.cancel()
+        watchers[slot] = nil
+        guard let replica = replicas.removeValue(forKey: slot) else { return }
+        await context.driver.stop(replica.pid, grace: grace)
+        try? await context.store.removeReplica(id: replica.id)
+    }
+
+    private func route(_ slots: [Int], includingPrevious: Bool) {
+        let upstreams = slots.compactMap { replicas[$0] }.map { Upstream(host: "127.0.0.1", port: $0.port) }
+        var all = upstreams
+        if includingPrevious, case .upstreams(let previous) = context.previousRoute { all += previous }
+        guard !all.isEmpty else {
+            context.routes.set(.unavailable("no replica of this service is healthy right now; it is being restarted"), for: context.host)
+            return
+        }
+        context.routes.set(.upstreams(all), for: context.host)
+    }
+
+    // MARK: Pre-deploy and failure detail
+
+    /// Runs `deploy.preDeployCommand` once, in the sandbox, in the app folder; nil when it passed,
+    /// else why not.
+    private func runPreDeploy() async -> String? {
+        let commands = context.plan.config.deploy.preDeployCommand ?? []
+        let environment = context.release.processEnvironment(port: nil, replicaId: nil, paths: context.plan.paths, appDirectory: context.app)
+        for command in commands {
+            LogFile.append("Running the pre-deploy command `\(command)`", to: buildLog)
+            let log = buildLog
+            let pid: Int32
+            do {
+                pid = try context.driver.start(ReplicaSpec(
+                    command: command, appDirectory: context.app, environment: environment, logFile: log,
+                    hiddenPaths: [context.layout.root.standardizedFileURL.path]
+                ))
+            } catch {
+                return "`\(command)` could not start: \(error)"
+            }
+            while context.driver.exitStatus(of: pid) == nil {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            let exit = ReplicaExit(waitStatus: context.driver.exitStatus(of: pid) ?? 0)
+            guard exit.isSuccess else { return "`\(command)` \(exit)" }
+        }
+        return nil
+    }
+
+    /// The app's last lines, in the build log, so a failed start says what the app said.
+    private func appendAppTail() {
+        let tail = LogFile.tail(runtimeLog, lines: 20)
+        if !tail.isEmpty { LogFile.append("Last lines of the app's output:\n\(tail)", to: buildLog) }
+        for (slot, problem) in lastProbeProblem.sorted(by: { $0.key < $1.key }) {
+            LogFile.append("Replica \(slot + 1)'s last health check: \(problem)", to: buildLog)
+        }
+    }
+}
