@@ -136,6 +136,9 @@ extension Deployer {
         return moved
     }
 
+    /// How long the previous deployment keeps its replicas after traffic left it, before SIGTERM.
+    static let settleTime = Duration.seconds(1)
+
     /// What a release's supervisor needs: where it runs, how to route it, and how to retire the
     /// deployments it replaces once traffic has moved.
     func runnerContext(
@@ -148,6 +151,10 @@ extension Deployer {
             deploymentId: deploymentId, host: host, command: command, app: app, release: release, plan: plan, layout: layout,
             driver: driver, routes: routes, store: store, logger: logger,
             drainPrevious: { [weak self] grace in
+                guard !replaced.isEmpty else { return }
+                // Requests that picked the old replicas just before the swap still run there: give
+                // them a moment before SIGTERM, which most apps die of at once.
+                try? await Task.sleep(for: Deployer.settleTime)
                 for old in replaced { try? await self?.remove(old, grace: grace) }
             },
             previousRoute: routes.route(for: host)
