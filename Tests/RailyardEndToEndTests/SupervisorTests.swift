@@ -29,18 +29,6 @@ extension EndToEndTests {
             """
         }
 
-        /// Host pids of the Python processes whose environment names this replica.
-        static func pythonPids(replicaId: String) -> [Int32] {
-            let marker = Array("RAILYARD_REPLICA_ID=\(replicaId)".utf8)
-            let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-            return entries.compactMap(Int32.init).filter { pid in
-                guard let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8), comm.hasPrefix("python"),
-                    let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ")
-                else { return false }
-                return environ.split(separator: 0).contains { Array($0) == marker }
-            }
-        }
-
         @Test("replicas, failing health checks and pre-deploy commands, restarts, and a crash loop")
         func supervisor() async throws {
             try await ServerProcess.withServer { root, server, edge in
@@ -89,7 +77,7 @@ extension EndToEndTests {
                 // The app's own pid is its sandbox's; find it on the host by its replica id.
                 let victim = try await EdgeRequest.get(edge, host: host).body
                 let replicaId = String(victim.split(separator: " ").last ?? "")
-                let pids = Self.pythonPids(replicaId: replicaId)
+                let pids = ProcessScan.pythonPids(withEnvironment: "RAILYARD_REPLICA_ID=\(replicaId)")
                 try #require(!pids.isEmpty, "no host process of replica \(replicaId)")
                 for pid in pids { kill(pid, SIGKILL) }
                 var restarted = false

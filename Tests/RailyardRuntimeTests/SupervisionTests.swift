@@ -185,6 +185,24 @@ struct SupervisionTests {
         #expect(supervision.slots.count == 1)
     }
 
+    @Test("after a server restart, running replicas are adopted and serve on; missing ones start")
+    func adoption() {
+        let clock = Clock()
+        var supervision = Supervision(settings: .init(replicas: 3, hasPreDeploy: true))
+        #expect(supervision.handle(.adopt(healthy: 2), at: clock.now) == [
+            .route(slots: [0, 1], includingPrevious: false), .markSuccess, .start(slot: 2),
+        ], "no pre-deploy and no draining for a release that was already live")
+        #expect(supervision.phase == .live)
+        #expect(supervision.handle(.healthy(slot: 2), at: clock.now) == [.route(slots: [0, 1, 2], includingPrevious: false)])
+        // An adopted replica's exit status is unknown: it counts as a failure and is restarted.
+        let actions = supervision.handle(.exited(slot: 0, .unknown), at: clock.now)
+        #expect(actions.first == .route(slots: [1, 2], includingPrevious: false))
+        guard case .backingOff = supervision.slots[0].state else {
+            Issue.record("an adopted replica that ended must be restarted, got \(supervision.slots[0].state)")
+            return
+        }
+    }
+
     @Test("a wait status decodes to an exit code or a signal")
     func waitStatus() {
         #expect(ReplicaExit(waitStatus: 3 << 8) == .exited(3))

@@ -4,6 +4,8 @@ import RailyardCore
 public enum ReplicaExit: Sendable, Equatable, CustomStringConvertible {
     case exited(Int32)
     case signaled(Int32)
+    /// It ended, but not as our child (adopted after a server restart), so its status is unknown.
+    case unknown
 
     /// A raw `waitpid` status as an exit.
     public init(waitStatus status: Int32) {
@@ -19,6 +21,7 @@ public enum ReplicaExit: Sendable, Equatable, CustomStringConvertible {
         case .exited(let code): "exited with status \(code)"
         case .signaled(9): "was killed (SIGKILL; out of memory, or killed from outside)"
         case .signaled(let signal): "was killed by signal \(signal)"
+        case .unknown: "ended (its exit status is unknown: it was adopted after a server restart)"
         }
     }
 }

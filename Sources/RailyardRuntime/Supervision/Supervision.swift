@@ -67,6 +67,9 @@ public struct Supervision: Sendable, Equatable {
     /// What happened.
     public enum Event: Sendable, Equatable {
         case begin
+        /// A restarted server found this many of the release's replicas still running and healthy:
+        /// they serve on (no pre-deploy, no draining), and the missing ones start.
+        case adopt(healthy: Int)
         case preDeployFinished(succeeded: Bool, detail: String)
         case healthy(slot: Int)
         /// The replica is running but did not pass its health check in time.
@@ -118,6 +121,15 @@ public struct Supervision: Sendable, Equatable {
             } else {
                 actions += startAll(at: now)
             }
+        case (.adopt(let healthy), .created):
+            let count = max(settings.replicas, healthy, 1)
+            slots = (0..<count).map { index in
+                Slot(state: index < healthy ? .healthy : .starting, startedAt: now, restartsInARow: 0)
+            }
+            phase = .live
+            actions.append(.route(slots: healthySlots, includingPrevious: false))
+            actions.append(.markSuccess)
+            actions += (healthy..<count).map { .start(slot: $0) }
         case (.preDeployFinished(let succeeded, let detail), .preDeploy):
             actions += succeeded ? startAll(at: now) : fail("the pre-deploy command failed: \(detail)")
         case (.healthy(let slot), _) where slots.indices.contains(slot) && slots[slot].state == .starting:

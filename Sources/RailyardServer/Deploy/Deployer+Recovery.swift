@@ -7,8 +7,8 @@ import RailyardStore
 
 extension Deployer {
     /// Brings the runtime back in line with the store after a (re)start: deployments a restart
-    /// interrupted end FAILED; live ones get their routes back, and their replicas are restarted
-    /// (re-adopting running replicas instead is the supervisor's job, in a later issue).
+    /// interrupted end FAILED; live ones get their routes back, their replicas that still run and
+    /// answer are adopted, and the rest are started again.
     func recover() async {
         do {
             for deployment in try await store.deployments(statuses: [.queued, .initializing, .building, .deploying]) {
@@ -46,7 +46,6 @@ extension Deployer {
                 let domain = try await store.domains(serviceId: service.id, environmentId: environment.id).first,
                 let digest = deployment.sourceDigest
             else { return }
-            await stopRecordedReplicas(of: deployment)
             let app = layout.appDirectory(deployment.id)
             let release = ReleaseEnvironment(
                 project: project, environment: environment, service: service, deploymentId: deployment.id, publicHost: domain.host,
@@ -60,8 +59,21 @@ extension Deployer {
                 settings: try await store.serviceSettings(serviceId: service.id, environmentId: environment.id)
             )
             guard let start = plan.start else {
+                await stopRecordedReplicas(of: deployment)
                 routes.set(.directory(try Self.staticRoot(plan.staticRoot ?? ".", in: app)), for: domain.host)
                 return
+            }
+            // Replicas that outlived the old server (own sessions, logs to files) and still answer
+            // are adopted; anything else recorded is stopped and started afresh.
+            var adoptable: [ReplicaRecord] = []
+            for replica in try await store.replicas(deploymentId: deployment.id)
+            where Self.process(replica.pid, belongsTo: deployment.id) && driver.isRunning(replica.pid) {
+                if await PortProbe.answers(host: "127.0.0.1", port: replica.port) { adoptable.append(replica) }
+            }
+            let adoptedIds = Set(adoptable.map(\.id))
+            for replica in try await store.replicas(deploymentId: deployment.id) where !adoptedIds.contains(replica.id) {
+                if Self.process(replica.pid, belongsTo: deployment.id) { await driver.stop(replica.pid, grace: .seconds(5)) }
+                try? await store.removeReplica(id: replica.id)
             }
             // A restored release starts its replicas again under a new supervisor; its pre-deploy
             // command already ran when it was deployed.
@@ -74,9 +86,12 @@ extension Deployer {
                 settings: settings
             )
             runners[deployment.id] = runner
-            switch await runner.start() {
+            switch adoptable.isEmpty ? await runner.start() : await runner.adopt(adoptable) {
             case .live:
-                LogFile.append("Replicas restarted after a server restart", to: layout.runtimeLog(deployment.id))
+                LogFile.append(
+                    adoptable.isEmpty ? "Replicas restarted after a server restart" : "Serving on after a server restart",
+                    to: layout.runtimeLog(deployment.id)
+                )
             case .failed(let problem):
                 runners[deployment.id] = nil
                 routes.set(.unavailable("\(service.name) did not come back after a restart: \(problem)"), for: domain.host)

@@ -73,6 +73,21 @@ actor ReleaseRunner {
         return await withCheckedContinuation { waiting.append($0) }
     }
 
+    /// Takes over replicas a restarted server found still running (and answering): they keep
+    /// serving, are watched from now on, and missing ones are started.
+    func adopt(_ records: [ReplicaRecord]) async -> Outcome {
+        for (slot, record) in records.enumerated() {
+            replicas[slot] = (record.id, record.pid, record.port)
+            watchers[slot] = Task { [weak self, driver = context.driver] in
+                await self?.waitForExit(slot: slot, pid: record.pid, driver: driver)
+            }
+        }
+        LogFile.append("Adopted \(records.count) running replica(s) after a server restart", to: runtimeLog)
+        await handle(.adopt(healthy: records.count))
+        if let outcome { return outcome }
+        return await withCheckedContinuation { waiting.append($0) }
+    }
+
     /// Stops every replica (SIGTERM, `grace`, SIGKILL) and supervises no more.
     func shutdown(grace: Duration) async {
         stopped = true
@@ -222,6 +237,11 @@ actor ReleaseRunner {
         while !Task.isCancelled {
             if let status = driver.exitStatus(of: pid) {
                 await report(slot: slot, pid: pid, .exited(slot: slot, ReplicaExit(waitStatus: status)))
+                return
+            }
+            if !driver.isRunning(pid) {
+                // Not our child (adopted after a restart): gone, with a status nobody can read.
+                await report(slot: slot, pid: pid, .exited(slot: slot, .unknown))
                 return
             }
             try? await Task.sleep(for: .milliseconds(100))
