@@ -7,10 +7,10 @@ import Testing
 /// page says they mean.
 @Suite("docs/configuration.md examples")
 struct DocsExamplesTests {
-    /// The fenced blocks of `language` in the page.
-    static func blocks(_ language: String) throws -> [String] {
+    /// The fenced blocks of `language` in a page of docs/ (default: the configuration reference).
+    static func blocks(_ language: String, page name: String = "configuration.md") throws -> [String] {
         let page = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("docs/configuration.md")
+            .deletingLastPathComponent().appendingPathComponent("docs/\(name)")
         let text = try String(contentsOf: page, encoding: .utf8)
         var result: [String] = []
         var current: [Substring]?
@@ -61,5 +61,20 @@ struct DocsExamplesTests {
                 #expect(staging.build.buildCommand == "npm run build", "keys the override does not set stay")
             }
         }
+    }
+
+    @Test("every railway.json in getting-started.md is valid config as code, without ignored keys")
+    func gettingStarted() throws {
+        let examples = try Self.blocks("json", page: "getting-started.md")
+        try #require(examples.count >= 2, "getting-started.md shows a railway.json for the plan and one for the supervisor")
+        for example in examples {
+            _ = try ServiceConfigLoader.parse(example, fileName: "railway.json")
+            #expect(try ServiceConfigLoader.warnings(example, fileName: "railway.json").isEmpty, "\(example)")
+        }
+        let supervised = try #require(examples.compactMap { try? ServiceConfigLoader.parse($0, fileName: "railway.json") }
+            .first { $0.deploy.numReplicas != nil })
+        #expect(supervised.deploy.numReplicas == 2)
+        #expect(supervised.deploy.healthcheckPath == "/health")
+        #expect(supervised.deploy.preDeployCommand == ["python manage.py migrate"])
     }
 }

@@ -74,6 +74,7 @@ extension Deployer {
                 runners[deploymentId] = runner
                 if case .failed(let reason) = await runner.start() {
                     runners[deploymentId] = nil
+                    await runner.shutdown(grace: .seconds(2))
                     LogFile.append("Deployment failed: \(reason)", to: buildLog)
                     logger.warning("deployment failed", metadata: ["deployment.reason": "\(reason)"])
                     return
@@ -156,6 +157,11 @@ extension Deployer {
                 // them a moment before SIGTERM, which most apps die of at once.
                 try? await Task.sleep(for: Deployer.settleTime)
                 for old in replaced { try? await self?.remove(old, grace: grace) }
+            },
+            retirePrevious: { [weak self] in
+                for old in replaced {
+                    if let runner = await self?.runners[old.id] { await runner.retire() }
+                }
             },
             previousRoute: routes.route(for: host)
         )

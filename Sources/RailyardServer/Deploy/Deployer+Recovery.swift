@@ -25,7 +25,20 @@ extension Deployer {
                     try? await store.saveDeployment(removed, from: .removing)
                 }
             }
-            for deployment in try await store.deployments(statuses: [.success, .crashed, .sleeping]) {
+            // One live deployment per service and environment: the newest. Older ones a restart
+            // caught mid-swap (in the overlap or the settle) are removed, not brought back.
+            let live = try await store.deployments(statuses: [.success, .crashed, .sleeping])
+            var newest: [String: Deployment] = [:]
+            for deployment in live {
+                let key = "\(deployment.serviceId)/\(deployment.environmentId)"
+                if let current = newest[key], current.createdAt >= deployment.createdAt { continue }
+                newest[key] = deployment
+            }
+            for deployment in live where newest["\(deployment.serviceId)/\(deployment.environmentId)"]?.id != deployment.id {
+                try? await remove(deployment)
+                LogFile.append("Removed after a server restart: a newer deployment had replaced it", to: layout.runtimeLog(deployment.id))
+            }
+            for deployment in newest.values.sorted(by: { $0.createdAt < $1.createdAt }) {
                 await restore(deployment)
             }
             // Known hosts with nothing live answer 503 with a reason rather than "unknown host".

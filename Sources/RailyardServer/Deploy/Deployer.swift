@@ -186,7 +186,9 @@ actor Deployer {
     }
 
     /// Moves a live deployment through REMOVING to REMOVED, stopping its replicas in between.
-    func remove(_ deployment: Deployment, grace: Duration = .seconds(5)) async throws {
+    func remove(_ snapshot: Deployment, grace: Duration = .seconds(5)) async throws {
+        // From its status now, not the snapshot's: a replaced deployment may have crashed meanwhile.
+        guard let deployment = try await store.deployment(id: snapshot.id), !deployment.status.isTerminal else { return }
         let removing = try deployment.moving(to: .removing, at: Date())
         try await store.saveDeployment(removing, from: deployment.status)
         // Its supervisor goes first, so nothing restarts what is being stopped.

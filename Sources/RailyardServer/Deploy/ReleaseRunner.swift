@@ -26,6 +26,9 @@ actor ReleaseRunner {
         var logger: Logger
         /// Stops and removes the deployments this one replaces (after the overlap).
         var drainPrevious: @Sendable (Duration) async -> Void
+        /// Tells the supervisors of the deployments this one replaces that the host is no longer
+        /// theirs to route (called as traffic moves here).
+        var retirePrevious: @Sendable () async -> Void
         /// The previous deployment's route, served beside the new one during the overlap.
         var previousRoute: Route?
     }
@@ -38,20 +41,21 @@ actor ReleaseRunner {
 
     private let context: Context
     private var supervision: Supervision
-    /// Whether the deployment was already SUCCESS (a restored release): no status move on promotion.
-    private let alreadyLive: Bool
     private var replicas: [Int: (id: String, pid: Int32, port: Int)] = [:]
     /// Each slot's watcher (health, then exit); replaced when the slot starts again.
     private var watchers: [Int: Task<Void, Never>] = [:]
-    private var timer: Task<Void, Never>?
+    /// Bumped by every `.wake`; a timer whose generation is stale sends nothing. (Cancelling the
+    /// timer task instead could cancel the very task performing the current actions.)
+    private var wakeGeneration = 0
+    /// Set once a newer deployment took the host: this runner no longer writes its route.
+    private var retired = false
     private var outcome: Outcome?
     private var waiting: [CheckedContinuation<Outcome, Never>] = []
     private var stopped = false
 
-    init(context: Context, settings: Supervision.Settings, alreadyLive: Bool = false) {
+    init(context: Context, settings: Supervision.Settings) {
         self.context = context
         self.supervision = Supervision(settings: settings)
-        self.alreadyLive = alreadyLive
     }
 
     /// The supervision settings a plan's config asks for; `defaultHealthTimeout` when it sets none.
@@ -91,11 +95,18 @@ actor ReleaseRunner {
     /// Stops every replica (SIGTERM, `grace`, SIGKILL) and supervises no more.
     func shutdown(grace: Duration) async {
         stopped = true
-        timer?.cancel()
+        retired = true
+        wakeGeneration += 1
         for watcher in watchers.values { watcher.cancel() }
         watchers.removeAll()
         for slot in replicas.keys.sorted() { await stopReplica(slot, grace: grace) }
         finish(.failed("the deployment was removed"))
+    }
+
+    /// Stops writing the host's route: a newer deployment owns it now. Replicas keep running until
+    /// the newer one drains this one.
+    func retire() {
+        retired = true
     }
 
     /// Changes the replica count of a live release.
@@ -125,7 +136,9 @@ actor ReleaseRunner {
         case .drainPrevious(let grace):
             await context.drainPrevious(grace)
         case .markSuccess:
-            if !alreadyLive { await move(to: .success, reason: nil) }
+            await context.retirePrevious()
+            // A restored release is SUCCESS already; `move` skips a move that is not legal.
+            await move(to: .success, reason: nil)
             LogFile.append("Deployment \(context.deploymentId) is live (\(supervision.healthySlots.count) replica(s))", to: buildLog)
             finish(.live)
         case .markFailed(let reason):
@@ -135,15 +148,20 @@ actor ReleaseRunner {
         case .markCrashed(let reason):
             LogFile.append("Service crashed: \(reason)", to: runtimeLog)
             await move(to: .crashed, reason: reason)
-            context.routes.set(.unavailable("the service crashed: \(reason)"), for: context.host)
+            if !retired { context.routes.set(.unavailable("the service crashed: \(reason)"), for: context.host) }
         case .wake(let at):
-            timer?.cancel()
-            timer = Task { [weak self] in
+            wakeGeneration += 1
+            let generation = wakeGeneration
+            Task { [weak self] in
                 try? await Task.sleep(until: at, clock: .continuous)
-                guard !Task.isCancelled else { return }
-                await self?.handle(.tick)
+                await self?.tick(generation: generation)
             }
         }
+    }
+
+    private func tick(generation: Int) async {
+        guard generation == wakeGeneration else { return }
+        await handle(.tick)
     }
 
     private var buildLog: URL { context.layout.buildLog(context.deploymentId) }
@@ -190,27 +208,51 @@ actor ReleaseRunner {
                 command: context.command, appDirectory: context.app, environment: environment, logFile: runtimeLog,
                 hiddenPaths: [context.layout.root.standardizedFileURL.path]
             ))
-            try await context.store.recordReplica(
-                ReplicaRecord(id: replicaId, deploymentId: context.deploymentId, pid: pid, port: port, startedAt: Date())
-            )
         } catch {
             LogFile.append("Replica \(slot + 1) could not start: \(error)", to: buildLog)
             await handle(.exited(slot: slot, .exited(126)))
             return
         }
         replicas[slot] = (replicaId, pid, port)
+        do {
+            try await context.store.recordReplica(
+                ReplicaRecord(id: replicaId, deploymentId: context.deploymentId, pid: pid, port: port, startedAt: Date())
+            )
+        } catch {
+            LogFile.append("Replica \(slot + 1) could not be recorded, so it was stopped: \(error)", to: buildLog)
+            await stopReplica(slot, grace: .seconds(2))
+            await handle(.exited(slot: slot, .exited(126)))
+            return
+        }
+        // While the record was written the runner may have been shut down, or the deployment
+        // failed and stopped its slots: a replica nobody wants must not run on unseen.
+        guard !stopped, supervision.slots.indices.contains(slot), supervision.slots[slot].state == .starting,
+            replicas[slot]?.pid == pid
+        else {
+            if replicas[slot]?.pid == pid { await stopReplica(slot, grace: .seconds(2)) }
+            return
+        }
         watchers[slot]?.cancel()
+        // A second past the supervision's own deadline: while the deployment starts that deadline
+        // decides; for a replica restarted later, this one does.
+        let deadline = ContinuousClock.now + supervision.settings.healthTimeout + .seconds(1)
         watchers[slot] = Task { [weak self, driver = context.driver, path = context.plan.config.deploy.healthcheckPath] in
-            await self?.watch(slot: slot, pid: pid, port: port, driver: driver, healthPath: path)
+            await self?.watch(slot: slot, pid: pid, port: port, driver: driver, healthPath: path, deadline: deadline)
         }
     }
 
     /// Probes the new replica until it is healthy (its health path answers 200, or — without one —
     /// its port accepts connections), then waits for it to exit; reports both as events.
-    private nonisolated func watch(slot: Int, pid: Int32, port: Int, driver: ProcessDriver, healthPath: String?) async {
+    private nonisolated func watch(
+        slot: Int, pid: Int32, port: Int, driver: ProcessDriver, healthPath: String?, deadline: ContinuousClock.Instant
+    ) async {
         var delay = Duration.milliseconds(10)
         var lastProblem = "it did not answer yet"
         while !Task.isCancelled {
+            if ContinuousClock.now >= deadline {
+                await report(slot: slot, pid: pid, .unhealthy(slot: slot, reason: lastProblem))
+                return await waitForExit(slot: slot, pid: pid, driver: driver)
+            }
             if let status = driver.exitStatus(of: pid) {
                 await report(slot: slot, pid: pid, .exited(slot: slot, ReplicaExit(waitStatus: status)))
                 return
@@ -279,6 +321,7 @@ actor ReleaseRunner {
     }
 
     private func route(_ slots: [Int], includingPrevious: Bool) {
+        guard !retired else { return }
         let upstreams = slots.compactMap { replicas[$0] }.map { Upstream(host: "127.0.0.1", port: $0.port) }
         var all = upstreams
         if includingPrevious, case .upstreams(let previous) = context.previousRoute { all += previous }
@@ -290,6 +333,9 @@ actor ReleaseRunner {
     }
 
     // MARK: Pre-deploy and failure detail
+
+    /// The longest a pre-deploy command may run.
+    static let preDeployTimeout = Duration.seconds(10 * 60)
 
     /// Runs `deploy.preDeployCommand` once, in the sandbox, in the app folder; nil when it passed,
     /// else why not.
@@ -308,7 +354,12 @@ actor ReleaseRunner {
             } catch {
                 return "`\(command)` could not start: \(error)"
             }
+            let deadline = ContinuousClock.now + Self.preDeployTimeout
             while context.driver.exitStatus(of: pid) == nil {
+                if ContinuousClock.now >= deadline {
+                    await context.driver.stop(pid, grace: .seconds(5))
+                    return "`\(command)` took longer than \(Self.preDeployTimeout) and was stopped"
+                }
                 try? await Task.sleep(for: .milliseconds(50))
             }
             let exit = ReplicaExit(waitStatus: context.driver.exitStatus(of: pid) ?? 0)
