@@ -40,6 +40,24 @@ extension RailyardClient {
         try await sendExpectingNoContent(.POST, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/down")
     }
 
+    /// `POST …/services/{serviceId}/scale`: sets the replica count; answers the service's settings.
+    public func scale(projectId: String, environmentId: String, serviceId: String, replicas: Int) async throws -> ServiceConfig {
+        try await send(.POST, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/scale", body: ScaleRequest(replicas: replicas))
+    }
+
+    /// `POST …/services/{serviceId}/restart`: starts the live release's replicas again.
+    public func restart(projectId: String, environmentId: String, serviceId: String) async throws {
+        try await sendExpectingNoContent(.POST, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/restart")
+    }
+
+    /// `POST …/services/{serviceId}/rollback`: deploys an earlier release again.
+    public func rollback(projectId: String, environmentId: String, serviceId: String, to deploymentId: String?) async throws -> Deployment {
+        try await send(
+            .POST, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/rollback",
+            body: RollbackRequest(deploymentId: deploymentId)
+        )
+    }
+
     /// `GET …/services/{serviceId}/deployments`: the service's deployments in one environment, newest first.
     public func deployments(projectId: String, environmentId: String, serviceId: String) async throws -> [Deployment] {
         try await send(.GET, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/deployments")

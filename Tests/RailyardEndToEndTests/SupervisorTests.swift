@@ -116,5 +116,63 @@ extension EndToEndTests {
                 #expect(try await EdgeRequest.get(edge, host: host).body.hasPrefix("v1 "), "the other service is unharmed")
             }
         }
+
+        /// Distinct bodies seen over `count` requests.
+        static func bodies(_ edge: String, _ host: String, count: Int = 12) async throws -> Set<String> {
+            var seen: Set<String> = []
+            for _ in 0..<count {
+                let response = try await EdgeRequest.get(edge, host: host)
+                if response.status == 200 { seen.insert(response.body) }
+            }
+            return seen
+        }
+
+        /// Polls until `done` holds for the bodies seen (up to ~20 s); returns the last ones seen.
+        static func eventually(_ edge: String, _ host: String, _ done: (Set<String>) -> Bool) async throws -> Set<String> {
+            var seen: Set<String> = []
+            for _ in 0..<100 {
+                seen = try await bodies(edge, host)
+                if done(seen) { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            return seen
+        }
+
+        @Test("scale applies now and is kept; restart replaces every replica; rollback serves the earlier version")
+        func scaleRestartRollback() async throws {
+            try await ServerProcess.withServer { root, server, edge in
+                let dir = try DeployPathTests.app(root, "web", ["main.py": Self.app(word: "v1")])
+                let cli = try CLIRunner(root: root, workingDirectory: dir)
+                #expect(try await cli.run(["signup", "--server", server.baseURL, "--email", "ops@example.com", "--password", "correct-horse-9"]).status == 0)
+                #expect(try await cli.run(["init", "--name", "ops"]).status == 0)
+                let up = try await cli.run(["up"], timeout: .seconds(120))
+                try #require(up.status == 0, "\(up)")
+                let host = try #require(DeployPathTests.url(in: up.stdout).flatMap(EdgeRequest.host(of:)))
+                let one = try await Self.bodies(edge, host)
+                #expect(one.count == 1)
+
+                let scaled = try await cli.run(["scale", "3"])
+                #expect(scaled.status == 0 && scaled.stdout.contains("3 replicas"), "\(scaled)")
+                let three = try await Self.eventually(edge, host) { $0.count == 3 }
+                #expect(three.count == 3 && three.isSuperset(of: one), "\(three)")
+                #expect(try await cli.run(["service", "settings"]).stdout.contains("deploy.numReplicas"))
+                #expect(try await cli.run(["scale", "0"]).status != 0)
+
+                #expect(try await cli.run(["restart"]).status == 0)
+                let restarted = try await Self.eventually(edge, host) { $0.count == 3 && $0.isDisjoint(with: three) }
+                #expect(restarted.count == 3 && restarted.isDisjoint(with: three), "every replica is new: \(restarted)")
+                #expect(restarted.allSatisfy { $0.hasPrefix("v1 ") })
+
+                try Self.app(word: "v2").write(toFile: dir + "/main.py", atomically: true, encoding: .utf8)
+                #expect(try await cli.run(["up"], timeout: .seconds(120)).status == 0)
+                #expect(try await Self.bodies(edge, host).allSatisfy { $0.hasPrefix("v2 ") })
+                let rollback = try await cli.run(["rollback"], timeout: .seconds(120))
+                #expect(rollback.status == 0, "\(rollback)")
+                #expect(rollback.stdout.contains("Rolling back to the release of deployment"), "\(rollback)")
+                let back = try await Self.bodies(edge, host)
+                #expect(!back.isEmpty && back.allSatisfy { $0.hasPrefix("v1 ") }, "\(back)")
+                #expect(back.count == 3, "the service's settings (3 replicas) still apply: \(back)")
+            }
+        }
     }
 }

@@ -203,6 +203,20 @@ struct SupervisionTests {
         }
     }
 
+    @Test("restart starts every replica anew, from live or crashed")
+    func restart() {
+        let clock = Clock()
+        var supervision = Supervision(settings: .init(replicas: 2, draining: .seconds(2), restart: RestartPolicy(kind: .never)))
+        _ = supervision.handle(.begin, at: clock.now)
+        _ = supervision.handle(.healthy(slot: 0), at: clock.now)
+        _ = supervision.handle(.healthy(slot: 1), at: clock.now)
+        _ = supervision.handle(.exited(slot: 1, .exited(1)), at: clock.now)
+        #expect(supervision.handle(.restart, at: clock.now) == [
+            .route(slots: [], includingPrevious: false), .stop(slot: 0, grace: .seconds(2)), .start(slot: 0), .start(slot: 1),
+        ])
+        #expect(supervision.handle(.healthy(slot: 1), at: clock.now) == [.route(slots: [1], includingPrevious: false)])
+    }
+
     @Test("a wait status decodes to an exit code or a signal")
     func waitStatus() {
         #expect(ReplicaExit(waitStatus: 3 << 8) == .exited(3))

@@ -67,3 +67,22 @@ public struct VariableList: Codable, Sendable {
     public var variables: [Variable]
     public init(variables: [Variable]) { self.variables = variables }
 }
+
+/// `POST …/services/{serviceId}/scale`: how many replicas the service runs in the environment.
+public struct ScaleRequest: Codable, Sendable {
+    public var replicas: Int
+
+    public init(replicas: Int) {
+        self.replicas = replicas
+    }
+}
+
+/// `POST …/services/{serviceId}/rollback`: the deployment whose release to run again (default:
+/// the one before the current).
+public struct RollbackRequest: Codable, Sendable {
+    public var deploymentId: String?
+
+    public init(deploymentId: String? = nil) {
+        self.deploymentId = deploymentId
+    }
+}

@@ -76,6 +76,9 @@ public struct Supervision: Sendable, Equatable {
         case unhealthy(slot: Int, reason: String)
         case exited(slot: Int, ReplicaExit)
         case scale(to: Int)
+        /// Start every replica again (`railyard restart`): each is stopped and started anew, and
+        /// rejoins the route once healthy; restart counts start from zero.
+        case restart
         case tick
     }
 
@@ -149,6 +152,16 @@ public struct Supervision: Sendable, Equatable {
             actions += ended(slot, exit, at: now, why: nil)
         case (.scale(let count), .live), (.scale(let count), .overlapping), (.scale(let count), .crashed):
             actions += scale(to: count, at: now)
+        case (.restart, .live), (.restart, .crashed):
+            phase = .live
+            var restarts: [Action] = []
+            for index in slots.indices {
+                if isRunning(slots[index].state) { restarts.append(.stop(slot: index, grace: settings.draining)) }
+                slots[index] = Slot(state: .starting, startedAt: now, restartsInARow: 0)
+                restarts.append(.start(slot: index))
+            }
+            actions.append(.route(slots: [], includingPrevious: false))
+            actions += restarts
         case (.tick, _):
             actions += tick(at: now)
         default:

@@ -104,6 +104,65 @@ actor Deployer {
         return try await enqueue(digest: digest, commit: last.gitCommit, project: project, environment: environment, service: service)
     }
 
+    /// The supervisor of the service's live process release in an environment.
+    private func liveRunner(environment: RailyardCore.Environment, service: Service) async throws -> ReleaseRunner? {
+        for deployment in try await activeDeployments(serviceId: service.id, environmentId: environment.id) {
+            if let runner = runners[deployment.id] { return runner }
+        }
+        return nil
+    }
+
+    /// Sets the service's replica count in the environment: stored as its `deploy.numReplicas`
+    /// setting (config as code still wins at the next deployment) and applied to the live release now.
+    func scale(environment: RailyardCore.Environment, service: Service, replicas: Int) async throws -> ServiceConfig {
+        var settings = try await store.serviceSettings(serviceId: service.id, environmentId: environment.id)
+        settings.deploy.numReplicas = replicas
+        try settings.validate()
+        try await store.saveServiceSettings(settings, serviceId: service.id, environmentId: environment.id)
+        if let runner = try await liveRunner(environment: environment, service: service) {
+            await runner.scale(to: replicas)
+        }
+        return settings
+    }
+
+    /// Starts every replica of the service's live release again, without building.
+    func restart(environment: RailyardCore.Environment, service: Service) async throws {
+        guard let runner = try await liveRunner(environment: environment, service: service) else {
+            throw RailyardError(
+                .conflict, "service \(service.name) has no running process release in \(environment.name) to restart; deploy it with `railyard up`"
+            )
+        }
+        await runner.restart()
+    }
+
+    /// Deploys an earlier release of the service again: the source (and commit) of `deploymentId`,
+    /// or of the newest deployment before the current one that went live. It is built again (the
+    /// build cache makes that quick) with today's variables and settings.
+    func rollback(project: Project, environment: RailyardCore.Environment, service: Service, to deploymentId: String?) async throws -> Deployment {
+        let history = try await store.deployments(serviceId: service.id, environmentId: environment.id, limit: 100)
+        let wentLive: (Deployment) -> Bool = { $0.sourceDigest != nil && $0.deployStartedAt != nil && [.success, .crashed, .sleeping, .removed].contains($0.status) }
+        let target: Deployment
+        if let deploymentId {
+            guard let chosen = history.first(where: { $0.id == deploymentId }) else {
+                throw RailyardError(.notFound, "deployment \(deploymentId) is not one of service \(service.name)'s in \(environment.name)", field: "deploymentId")
+            }
+            guard wentLive(chosen) else {
+                throw RailyardError(.conflict, "deployment \(deploymentId) never went live (\(chosen.status.rawValue)); roll back to one that did", field: "deploymentId")
+            }
+            target = chosen
+        } else {
+            let current = history.first { [.success, .crashed, .sleeping].contains($0.status) }
+            guard let earlier = history.first(where: { wentLive($0) && $0.id != current?.id && $0.createdAt <= (current?.createdAt ?? .distantFuture) }) else {
+                throw RailyardError(.conflict, "service \(service.name) has no earlier release in \(environment.name) to roll back to")
+            }
+            target = earlier
+        }
+        let digest = target.sourceDigest!
+        let deployment = try await enqueue(digest: digest, commit: target.gitCommit, project: project, environment: environment, service: service)
+        LogFile.append("Rolling back to the release of deployment \(target.id)", to: layout.buildLog(deployment.id))
+        return deployment
+    }
+
     /// Stops the running deployment of a service in an environment and takes its route down, in turn
     /// with the service's deployments (a deployment queued before it finishes first; one queued after
     /// starts after it).

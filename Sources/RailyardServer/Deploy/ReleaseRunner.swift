@@ -109,6 +109,12 @@ actor ReleaseRunner {
         retired = true
     }
 
+    /// Starts every replica of the release again (no rebuild).
+    func restart() async {
+        LogFile.append("Restarting every replica (railyard restart)", to: runtimeLog)
+        await handle(.restart)
+    }
+
     /// Changes the replica count of a live release.
     func scale(to count: Int) async {
         await handle(.scale(to: count))

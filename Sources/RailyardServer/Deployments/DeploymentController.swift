@@ -20,6 +20,9 @@ struct DeploymentController {
         group.get(RouterPath("\(service)/deployments"), use: list)
         group.post(RouterPath("\(service)/redeploy"), use: redeploy)
         group.post(RouterPath("\(service)/down"), use: down)
+        group.post(RouterPath("\(service)/scale"), use: scale)
+        group.post(RouterPath("\(service)/restart"), use: restart)
+        group.post(RouterPath("\(service)/rollback"), use: rollback)
         group.get(RouterPath("\(service)/domains"), use: domains)
         group.get("projects/:projectId/deployments/:deploymentId", use: show)
         group.get("projects/:projectId/deployments/:deploymentId/logs", use: logs)
@@ -59,6 +62,36 @@ struct DeploymentController {
             throw RailyardError.invalid("latest", "latest must be true or false (got '\(latestText)')")
         }
         let deployment = try await deployer.redeploy(project: project, environment: environment, service: service, latest: latest)
+        return JSONResponse(try await deployer.decorate(deployment), status: .created)
+    }
+
+    @Sendable func scale(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<ServiceConfig> {
+        let (_, environment, service) = try await scope(.serviceDeploy, context: context)
+        let body = try await request.decodeJSON(as: ScaleRequest.self, context: context)
+        let settings = try await deployer.scale(environment: environment, service: service, replicas: body.replicas)
+        context.logger.info("service scaled", metadata: ["service.id": "\(service.id)", "service.replicas": "\(body.replicas)"])
+        return JSONResponse(settings)
+    }
+
+    @Sendable func restart(_ request: Request, context: RailyardRequestContext) async throws -> Response {
+        let (_, environment, service) = try await scope(.serviceDeploy, context: context)
+        try await deployer.restart(environment: environment, service: service)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func rollback(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<Deployment> {
+        let (project, environment, service) = try await scope(.serviceDeploy, context: context)
+        // The body is optional: without one, the release before the current one.
+        let buffer = try await request.body.collect(upTo: 64 * 1024)
+        var body = RollbackRequest()
+        if buffer.readableBytes > 0 {
+            do {
+                body = try RailyardJSON.decoder().decode(RollbackRequest.self, from: Data(buffer: buffer))
+            } catch let error as DecodingError {
+                throw RailyardError(decoding: error)
+            }
+        }
+        let deployment = try await deployer.rollback(project: project, environment: environment, service: service, to: body.deploymentId)
         return JSONResponse(try await deployer.decorate(deployment), status: .created)
     }
 

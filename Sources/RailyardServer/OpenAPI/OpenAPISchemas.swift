@@ -148,6 +148,8 @@ enum OpenAPISchemas {
              "sleepApplication": ["type": ["boolean", "null"]], "overlapSeconds": optionalInteger, "drainingSeconds": optionalInteger],
             required: []
         ),
+        "ScaleRequest": object(["replicas": ["type": "integer", "minimum": 1, "maximum": .number(Double(ServiceConfig.maxReplicas))]], required: ["replicas"]),
+        "RollbackRequest": object(["deploymentId": optionalString], required: []),
         "UpdateVariablesRequest": object(
             ["set": ["type": "object", "additionalProperties": string],
              "delete": ["type": "array", "items": string]],
