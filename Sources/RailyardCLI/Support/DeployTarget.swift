@@ -41,6 +41,13 @@ struct DeployTarget {
         }
     }
 
+    /// The client and target of a command run in a linked folder with an optional `--service`.
+    static func resolve(serviceFlag: String?) async throws -> (RailyardClient, DeployTarget) {
+        var context = try CommandContext.load()
+        let client = try context.client()
+        return (client, try await resolve(context: &context, client: client, serviceFlag: serviceFlag))
+    }
+
     /// Words for messages: `service web in production`.
     var label: String { "service \(service.name) in \(environment.name)" }
 

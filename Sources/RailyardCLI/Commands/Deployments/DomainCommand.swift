@@ -20,9 +20,7 @@ struct DomainCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var context = try CommandContext.load()
-        let client = try context.client()
-        let target = try await DeployTarget.resolve(context: &context, client: client, serviceFlag: service)
+        let (client, target) = try await DeployTarget.resolve(serviceFlag: service)
         let domains = try await client.domains(
             projectId: target.projectId, environmentId: target.environment.id, serviceId: target.service.id
         )

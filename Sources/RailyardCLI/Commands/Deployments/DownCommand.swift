@@ -11,9 +11,7 @@ struct DownCommand: AsyncParsableCommand {
     var service: String?
 
     func run() async throws {
-        var context = try CommandContext.load()
-        let client = try context.client()
-        let target = try await DeployTarget.resolve(context: &context, client: client, serviceFlag: service)
+        let (client, target) = try await DeployTarget.resolve(serviceFlag: service)
         try await client.down(projectId: target.projectId, environmentId: target.environment.id, serviceId: target.service.id)
         Output.line("Stopped \(target.label); `railyard redeploy` starts it again")
     }

@@ -18,9 +18,7 @@ struct RedeployCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        var context = try CommandContext.load()
-        let client = try context.client()
-        let target = try await DeployTarget.resolve(context: &context, client: client, serviceFlag: service)
+        let (client, target) = try await DeployTarget.resolve(serviceFlag: service)
         let deployment = try await client.redeploy(
             projectId: target.projectId, environmentId: target.environment.id, serviceId: target.service.id, latest: latest
         )

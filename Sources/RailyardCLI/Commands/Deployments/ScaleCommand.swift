@@ -21,9 +21,7 @@ struct ScaleCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var context = try CommandContext.load()
-        let client = try context.client()
-        let target = try await DeployTarget.resolve(context: &context, client: client, serviceFlag: service)
+        let (client, target) = try await DeployTarget.resolve(serviceFlag: service)
         _ = try await client.scale(projectId: target.projectId, environmentId: target.environment.id, serviceId: target.service.id, replicas: replicas)
         Output.line("Scaled \(target.label) to \(replicas) replica\(replicas == 1 ? "" : "s")")
     }
@@ -39,9 +37,7 @@ struct RestartCommand: AsyncParsableCommand {
     var service: String?
 
     func run() async throws {
-        var context = try CommandContext.load()
-        let client = try context.client()
-        let target = try await DeployTarget.resolve(context: &context, client: client, serviceFlag: service)
+        let (client, target) = try await DeployTarget.resolve(serviceFlag: service)
         try await client.restart(projectId: target.projectId, environmentId: target.environment.id, serviceId: target.service.id)
         Output.line("Restarting \(target.label)")
     }
@@ -64,9 +60,7 @@ struct RollbackCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        var context = try CommandContext.load()
-        let client = try context.client()
-        let target = try await DeployTarget.resolve(context: &context, client: client, serviceFlag: service)
+        let (client, target) = try await DeployTarget.resolve(serviceFlag: service)
         let created = try await client.rollback(
             projectId: target.projectId, environmentId: target.environment.id, serviceId: target.service.id, to: deployment
         )

@@ -26,9 +26,7 @@ struct ServiceSettingsCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        var context = try CommandContext.load()
-        let client = try context.client()
-        let target = try await DeployTarget.resolve(context: &context, client: client, serviceFlag: service)
+        let (client, target) = try await DeployTarget.resolve(serviceFlag: service)
         var settings = try await client.serviceSettings(
             projectId: target.projectId, environmentId: target.environment.id, serviceId: target.service.id
         )

@@ -13,9 +13,7 @@ struct ServiceWebhookCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        var context = try CommandContext.load()
-        let client = try context.client()
-        let target = try await DeployTarget.resolve(context: &context, client: client, serviceFlag: service)
+        let (client, target) = try await DeployTarget.resolve(serviceFlag: service)
         let settings = try await client.webhookSettings(projectId: target.projectId, serviceId: target.service.id)
         if output.json {
             try Output.json(settings)
