@@ -217,6 +217,23 @@ struct SupervisionTests {
         #expect(supervision.handle(.healthy(slot: 1), at: clock.now) == [.route(slots: [1], includingPrevious: false)])
     }
 
+    @Test("a CRASHED deployment restarted or scaled up is marked live again once a replica is healthy")
+    func recoverFromCrash() {
+        let clock = Clock()
+        var supervision = Supervision(settings: .init(restart: RestartPolicy(kind: .never)))
+        _ = supervision.handle(.begin, at: clock.now)
+        _ = supervision.handle(.healthy(slot: 0), at: clock.now)
+        #expect(supervision.handle(.exited(slot: 0, .exited(1)), at: clock.now).contains(.markCrashed(reason: "the replica exited with status 1 and the restart policy is NEVER")))
+        #expect(supervision.handle(.restart, at: clock.now) == [.route(slots: [], includingPrevious: false), .start(slot: 0)])
+        #expect(supervision.handle(.healthy(slot: 0), at: clock.now) == [.route(slots: [0], includingPrevious: false), .markSuccess])
+        #expect(supervision.phase == .live)
+        // Crashed again, then scaled up: the new replica brings it back too.
+        _ = supervision.handle(.exited(slot: 0, .exited(1)), at: clock.now)
+        #expect(supervision.handle(.scale(to: 2), at: clock.now) == [.start(slot: 1)])
+        #expect(supervision.handle(.exited(slot: 1, .exited(1)), at: clock.now) == [.route(slots: [], includingPrevious: false)],
+                "a scaled replica that dies while crashed is handled, not ignored, and not marked crashed twice")
+    }
+
     @Test("a wait status decodes to an exit code or a signal")
     func waitStatus() {
         #expect(ReplicaExit(waitStatus: 3 << 8) == .exited(3))

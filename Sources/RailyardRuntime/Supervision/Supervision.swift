@@ -103,6 +103,8 @@ public struct Supervision: Sendable, Equatable {
     public private(set) var settings: Settings
     public private(set) var phase: Phase = .created
     public private(set) var slots: [Slot] = []
+    /// Set by a restart of a CRASHED deployment: the first healthy replica marks it live again.
+    private var recovering = false
 
     public init(settings: Settings) {
         self.settings = settings
@@ -147,12 +149,13 @@ public struct Supervision: Sendable, Equatable {
             // A restarted replica that never answers is stopped and handled like a failed one.
             actions.append(.stop(slot: slot, grace: settings.draining))
             actions += ended(slot, .signaled(15), at: now, why: reason)
-        case (.exited(let slot, let exit), .overlapping), (.exited(let slot, let exit), .live):
+        case (.exited(let slot, let exit), .overlapping), (.exited(let slot, let exit), .live), (.exited(let slot, let exit), .crashed):
             guard slots.indices.contains(slot), isRunning(slots[slot].state) else { break }
             actions += ended(slot, exit, at: now, why: nil)
         case (.scale(let count), .live), (.scale(let count), .overlapping), (.scale(let count), .crashed):
             actions += scale(to: count, at: now)
         case (.restart, .live), (.restart, .crashed):
+            if case .crashed = phase { recovering = true }
             phase = .live
             var restarts: [Action] = []
             for index in slots.indices {
@@ -195,8 +198,14 @@ public struct Supervision: Sendable, Equatable {
         case .overlapping:
             return [.route(slots: healthySlots, includingPrevious: true)]
         case .live, .crashed:
-            if case .crashed = phase { phase = .live }
-            return [.route(slots: healthySlots, includingPrevious: false)]
+            var actions: [Action] = [.route(slots: healthySlots, includingPrevious: false)]
+            if case .crashed = phase { recovering = true }
+            phase = .live
+            if recovering {
+                recovering = false
+                actions.append(.markSuccess)
+            }
+            return actions
         default:
             return []
         }
@@ -231,7 +240,7 @@ public struct Supervision: Sendable, Equatable {
             case .stopped, .crashed: false
             }
         }
-        if !alive {
+        if !alive, !isCrashed {
             let reason = decisionReason(decision)
             phase = .crashed(reason: reason)
             actions.append(.markCrashed(reason: reason))
@@ -244,6 +253,11 @@ public struct Supervision: Sendable, Equatable {
         case .restart(let after, let attempt): "restarting in \(after) (attempt \(attempt))"
         case .stop(let reason), .crashed(let reason): reason
         }
+    }
+
+    private var isCrashed: Bool {
+        if case .crashed = phase { return true }
+        return false
     }
 
     private var isOverlapping: Bool {
