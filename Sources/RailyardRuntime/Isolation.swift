@@ -53,8 +53,13 @@ public struct Isolation: Sendable, Equatable, CustomStringConvertible {
         // No --new-session: the spawner already gives the replica a session of its own, and keeping
         // every process of the sandbox in that one process group lets SIGTERM reach the app itself.
         let app = spec.appDirectory.path
-        var args = [
-            bwrapPath, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp",
+        // The new root is bwrap's own tmpfs with the host's top-level entries bound read-only into
+        // it (not the host `/` itself), so a volume can be mounted at a path the host lacks (/data).
+        var args = [bwrapPath] + Self.rootEntries().flatMap { entry in
+            entry.link.map { ["--symlink", $0, "/" + entry.name] } ?? ["--ro-bind", "/" + entry.name, "/" + entry.name]
+        }
+        args += [
+            "--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp",
             "--tmpfs", "/root", "--tmpfs", "/home",
         ]
         for hidden in spec.hiddenPaths { args += ["--tmpfs", hidden] }
@@ -67,10 +72,23 @@ public struct Isolation: Sendable, Equatable, CustomStringConvertible {
             ancestor = ancestor.deletingLastPathComponent()
         }
         for path in ancestors { args += ["--perms", "0755", "--dir", path] }
+        for volume in spec.volumes {
+            args += ["--perms", "0755", "--dir", volume.path, "--bind", volume.source.path, volume.path]
+        }
         args += [
             "--bind", app, app, "--chdir", app, "--unshare-pid", "--unshare-ipc", "--unshare-uts",
             "--",
         ]
         return args + inner
+    }
+
+    /// The host's top-level entries a sandbox sees (symlinks kept as symlinks); `/proc`, `/dev`
+    /// and `/tmp` are the sandbox's own, and `lost+found` is nobody's business.
+    static func rootEntries(root: String = "/") -> [(name: String, link: String?)] {
+        let skipped: Set = ["proc", "dev", "tmp", "lost+found"]
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        return names.sorted().filter { !skipped.contains($0) }.map { name in
+            (name, try? FileManager.default.destinationOfSymbolicLink(atPath: root + name))
+        }
     }
 }

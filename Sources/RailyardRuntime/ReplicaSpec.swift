@@ -12,12 +12,28 @@ public struct ReplicaSpec: Sendable, Equatable {
     public var logFile: URL
     /// Directories the app must never see (the data dir); hidden inside the sandbox.
     public var hiddenPaths: [String]
+    /// Host folders bound writable into the sandbox at a path of its own (volumes): source → mount path.
+    public var volumes: [Mount]
 
-    public init(command: String, appDirectory: URL, environment: [String: String], logFile: URL, hiddenPaths: [String]) {
+    /// A host folder and where the app sees it.
+    public struct Mount: Sendable, Equatable {
+        public var source: URL
+        public var path: String
+
+        public init(source: URL, path: String) {
+            self.source = source
+            self.path = path
+        }
+    }
+
+    public init(
+        command: String, appDirectory: URL, environment: [String: String], logFile: URL, hiddenPaths: [String], volumes: [Mount] = []
+    ) {
         self.command = command
         self.appDirectory = appDirectory
         self.environment = environment
         self.logFile = logFile
         self.hiddenPaths = hiddenPaths
+        self.volumes = volumes
     }
 }

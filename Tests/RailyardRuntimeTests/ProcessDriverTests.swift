@@ -73,7 +73,12 @@ struct ProcessDriverTests {
         let argv = isolation.argv(for: spec)
         let joined = argv.joined(separator: " ")
         #expect(argv.first == "/usr/bin/bwrap")
-        #expect(joined.contains("--ro-bind / /"))
+        #expect(joined.contains("--ro-bind /usr /usr") && joined.contains("--ro-bind /etc /etc"), "the host's system, read-only")
+        #expect(!joined.contains("--ro-bind / /"), "the root is the sandbox's own, so volumes can add paths to it")
+        if (try? FileManager.default.destinationOfSymbolicLink(atPath: "/bin")) == "usr/bin" {
+            #expect(joined.contains("--symlink usr/bin /bin"))
+        }
+        #expect(!joined.contains("/proc /proc --ro") && !joined.contains("--ro-bind /tmp"))
         #expect(joined.contains("--tmpfs /data --perms 0755 --dir /data --perms 0755 --dir /data/artifacts --perms 0755 --dir /data/artifacts/d1 --bind /data/artifacts/d1/app /data/artifacts/d1/app"))
         #expect(joined.contains("/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups /bin/sh -c python main.py"))
         #expect(Isolation.none.argv(for: spec) == ["/bin/sh", "-c", "python main.py"])
@@ -102,6 +107,35 @@ struct ProcessDriverTests {
         #expect(text.contains("app-writable"))
         #expect(text.contains("tmp-writable"), "the app's user must be able to write its private /tmp (Go and many tools need it): \(text)")
         if isolation.user != nil { #expect(text.contains("65534")) }
+    }
+
+    @Test("a volume is writable at its mount path, even one the host does not have, and the data stays on the host", .enabled(if: Isolation.detect().bwrapPath != nil))
+    func volumeForReal() async throws {
+        let data = try tempDir()
+        defer { try? FileManager.default.removeItem(at: data) }
+        let app = data.appendingPathComponent("artifacts/app")
+        let volume = data.appendingPathComponent("volumes/v1")
+        try FileManager.default.createDirectory(at: app, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: volume, withIntermediateDirectories: true)
+        let isolation = Isolation.detect()
+        if let user = isolation.user {
+            chown(app.path, user.uid, user.gid)
+            chown(volume.path, user.uid, user.gid)
+        }
+        let mount = "/railyard-test-volume-\(UUID().uuidString.prefix(8))"
+        #expect(!FileManager.default.fileExists(atPath: mount))
+        let driver = ProcessDriver(isolation: isolation, logger: Logger(label: "test"))
+        let log = data.appendingPathComponent("app.log")
+        let pid = try driver.start(ReplicaSpec(
+            command: "echo kept > \(mount)/note && cat \(mount)/note && ls /",
+            appDirectory: app, environment: ["PATH": "/usr/bin:/bin"], logFile: log, hiddenPaths: [data.path],
+            volumes: [.init(source: volume, path: mount)]
+        ))
+        for _ in 0..<100 where driver.isRunning(pid) { try await Task.sleep(for: .milliseconds(50)) }
+        let text = try String(contentsOf: log, encoding: .utf8)
+        #expect(text.contains("kept"), "\(text)")
+        #expect(try String(contentsOf: volume.appendingPathComponent("note"), encoding: .utf8) == "kept\n")
+        #expect(!FileManager.default.fileExists(atPath: mount), "the mount point exists only inside the sandbox")
     }
 }
 
