@@ -17,6 +17,7 @@ public enum RailyardCommandLine {
         StatusCommand.self,
         EnvironmentCommand.self,
         ServiceCommand.self,
+        VolumeCommand.self,
         VariablesCommand.self,
         UpCommand.self,
         RedeployCommand.self,

@@ -40,6 +40,25 @@ extension RailyardClient {
         try await sendExpectingNoContent(.POST, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/down")
     }
 
+    /// `GET …/services/{serviceId}/volumes`.
+    public func volumes(projectId: String, environmentId: String, serviceId: String) async throws -> [Volume] {
+        try await send(.GET, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/volumes")
+    }
+
+    /// `POST …/services/{serviceId}/volumes`.
+    public func createVolume(projectId: String, environmentId: String, serviceId: String, mountPath: String) async throws -> Volume {
+        try await send(
+            .POST, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/volumes", body: CreateVolumeRequest(mountPath: mountPath)
+        )
+    }
+
+    /// `DELETE …/services/{serviceId}/volumes/{volumeId}`.
+    public func deleteVolume(projectId: String, environmentId: String, serviceId: String, volumeId: String) async throws {
+        try await sendExpectingNoContent(
+            .DELETE, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/volumes/\(Self.segment(volumeId))"
+        )
+    }
+
     /// `POST …/services/{serviceId}/scale`: sets the replica count; answers the service's settings.
     public func scale(projectId: String, environmentId: String, serviceId: String, replicas: Int) async throws -> ServiceConfig {
         try await send(.POST, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/scale", body: ScaleRequest(replicas: replicas))

@@ -84,7 +84,7 @@ public struct Isolation: Sendable, Equatable, CustomStringConvertible {
 
     /// The host's top-level entries a sandbox sees (symlinks kept as symlinks); `/proc`, `/dev`
     /// and `/tmp` are the sandbox's own, and `lost+found` is nobody's business.
-    static func rootEntries(root: String = "/") -> [(name: String, link: String?)] {
+    public static func rootEntries(root: String = "/") -> [(name: String, link: String?)] {
         let skipped: Set = ["proc", "dev", "tmp", "lost+found"]
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
         return names.sorted().filter { !skipped.contains($0) }.map { name in

@@ -105,6 +105,13 @@ public protocol Store: Sendable {
     /// The config a deployment went out with, or nil when it never got that far.
     func deploymentConfig(deploymentId: String) async throws -> ServiceConfig?
 
+    /// Creates the service's volume in an environment; a conflict when it already has one.
+    func createVolume(serviceId: String, environmentId: String, mountPath: String) async throws -> Volume
+    /// The service's volumes in an environment (at most one).
+    func volumes(serviceId: String, environmentId: String) async throws -> [Volume]
+    /// Forgets a volume; true when it existed.
+    func deleteVolume(id: String) async throws -> Bool
+
     /// Records a running replica's process, so a restarted server can find it.
     func recordReplica(_ replica: ReplicaRecord) async throws
     func replicas(deploymentId: String) async throws -> [ReplicaRecord]

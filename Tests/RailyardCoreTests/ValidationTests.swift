@@ -74,3 +74,17 @@ struct PermissionTableTests {
     }
 }
 
+
+@Suite("Volume mount paths")
+struct VolumeMountPathTests {
+    @Test("absolute folder paths pass", arguments: ["/data", "/app/data", "/var-data/db_1", "/x.y"])
+    func valid(path: String) throws {
+        try Volume.validate(mountPath: path)
+    }
+
+    @Test("anything else is refused naming mountPath", arguments: ["data", "/", "", "/data/", "/a//b", "/a/../b", "/./a", "/da ta", "/dätä", String(repeating: "/a", count: 200)])
+    func invalid(path: String) {
+        let error = #expect(throws: RailyardError.self) { try Volume.validate(mountPath: path) }
+        #expect(error?.field == "mountPath")
+    }
+}

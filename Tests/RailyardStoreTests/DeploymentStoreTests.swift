@@ -28,6 +28,25 @@ struct DeploymentStoreTests {
         await database.destroy()
     }
 
+    @Test("one volume per service and environment; it goes with its service", arguments: TestEngine.allCases)
+    func volumes(engine: TestEngine) async throws {
+        try await withService(engine) { store, service, environment in
+            #expect(try await store.volumes(serviceId: service.id, environmentId: environment.id).isEmpty)
+            let volume = try await store.createVolume(serviceId: service.id, environmentId: environment.id, mountPath: "/data")
+            #expect(try await store.volumes(serviceId: service.id, environmentId: environment.id) == [volume])
+            let second = await #expect(throws: RailyardError.self) {
+                try await store.createVolume(serviceId: service.id, environmentId: environment.id, mountPath: "/other")
+            }
+            #expect(second?.code == .conflict)
+            #expect(try await store.deleteVolume(id: volume.id))
+            #expect(try await store.deleteVolume(id: volume.id) == false)
+            let again = try await store.createVolume(serviceId: service.id, environmentId: environment.id, mountPath: "/data")
+            try await store.deleteService(id: service.id)
+            #expect(try await store.volumes(serviceId: service.id, environmentId: environment.id).isEmpty)
+            #expect(try await store.deleteVolume(id: again.id) == false)
+        }
+    }
+
     @Test("service settings per environment and the config a deployment went out with round-trip", arguments: TestEngine.allCases)
     func settingsAndConfigs(engine: TestEngine) async throws {
         try await withService(engine) { store, service, environment in

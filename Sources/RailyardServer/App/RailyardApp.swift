@@ -55,6 +55,7 @@ public enum RailyardApp {
         VariableController(dependencies: dependencies).addRoutes(to: api)
         ServiceSettingsController(dependencies: dependencies).addRoutes(to: api)
         DeploymentController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
+        VolumeController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
         WebhookController(dependencies: dependencies).addRoutes(to: api)
         return router
     }

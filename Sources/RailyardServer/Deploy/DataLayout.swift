@@ -23,6 +23,10 @@ struct DataLayout: Sendable {
     func buildCache(_ serviceId: String) -> URL {
         root.appendingPathComponent("cache/\(serviceId)", isDirectory: true)
     }
+    /// A volume's data, kept across deploys and restarts.
+    func volume(_ volumeId: String) -> URL {
+        root.appendingPathComponent("volumes/\(volumeId)", isDirectory: true)
+    }
     /// A scratch dir for uploads being received.
     var uploads: URL { root.appendingPathComponent("tmp/uploads", isDirectory: true) }
 }

@@ -32,7 +32,8 @@ extension Deployer {
                 publicHost: domain.host,
                 shared: try await store.variables(environmentId: environment.id, serviceId: nil),
                 own: try await store.variables(environmentId: environment.id, serviceId: service.id),
-                commit: deployment.gitCommit
+                commit: deployment.gitCommit,
+                volume: try await store.volumes(serviceId: service.id, environmentId: environment.id).first
             )
 
             deployment = try await move(deployment, to: .building)
@@ -137,6 +138,16 @@ extension Deployer {
         return moved
     }
 
+    /// A volume's folder (created and handed to the app user on first use) and its mount path.
+    func mount(_ volume: Volume) -> ReplicaSpec.Mount {
+        let folder = layout.volume(volume.id)
+        if !FileManager.default.fileExists(atPath: folder.path) {
+            try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            if let user = driver.isolation.user { _ = chown(folder.path, user.uid, user.gid) }
+        }
+        return ReplicaSpec.Mount(source: folder, path: volume.mountPath)
+    }
+
     /// How long the previous deployment keeps its replicas after traffic left it, before SIGTERM.
     static let settleTime = Duration.seconds(1)
 
@@ -163,7 +174,8 @@ extension Deployer {
                     if let runner = await self?.runners[old.id] { await runner.retire() }
                 }
             },
-            previousRoute: routes.route(for: host)
+            previousRoute: routes.route(for: host),
+            volumes: release.volume.map { [mount($0)] } ?? []
         )
     }
 }

@@ -64,7 +64,8 @@ extension Deployer {
                 project: project, environment: environment, service: service, deploymentId: deployment.id, publicHost: domain.host,
                 shared: try await store.variables(environmentId: environment.id, serviceId: nil),
                 own: try await store.variables(environmentId: environment.id, serviceId: service.id),
-                commit: deployment.gitCommit
+                commit: deployment.gitCommit,
+                volume: try await store.volumes(serviceId: service.id, environmentId: environment.id).first
             )
             let plan = try BuildPlanner.plan(
                 directory: try sourceDirectory(digest: digest, service: service), variables: release.userVariables,

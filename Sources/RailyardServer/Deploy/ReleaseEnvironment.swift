@@ -14,6 +14,8 @@ struct ReleaseEnvironment: Sendable {
     var own: [String: String]
     /// The commit a git-sourced deployment builds; nil for uploads.
     var commit: GitFetcher.Commit? = nil
+    /// The service's volume in this environment, if it has one.
+    var volume: Volume? = nil
 
     /// The variables Railyard injects for one replica (PORT only when the release runs a process).
     func injected(port: Int?, replicaId: String?) -> [String: String] {
@@ -29,6 +31,10 @@ struct ReleaseEnvironment: Sendable {
             "DEPLOYMENT_ID": deploymentId,
         ]
         if let replicaId { values["REPLICA_ID"] = replicaId }
+        if let volume {
+            values["VOLUME_MOUNT_PATH"] = volume.mountPath
+            values["VOLUME_ID"] = volume.id
+        }
         if let commit, let repo = service.source.repo {
             values["GIT_COMMIT_SHA"] = commit.sha
             values["GIT_COMMIT_MESSAGE"] = commit.message

@@ -31,6 +31,8 @@ actor ReleaseRunner {
         var retirePrevious: @Sendable () async -> Void
         /// The previous deployment's route, served beside the new one during the overlap.
         var previousRoute: Route?
+        /// Volumes bound into every replica and the pre-deploy command.
+        var volumes: [ReplicaSpec.Mount] = []
     }
 
     /// How the deploy step ended, for the pipeline waiting on it.
@@ -212,7 +214,7 @@ actor ReleaseRunner {
         do {
             pid = try context.driver.start(ReplicaSpec(
                 command: context.command, appDirectory: context.app, environment: environment, logFile: runtimeLog,
-                hiddenPaths: [context.layout.root.standardizedFileURL.path]
+                hiddenPaths: [context.layout.root.standardizedFileURL.path], volumes: context.volumes
             ))
         } catch {
             LogFile.append("Replica \(slot + 1) could not start: \(error)", to: buildLog)
@@ -355,7 +357,7 @@ actor ReleaseRunner {
             do {
                 pid = try context.driver.start(ReplicaSpec(
                     command: command, appDirectory: context.app, environment: environment, logFile: log,
-                    hiddenPaths: [context.layout.root.standardizedFileURL.path]
+                    hiddenPaths: [context.layout.root.standardizedFileURL.path], volumes: context.volumes
                 ))
             } catch {
                 return "`\(command)` could not start: \(error)"

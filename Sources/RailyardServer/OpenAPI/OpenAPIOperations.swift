@@ -5,7 +5,7 @@ enum OpenAPIOperations {
     private typealias S = OpenAPISchemas
 
     static let all: [OpenAPIOperation] = system + auth + account + workspaces + projects + environments + services + variables
-        + settings + deployments + webhooks
+        + settings + deployments + volumes + webhooks
 
     private static let system: [OpenAPIOperation] = [
         .init(method: "get", path: "/health", operationId: "health", summary: "Liveness check", tag: "system",
@@ -118,6 +118,19 @@ enum OpenAPIOperations {
               tag: "variables", requestBody: "UpdateVariablesRequest", success: (200, S.ref("VariableList")),
               permission: .variablesWrite),
     ]
+
+    private static let volumes: [OpenAPIOperation] = {
+        let path = "/api/v1/projects/{projectId}/environments/{environmentId}/services/{serviceId}/volumes"
+        return [
+            .init(method: "get", path: path, operationId: "listVolumes", summary: "The service's volume in the environment (at most one)",
+                  tag: "volumes", success: (200, S.array("Volume")), permission: .projectRead),
+            .init(method: "post", path: path, operationId: "createVolume",
+                  summary: "Create the service's volume, mounted at mountPath from the next deployment", tag: "volumes",
+                  requestBody: "CreateVolumeRequest", success: (201, S.ref("Volume")), permission: .projectUpdate),
+            .init(method: "delete", path: "\(path)/{volumeId}", operationId: "deleteVolume",
+                  summary: "Delete a volume and its data", tag: "volumes", success: (204, nil), permission: .projectUpdate),
+        ]
+    }()
 
     private static let settings: [OpenAPIOperation] = {
         let path = "/api/v1/projects/{projectId}/environments/{environmentId}/services/{serviceId}/settings"

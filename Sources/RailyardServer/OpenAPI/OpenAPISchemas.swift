@@ -148,6 +148,11 @@ enum OpenAPISchemas {
              "sleepApplication": ["type": ["boolean", "null"]], "overlapSeconds": optionalInteger, "drainingSeconds": optionalInteger],
             required: []
         ),
+        "Volume": object(
+            ["id": string, "serviceId": string, "environmentId": string, "mountPath": string, "createdAt": dateTime],
+            required: ["id", "serviceId", "environmentId", "mountPath", "createdAt"]
+        ),
+        "CreateVolumeRequest": object(["mountPath": string], required: ["mountPath"]),
         "ScaleRequest": object(["replicas": ["type": "integer", "minimum": 1, "maximum": .number(Double(ServiceConfig.maxReplicas))]], required: ["replicas"]),
         "RollbackRequest": object(["deploymentId": optionalString], required: []),
         "UpdateVariablesRequest": object(

@@ -189,6 +189,21 @@ enum Migrations {
                 """,
             ]
         ),
+        Migration(
+            version: 5, name: "volumes",
+            statements: [
+                """
+                CREATE TABLE volumes (
+                    id TEXT PRIMARY KEY,
+                    service_id TEXT NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+                    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+                    mount_path TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    UNIQUE (service_id, environment_id)
+                )
+                """,
+            ]
+        ),
     ]
 
     /// Applies every migration newer than the database, each in its own transaction.
