@@ -1,0 +1,131 @@
+import Foundation
+
+/// A service's resource limits. The defaults are the seed guide's Kubernetes manifest: 512 MiB of
+/// memory and half a CPU as limits, plus a pids limit that stops a fork bomb.
+public struct ResourceLimits: Codable, Sendable, Equatable {
+    public var memoryBytes: Int64
+    /// CPU time per wall-clock second, in thousandths of a CPU (500 = half a CPU).
+    public var cpuMillicores: Int
+    public var pids: Int
+
+    public static let `default` = ResourceLimits(memoryBytes: 512 * 1024 * 1024, cpuMillicores: 500, pids: 512)
+
+    public init(memoryBytes: Int64, cpuMillicores: Int, pids: Int) {
+        self.memoryBytes = memoryBytes
+        self.cpuMillicores = cpuMillicores
+        self.pids = pids
+    }
+}
+
+/// The cgroup filesystem of this machine: v1 (one hierarchy per controller, as here) or v2 (one
+/// unified hierarchy). Both are handled; the root is injectable so v2 can be tested on a fake tree.
+public enum CgroupVersion: Sendable, Equatable {
+    case v1(root: URL)
+    case v2(root: URL)
+
+    /// The layout under `root` (default `/sys/fs/cgroup`), or nil when there is no usable cgroupfs.
+    public static func detect(root: URL = URL(fileURLWithPath: "/sys/fs/cgroup")) -> CgroupVersion? {
+        let fileManager = FileManager.default
+        if fileManager.fileExists(atPath: root.appendingPathComponent("cgroup.controllers").path) { return .v2(root: root) }
+        let controllers = ["memory", "cpu", "pids"]
+        if controllers.allSatisfy({ fileManager.fileExists(atPath: root.appendingPathComponent("\($0)/cgroup.procs").path) }) {
+            return .v1(root: root)
+        }
+        return nil
+    }
+}
+
+/// One cgroup (per service, e.g. `railyard/<service-id>`) with memory, CPU and pids limits.
+/// Processes enter it by writing their pid to `cgroup.procs` (see `enterCommand`), before they exec
+/// the app, so nothing they fork can escape it.
+public struct Cgroup: Sendable, Equatable {
+    public var version: CgroupVersion
+    /// The path below each hierarchy's root, e.g. `railyard/3f2a…`.
+    public var name: String
+
+    /// The CFS period the CPU quota is a share of, in microseconds.
+    static let period = 100_000
+
+    public init(version: CgroupVersion, name: String) {
+        self.version = version
+        self.name = name
+    }
+
+    /// The folders of this cgroup: one per controller on v1, one on v2.
+    public var directories: [URL] {
+        switch version {
+        case .v1(let root): ["memory", "cpu", "pids"].map { root.appendingPathComponent("\($0)/\(name)", isDirectory: true) }
+        case .v2(let root): [root.appendingPathComponent(name, isDirectory: true)]
+        }
+    }
+
+    /// Creates the cgroup (and, on v2, enables the controllers down to it) and writes `limits`.
+    public func create(limits: ResourceLimits) throws {
+        let fileManager = FileManager.default
+        switch version {
+        case .v1(let root):
+            for directory in directories { try fileManager.createDirectory(at: directory, withIntermediateDirectories: true) }
+            try write("\(limits.memoryBytes)", to: root.appendingPathComponent("memory/\(name)/memory.limit_in_bytes"))
+            try write("\(Self.period)", to: root.appendingPathComponent("cpu/\(name)/cpu.cfs_period_us"))
+            try write("\(limits.cpuMillicores * Self.period / 1000)", to: root.appendingPathComponent("cpu/\(name)/cpu.cfs_quota_us"))
+            try write("\(limits.pids)", to: root.appendingPathComponent("pids/\(name)/pids.max"))
+        case .v2(let root):
+            // Each ancestor must hand the controllers down before a child can use them.
+            var current = root
+            for part in name.split(separator: "/") {
+                try write("+cpu +memory +pids", to: current.appendingPathComponent("cgroup.subtree_control"))
+                current = current.appendingPathComponent(String(part), isDirectory: true)
+                try fileManager.createDirectory(at: current, withIntermediateDirectories: true)
+            }
+            try write("\(limits.memoryBytes)", to: current.appendingPathComponent("memory.max"))
+            try write("\(limits.cpuMillicores * Self.period / 1000) \(Self.period)", to: current.appendingPathComponent("cpu.max"))
+            try write("\(limits.pids)", to: current.appendingPathComponent("pids.max"))
+        }
+    }
+
+    /// The `cgroup.procs` files a process writes its pid to, to enter this cgroup.
+    public var procsFiles: [URL] {
+        directories.map { $0.appendingPathComponent("cgroup.procs") }
+    }
+
+    /// A shell snippet that moves the shell running it into this cgroup; put it before `exec` of
+    /// the real command so the app and everything it forks start inside.
+    public var enterCommand: String {
+        procsFiles.map { "echo $$ > '\($0.path)'" }.joined(separator: " && ")
+    }
+
+    /// Moves a running process in (for processes started before the cgroup existed).
+    public func add(pid: Int32) throws {
+        for file in procsFiles { try write("\(pid)", to: file) }
+    }
+
+    /// How many times the kernel's OOM killer killed a process of this cgroup (0 when unknown).
+    public var oomKills: Int {
+        let file: URL
+        switch version {
+        case .v1(let root): file = root.appendingPathComponent("memory/\(name)/memory.oom_control")
+        case .v2(let root): file = root.appendingPathComponent("\(name)/memory.events")
+        }
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix("oom_kill ") {
+            return Int(line.dropFirst("oom_kill ".count)) ?? 0
+        }
+        return 0
+    }
+
+    /// Removes the cgroup once no process is in it; false while some still are.
+    @discardableResult
+    public func remove() -> Bool {
+        directories.reversed().allSatisfy { directory in
+            rmdir(directory.path) == 0 || errno == ENOENT
+        }
+    }
+
+    private func write(_ value: String, to file: URL) throws {
+        do {
+            try Data(value.utf8).write(to: file)
+        } catch {
+            throw RuntimeError("could not write \(value) to \(file.path): \(error.localizedDescription)")
+        }
+    }
+}
