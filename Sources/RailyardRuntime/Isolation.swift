@@ -39,8 +39,15 @@ public struct Isolation: Sendable, Equatable, CustomStringConvertible {
         return parts.joined(separator: ", ")
     }
 
-    /// The argv that runs `spec` under this isolation.
+    /// The argv that runs `spec` under this isolation; with a cgroup, a shell moves itself into it
+    /// first and then execs the rest, so the app and all it forks start inside the limits.
     public func argv(for spec: ReplicaSpec) -> [String] {
+        let sandboxed = sandboxArgv(for: spec)
+        guard let cgroup = spec.cgroup else { return sandboxed }
+        return ["/bin/sh", "-c", "\(cgroup.enterCommand) && exec \"$@\"", "railyard-cgroup-enter"] + sandboxed
+    }
+
+    private func sandboxArgv(for spec: ReplicaSpec) -> [String] {
         var inner = ["/bin/sh", "-c", spec.command]
         if let user {
             guard let setprivPath else {

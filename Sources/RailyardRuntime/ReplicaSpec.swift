@@ -14,6 +14,8 @@ public struct ReplicaSpec: Sendable, Equatable {
     public var hiddenPaths: [String]
     /// Host folders bound writable into the sandbox at a path of its own (volumes): source → mount path.
     public var volumes: [Mount]
+    /// The cgroup whose limits the process starts under (created by the caller), if any.
+    public var cgroup: Cgroup?
 
     /// A host folder and where the app sees it.
     public struct Mount: Sendable, Equatable {
@@ -27,7 +29,8 @@ public struct ReplicaSpec: Sendable, Equatable {
     }
 
     public init(
-        command: String, appDirectory: URL, environment: [String: String], logFile: URL, hiddenPaths: [String], volumes: [Mount] = []
+        command: String, appDirectory: URL, environment: [String: String], logFile: URL, hiddenPaths: [String], volumes: [Mount] = [],
+        cgroup: Cgroup? = nil
     ) {
         self.command = command
         self.appDirectory = appDirectory
@@ -35,5 +38,6 @@ public struct ReplicaSpec: Sendable, Equatable {
         self.logFile = logFile
         self.hiddenPaths = hiddenPaths
         self.volumes = volumes
+        self.cgroup = cgroup
     }
 }

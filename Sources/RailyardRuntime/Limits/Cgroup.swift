@@ -9,6 +9,11 @@ public struct ResourceLimits: Codable, Sendable, Equatable {
     public var pids: Int
 
     public static let `default` = ResourceLimits(memoryBytes: 512 * 1024 * 1024, cpuMillicores: 500, pids: 512)
+    /// Generous limits for the parent `railyard` group: each replica's own group holds the real ones.
+    static let unlimitedParent = ResourceLimits(memoryBytes: 1 << 50, cpuMillicores: 1_000_000, pids: 1 << 20)
+
+    /// The memory limit in words, e.g. `512 MiB`.
+    public var memoryDescription: String { "\(memoryBytes / 1024 / 1024) MiB" }
 
     public init(memoryBytes: Int64, cpuMillicores: Int, pids: Int) {
         self.memoryBytes = memoryBytes
@@ -22,6 +27,35 @@ public struct ResourceLimits: Codable, Sendable, Equatable {
 public enum CgroupVersion: Sendable, Equatable {
     case v1(root: URL)
     case v2(root: URL)
+
+    /// The cgroups Railyard can use here: the detected layout when running as root and a
+    /// `railyard` group can be made in it, else nil (limits are then not enforced; the server says so).
+    public static func usable(root: URL = URL(fileURLWithPath: "/sys/fs/cgroup")) -> CgroupVersion? {
+        guard getuid() == 0, let version = detect(root: root) else { return nil }
+        let probe = Cgroup(version: version, name: "railyard")
+        do {
+            try probe.create(limits: .unlimitedParent)
+        } catch {
+            return nil
+        }
+        return version
+    }
+
+    /// Removes the empty cgroups under `parent` (e.g. `railyard`): those of replicas that ended while
+    /// no server watched them. A cgroup with a process in it cannot be removed, so running replicas
+    /// keep theirs. Returns how many were removed.
+    @discardableResult
+    public func pruneEmpty(under parent: String) -> Int {
+        let base: URL
+        switch self {
+        case .v1(let root): base = root.appendingPathComponent("memory/\(parent)", isDirectory: true)
+        case .v2(let root): base = root.appendingPathComponent(parent, isDirectory: true)
+        }
+        let children = (try? FileManager.default.contentsOfDirectory(at: base, includingPropertiesForKeys: [.isDirectoryKey])) ?? []
+        return children.filter { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }
+            .filter { Cgroup(version: self, name: "\(parent)/\($0.lastPathComponent)").remove() }
+            .count
+    }
 
     /// The layout under `root` (default `/sys/fs/cgroup`), or nil when there is no usable cgroupfs.
     public static func detect(root: URL = URL(fileURLWithPath: "/sys/fs/cgroup")) -> CgroupVersion? {

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import RailyardCore
+import RailyardRuntime
 import RailyardEdge
 import RailyardStore
 import ServiceLifecycle
@@ -102,8 +103,15 @@ struct EdgeStartup: ServiceLifecycle.Service {
         let port = try await edge.waitUntilBound()
         dependencies.edgePort.set(port)
         let isolation = dependencies.deployer.driver.isolation
+        let limits: String
+        switch dependencies.deployer.cgroups {
+        case .v1: limits = "cgroup v1: \(ResourceLimits.default.memoryDescription), \(ResourceLimits.default.cpuMillicores)m CPU, \(ResourceLimits.default.pids) pids per replica"
+        case .v2: limits = "cgroup v2: \(ResourceLimits.default.memoryDescription), \(ResourceLimits.default.cpuMillicores)m CPU, \(ResourceLimits.default.pids) pids per replica"
+        case nil: limits = "none (cgroups need root and a writable cgroupfs)"
+        }
         dependencies.logger.info(
-            "railyard edge listening", metadata: ["http.address": "http://\(host):\(port)", "runtime.isolation": "\(isolation)"]
+            "railyard edge listening",
+            metadata: ["http.address": "http://\(host):\(port)", "runtime.isolation": "\(isolation)", "runtime.limits": "\(limits)"]
         )
         onListening(host, port)
         await dependencies.deployer.recover()

@@ -175,7 +175,8 @@ extension Deployer {
                 }
             },
             previousRoute: routes.route(for: host),
-            volumes: release.volume.map { [mount($0)] } ?? []
+            volumes: release.volume.map { [mount($0)] } ?? [],
+            cgroups: cgroups
         )
     }
 }

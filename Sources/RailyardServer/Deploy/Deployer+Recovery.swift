@@ -41,6 +41,8 @@ extension Deployer {
             for deployment in newest.values.sorted(by: { $0.createdAt < $1.createdAt }) {
                 await restore(deployment)
             }
+            // Cgroups of replicas that ended while no server watched them.
+            cgroups?.pruneEmpty(under: "railyard")
             // Known hosts with nothing live answer 503 with a reason rather than "unknown host".
             for domain in try await store.allDomains() where routes.route(for: domain.host) == nil {
                 routes.set(.unavailable("no deployment of this service is running; deploy it with `railyard up`"), for: domain.host)

@@ -28,6 +28,8 @@ actor Deployer {
     let buildTimeout: Duration
     /// The running pipeline per service and environment; a new deployment waits for the previous one.
     private var chains: [String: Task<Void, Never>] = [:]
+    /// Where replicas get a cgroup each (memory, CPU, pids limits); nil when cgroups are not usable here.
+    let cgroups: CgroupVersion? = CgroupVersion.usable()
     /// The supervisor of each live process release, by deployment id.
     var runners: [String: ReleaseRunner] = [:]
 

@@ -33,6 +33,9 @@ actor ReleaseRunner {
         var previousRoute: Route?
         /// Volumes bound into every replica and the pre-deploy command.
         var volumes: [ReplicaSpec.Mount] = []
+        /// Where each replica gets a cgroup of its own with `limits`; nil where cgroups are not usable.
+        var cgroups: CgroupVersion? = nil
+        var limits: ResourceLimits = .default
     }
 
     /// How the deploy step ended, for the pipeline waiting on it.
@@ -44,6 +47,8 @@ actor ReleaseRunner {
     private let context: Context
     private var supervision: Supervision
     private var replicas: [Int: (id: String, pid: Int32, port: Int)] = [:]
+    /// Each replica's cgroup, by replica id, removed once the replica is gone.
+    private var cgroups: [String: Cgroup] = [:]
     /// Each slot's watcher (health, then exit); replaced when the slot starts again.
     private var watchers: [Int: Task<Void, Never>] = [:]
     /// Bumped by every `.wake`; a timer whose generation is stale sends nothing. (Cancelling the
@@ -84,6 +89,7 @@ actor ReleaseRunner {
     func adopt(_ records: [ReplicaRecord]) async -> Outcome {
         for (slot, record) in records.enumerated() {
             replicas[slot] = (record.id, record.pid, record.port)
+            if let version = context.cgroups { cgroups[record.id] = Cgroup(version: version, name: "railyard/\(record.id)") }
             watchers[slot] = Task { [weak self, driver = context.driver] in
                 await self?.waitForExit(slot: slot, pid: record.pid, driver: driver)
             }
@@ -209,12 +215,24 @@ actor ReleaseRunner {
         let environment = context.release.processEnvironment(
             port: port, replicaId: replicaId, paths: context.plan.paths, appDirectory: context.app
         )
-        LogFile.append("Starting replica \(slot + 1): `\(context.command)` on PORT \(port) (\(context.driver.isolation))", to: buildLog)
+        var group: Cgroup?
+        if let version = context.cgroups {
+            let candidate = Cgroup(version: version, name: "railyard/\(replicaId)")
+            do {
+                try candidate.create(limits: context.limits)
+                group = candidate
+                cgroups[replicaId] = candidate
+            } catch {
+                LogFile.append("Replica \(slot + 1) runs without resource limits: \(error)", to: buildLog)
+            }
+        }
+        let limits = group.map { _ in ", limits \(context.limits.memoryDescription), \(context.limits.cpuMillicores)m CPU, \(context.limits.pids) pids" } ?? ""
+        LogFile.append("Starting replica \(slot + 1): `\(context.command)` on PORT \(port) (\(context.driver.isolation)\(limits))", to: buildLog)
         let pid: Int32
         do {
             pid = try context.driver.start(ReplicaSpec(
                 command: context.command, appDirectory: context.app, environment: environment, logFile: runtimeLog,
-                hiddenPaths: [context.layout.root.standardizedFileURL.path], volumes: context.volumes
+                hiddenPaths: [context.layout.root.standardizedFileURL.path], volumes: context.volumes, cgroup: group
             ))
         } catch {
             LogFile.append("Replica \(slot + 1) could not start: \(error)", to: buildLog)
@@ -308,6 +326,15 @@ actor ReleaseRunner {
     private func report(slot: Int, pid: Int32, _ event: Supervision.Event) async {
         guard replicas[slot]?.pid == pid else { return }
         if case .exited(_, let exit) = event {
+            if let id = replicas[slot]?.id, let group = cgroups.removeValue(forKey: id) {
+                if group.oomKills > 0 {
+                    LogFile.append(
+                        "Replica \(slot + 1) was killed for using more than its \(context.limits.memoryDescription) of memory (out of memory)",
+                        to: runtimeLog
+                    )
+                }
+                group.remove()
+            }
             LogFile.append("Replica \(slot + 1) \(exit)", to: runtimeLog)
             replicas[slot] = nil
             if let id = try? await context.store.replicas(deploymentId: context.deploymentId).first(where: { $0.pid == pid })?.id {
@@ -325,6 +352,7 @@ actor ReleaseRunner {
         watchers[slot] = nil
         guard let replica = replicas.removeValue(forKey: slot) else { return }
         await context.driver.stop(replica.pid, grace: grace)
+        cgroups.removeValue(forKey: replica.id)?.remove()
         try? await context.store.removeReplica(id: replica.id)
     }
 
