@@ -23,6 +23,13 @@ extension EndToEndTests {
             http.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), H).serve_forever()
             """
 
+        @Test("--require-sandbox starts where the sandbox, a separate user and cgroups are all in force", .enabled(if: cgroupsUsable))
+        func requireSandbox() async throws {
+            try await ServerProcess.withServer(extraArguments: ["--require-sandbox"]) { _, server, _ in
+                #expect(server.isRunning)
+            }
+        }
+
         @Test("a replica over its 512 MiB is OOM-killed, logged as such and restarted; its neighbour keeps answering", .enabled(if: cgroupsUsable))
         func memoryHog() async throws {
             try await ServerProcess.withServer { root, server, edge in

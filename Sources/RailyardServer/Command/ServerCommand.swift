@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import RailyardCore
+import RailyardRuntime
 import RailyardStore
 
 /// `railyard server`: runs the control plane until SIGTERM or SIGINT.
@@ -64,6 +65,12 @@ public struct ServerCommand: AsyncParsableCommand {
         help: "Let services deploy from repositories on this machine (file:///path); only when every user may read its disk."
     )
     var allowLocalGitSources: Bool = false
+
+    @Flag(
+        name: .customLong("require-sandbox"),
+        help: "Refuse to start unless apps run in the bubblewrap sandbox, as another user, under cgroup limits."
+    )
+    var requireSandbox: Bool = false
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
@@ -134,6 +141,7 @@ public struct ServerCommand: AsyncParsableCommand {
             apiRateLimit: try RateLimitRule(parsing: apiRateLimit, field: "--api-rate-limit"),
             trustForwardedFor: trustForwardedFor,
             allowLocalGitSources: allowLocalGitSources,
+            requireSandbox: requireSandbox,
             webhookRateLimit: try RateLimitRule(parsing: webhookRateLimit, field: "--webhook-rate-limit")
         )
     }
@@ -145,6 +153,14 @@ public struct ServerCommand: AsyncParsableCommand {
         configuration: ServerConfiguration, logger: Logger,
         onListening: @escaping @Sendable (_ url: String) -> Void = ServerCommand.announce
     ) async throws {
+        if configuration.requireSandbox {
+            let missing = SandboxCheck.missing(isolation: .detect(), cgroups: CgroupVersion.usable())
+            guard missing.isEmpty else {
+                throw RailyardError(
+                    .invalidInput, "--require-sandbox: this machine cannot give apps \(missing.joined(separator: "; ")); fix that or drop the flag"
+                )
+            }
+        }
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
         // Others may pass through (to reach an app's folder) but not list or read what is inside.
         _ = chmod(configuration.dataDirectory.path, 0o711)

@@ -38,6 +38,8 @@ public struct ServerConfiguration: Sendable {
     /// Whether services may deploy from a repository on the server's disk (`file://…`, `/path`): only
     /// for a server whose users may all read its disk.
     public var allowLocalGitSources: Bool
+    /// Refuse to start unless apps can run sandboxed, as another user, under cgroup limits.
+    public var requireSandbox: Bool
     /// Budget for `/api/v1/webhooks/*`, per client IP.
     public var webhookRateLimit: RateLimitRule
 
@@ -58,6 +60,7 @@ public struct ServerConfiguration: Sendable {
         bcryptCost: Int = 12,
         trustForwardedFor: Bool = false,
         allowLocalGitSources: Bool = false,
+        requireSandbox: Bool = false,
         webhookRateLimit: RateLimitRule = RateLimitRule(limit: 120, window: 60)
     ) {
         self.dataDirectory = dataDirectory
@@ -75,6 +78,7 @@ public struct ServerConfiguration: Sendable {
         self.bcryptCost = bcryptCost
         self.trustForwardedFor = trustForwardedFor
         self.allowLocalGitSources = allowLocalGitSources
+        self.requireSandbox = requireSandbox
         self.webhookRateLimit = webhookRateLimit
     }
 

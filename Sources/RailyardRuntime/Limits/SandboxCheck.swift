@@ -1,0 +1,16 @@
+/// What `railyard server --require-sandbox` insists on before it runs anyone's app: the bubblewrap
+/// sandbox, a user apps run as that is not the server's, and cgroup limits.
+public enum SandboxCheck {
+    /// What is missing, one phrase each saying how to get it; empty when everything is in force.
+    public static func missing(isolation: Isolation, cgroups: CgroupVersion?) -> [String] {
+        var missing: [String] = []
+        if isolation.bwrapPath == nil { missing.append("the bubblewrap sandbox (apt-get install bubblewrap)") }
+        if isolation.user == nil {
+            missing.append("a separate user for apps (run the server as root; apps then run as nobody)")
+        } else if isolation.setprivPath == nil {
+            missing.append("setpriv to drop to that user (apt-get install util-linux)")
+        }
+        if cgroups == nil { missing.append("cgroup limits (run as root on a machine with a writable /sys/fs/cgroup)") }
+        return missing
+    }
+}
