@@ -29,32 +29,17 @@ struct DocsExamplesTests {
         return result
     }
 
-    @Test("the railway.json example parses to the documented commands")
-    func json() throws {
-        let examples = try Self.blocks("json")
-        try #require(!examples.isEmpty, "docs/configuration.md should show a railway.json")
+    @Test("the railway.json and railway.toml examples parse to the documented commands", arguments: [
+        ("json", "railway.json"), ("toml", "railway.toml"),
+    ])
+    func examples(language: String, fileName: String) throws {
+        let examples = try Self.blocks(language)
+        try #require(!examples.isEmpty, "docs/configuration.md should show a \(fileName)")
         for example in examples {
-            let config = try ServiceConfigLoader.parse(example, fileName: "railway.json")
+            let config = try ServiceConfigLoader.parse(example, fileName: fileName)
             #expect(config.build.buildCommand == "npm run build")
             #expect(config.deploy.startCommand == "node server.js")
-            #expect(try ServiceConfigLoader.warnings(example, fileName: "railway.json").isEmpty, "\(example)")
-            if !config.environments.isEmpty {
-                let staging = config.resolved(for: "staging")
-                #expect(staging.deploy.startCommand == "node server.js --inspect")
-                #expect(staging.build.buildCommand == "npm run build", "keys the override does not set stay")
-            }
-        }
-    }
-
-    @Test("the railway.toml example parses to the documented commands")
-    func toml() throws {
-        let examples = try Self.blocks("toml")
-        try #require(!examples.isEmpty, "docs/configuration.md should show a railway.toml")
-        for example in examples {
-            let config = try ServiceConfigLoader.parse(example, fileName: "railway.toml")
-            #expect(config.build.buildCommand == "npm run build")
-            #expect(config.deploy.startCommand == "node server.js")
-            #expect(try ServiceConfigLoader.warnings(example, fileName: "railway.toml").isEmpty, "\(example)")
+            #expect(try ServiceConfigLoader.warnings(example, fileName: fileName).isEmpty, "\(example)")
             if !config.environments.isEmpty {
                 let staging = config.resolved(for: "staging")
                 #expect(staging.deploy.startCommand == "node server.js --inspect")
