@@ -55,10 +55,7 @@ public final class ProcessDriver: Sendable {
 
     /// A sentence describing how a child ended, for deployment failure reasons.
     public func describeExit(of pid: pid_t) -> String? {
-        guard let status = exitStatus(of: pid) else { return nil }
-        let signal = status & 0x7f
-        if signal == 0 { return "exited with status \((status >> 8) & 0xff)" }
-        return "was killed by signal \(signal)"
+        exitStatus(of: pid).map { ReplicaExit(waitStatus: $0).description }
     }
 
     /// Stops a replica's whole process group: SIGTERM, then SIGKILL after `grace`.
