@@ -17,3 +17,10 @@ extension RailyardClient {
         environmentPath(projectId, environmentId) + "/services/\(segment(serviceId))/settings"
     }
 }
+
+extension RailyardClient {
+    /// `GET …/services/{serviceId}/isolation`: the sandbox, user, network and limits its replicas run under.
+    public func serviceIsolation(projectId: String, environmentId: String, serviceId: String) async throws -> ServiceIsolation {
+        try await send(.GET, Self.environmentPath(projectId, environmentId) + "/services/\(Self.segment(serviceId))/isolation")
+    }
+}

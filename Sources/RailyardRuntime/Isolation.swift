@@ -1,41 +1,83 @@
 import Foundation
 
+/// The unprivileged user a service's builds and replicas run as: one uid (and a group of the same
+/// number) per service, so one service's files are not another's.
+public struct AppUser: Sendable, Equatable, Codable {
+    public var uid: UInt32
+    public var gid: UInt32
+
+    public init(uid: UInt32, gid: UInt32) {
+        self.uid = uid
+        self.gid = gid
+    }
+
+    /// `nobody`, for commands that belong to no service.
+    public static let nobody = AppUser(uid: 65534, gid: 65534)
+
+    /// The sandbox's `/etc/passwd`: the host's, without any line for this uid, plus one naming the
+    /// service's user `app` with `home` as its home (programs such as initdb refuse a uid with no name).
+    public func passwd(host: String, home: String) -> String {
+        let kept = host.split(separator: "\n").filter { line in
+            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+            return fields.count < 3 || fields[2] != "\(uid)" && fields[0] != "app"
+        }
+        return (kept + ["app:x:\(uid):\(gid):Railyard app:\(home):/bin/sh"]).joined(separator: "\n") + "\n"
+    }
+
+    /// The sandbox's `/etc/group`: the host's plus the `app` group.
+    public func group(host: String) -> String {
+        let kept = host.split(separator: "\n").filter { line in
+            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+            return fields.count < 3 || fields[2] != "\(gid)" && fields[0] != "app"
+        }
+        return (kept + ["app:x:\(gid):"]).joined(separator: "\n") + "\n"
+    }
+}
+
 /// How replicas are isolated on this machine, decided once at start and reported by the server.
 public struct Isolation: Sendable, Equatable, CustomStringConvertible {
     /// The bubblewrap binary, when present: read-only system, private /tmp, own PID/IPC/UTS namespaces.
     public var bwrapPath: String?
-    /// The uid/gid replicas run as when the server runs as root (nobody); nil when not root.
-    public var user: (uid: UInt32, gid: UInt32)?
-    /// `setpriv`, used to drop to `user` inside the sandbox.
+    /// When the server runs as root, the uid of service number 0; service n runs as `userBase + n`.
+    /// Nil when not root: apps then run as the server's own user.
+    public var userBase: UInt32?
+    /// `setpriv`, used to drop to the service's user inside the sandbox.
     public var setprivPath: String?
 
-    public init(bwrapPath: String?, user: (uid: UInt32, gid: UInt32)?, setprivPath: String?) {
+    /// Far above people's uids, subordinate uid ranges and systemd-nspawn's container range
+    /// (524288–1879048191), below 2^31 (some programs keep uids in a signed int).
+    public static let defaultUserBase: UInt32 = 1_900_000_000
+
+    public init(bwrapPath: String?, userBase: UInt32?, setprivPath: String?) {
         self.bwrapPath = bwrapPath
-        self.user = user
+        self.userBase = userBase
         self.setprivPath = setprivPath
     }
 
-    public static func == (lhs: Isolation, rhs: Isolation) -> Bool {
-        lhs.bwrapPath == rhs.bwrapPath && lhs.user?.uid == rhs.user?.uid && lhs.user?.gid == rhs.user?.gid
-            && lhs.setprivPath == rhs.setprivPath
-    }
-
-    /// What this machine offers: bwrap and setpriv from the usual places, `nobody` when running as root.
+    /// What this machine offers: bwrap and setpriv from the usual places, a user per service when root.
     public static func detect() -> Isolation {
         let find = { (name: String) -> String? in
             ["/usr/bin/\(name)", "/bin/\(name)", "/usr/local/bin/\(name)"].first { FileManager.default.isExecutableFile(atPath: $0) }
         }
         let root = getuid() == 0
-        return Isolation(bwrapPath: find("bwrap"), user: root ? (65534, 65534) : nil, setprivPath: find("setpriv"))
+        return Isolation(bwrapPath: find("bwrap"), userBase: root ? defaultUserBase : nil, setprivPath: find("setpriv"))
     }
 
     /// No isolation at all (tests of the driver's bookkeeping).
-    public static let none = Isolation(bwrapPath: nil, user: nil, setprivPath: nil)
+    public static let none = Isolation(bwrapPath: nil, userBase: nil, setprivPath: nil)
+
+    /// The user of the service numbered `number` (see `Store.allocatedNumber`), or nil when apps run
+    /// as the server's own user.
+    public func user(number: Int) -> AppUser? {
+        guard let userBase, number >= 0, number < Int(Int32.max) - Int(userBase) else { return nil }
+        let id = userBase + UInt32(number)
+        return AppUser(uid: id, gid: id)
+    }
 
     public var description: String {
         var parts: [String] = []
         parts.append(bwrapPath == nil ? "no sandbox (install bubblewrap for one)" : "bubblewrap sandbox")
-        if let user { parts.append("uid \(user.uid)") } else { parts.append("the server's own user") }
+        parts.append(userBase == nil ? "the server's own user" : "a user of its own per service")
         return parts.joined(separator: ", ")
     }
 
@@ -49,7 +91,8 @@ public struct Isolation: Sendable, Equatable, CustomStringConvertible {
 
     private func sandboxArgv(for spec: ReplicaSpec) -> [String] {
         var inner = ["/bin/sh", "-c", spec.command]
-        if let user {
+        if userBase != nil {
+            let user = spec.user ?? .nobody
             guard let setprivPath else {
                 // Never run an app with the server's root privileges: fail it with the reason instead.
                 return ["/bin/sh", "-c", "echo 'railyard: refusing to run the app as root; install setpriv (util-linux)' >&2; exit 126"]
@@ -70,6 +113,9 @@ public struct Isolation: Sendable, Equatable, CustomStringConvertible {
             "--tmpfs", "/root", "--tmpfs", "/home",
         ]
         for hidden in spec.hiddenPaths { args += ["--tmpfs", hidden] }
+        if let identity = spec.identityFiles {
+            args += ["--ro-bind", identity.passwd.path, "/etc/passwd", "--ro-bind", identity.group.path, "/etc/group"]
+        }
         // bwrap makes missing mount points 0700 and root-owned, which the app's user could not
         // traverse: create the app dir's ancestors world-traversable first (existing ones are kept).
         var ancestors: [String] = []

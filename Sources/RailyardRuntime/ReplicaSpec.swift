@@ -16,6 +16,10 @@ public struct ReplicaSpec: Sendable, Equatable {
     public var volumes: [Mount]
     /// The cgroup whose limits the process starts under (created by the caller), if any.
     public var cgroup: Cgroup?
+    /// The service's own user, when the server runs as root (else ignored); nobody when nil.
+    public var user: AppUser?
+    /// Files bound over the sandbox's /etc/passwd and /etc/group so `user` has a name.
+    public var identityFiles: (passwd: URL, group: URL)?
 
     /// A host folder and where the app sees it.
     public struct Mount: Sendable, Equatable {
@@ -30,7 +34,7 @@ public struct ReplicaSpec: Sendable, Equatable {
 
     public init(
         command: String, appDirectory: URL, environment: [String: String], logFile: URL, hiddenPaths: [String], volumes: [Mount] = [],
-        cgroup: Cgroup? = nil
+        cgroup: Cgroup? = nil, user: AppUser? = nil, identityFiles: (passwd: URL, group: URL)? = nil
     ) {
         self.command = command
         self.appDirectory = appDirectory
@@ -39,5 +43,14 @@ public struct ReplicaSpec: Sendable, Equatable {
         self.hiddenPaths = hiddenPaths
         self.volumes = volumes
         self.cgroup = cgroup
+        self.user = user
+        self.identityFiles = identityFiles
+    }
+
+    public static func == (lhs: ReplicaSpec, rhs: ReplicaSpec) -> Bool {
+        lhs.command == rhs.command && lhs.appDirectory == rhs.appDirectory && lhs.environment == rhs.environment
+            && lhs.logFile == rhs.logFile && lhs.hiddenPaths == rhs.hiddenPaths && lhs.volumes == rhs.volumes
+            && lhs.cgroup == rhs.cgroup && lhs.user == rhs.user && lhs.identityFiles?.passwd == rhs.identityFiles?.passwd
+            && lhs.identityFiles?.group == rhs.identityFiles?.group
     }
 }

@@ -114,9 +114,9 @@ extension SQLStore {
     public func recordReplica(_ replica: ReplicaRecord) async throws {
         try await engine.transaction { db in
             try await db.raw("""
-                INSERT INTO replicas (id, deployment_id, pid, port, started_at)
+                INSERT INTO replicas (id, deployment_id, pid, port, address, started_at)
                 VALUES (\(bind: replica.id), \(bind: replica.deploymentId), \(bind: Int64(replica.pid)), \(bind: Int64(replica.port)),
-                \(bind: replica.startedAt.millis))
+                \(bind: replica.address), \(bind: replica.startedAt.millis))
                 """).run()
         }
     }
@@ -138,5 +138,31 @@ extension SQLStore {
         try await engine.transaction { db in
             try await db.raw("DELETE FROM replicas WHERE deployment_id = \(bind: deploymentId)").run()
         }
+    }
+
+    public func allocatedNumber(_ kind: Allocation, owner: String) async throws -> Int {
+        // Two allocations racing for the same next number: the loser's insert breaks the unique
+        // constraint and it tries again with the number after.
+        for _ in 0..<20 {
+            do {
+                return try await engine.transaction { db in
+                    if let row = try await db.raw(
+                        "SELECT number FROM allocations WHERE kind = \(bind: kind.rawValue) AND owner = \(bind: owner)"
+                    ).first() {
+                        return Int(try row.decode(column: "number", as: Int64.self))
+                    }
+                    let highest = try await db.raw("SELECT MAX(number) AS n FROM allocations WHERE kind = \(bind: kind.rawValue)")
+                        .first()?.decode(column: "n", as: Int64?.self) ?? 0
+                    let next = highest + 1
+                    try await db.raw(
+                        "INSERT INTO allocations (kind, owner, number) VALUES (\(bind: kind.rawValue), \(bind: owner), \(bind: next))"
+                    ).run()
+                    return Int(next)
+                }
+            } catch where Self.isUniqueViolation(error) {
+                continue
+            }
+        }
+        throw RailyardError(.conflict, "could not allocate a \(kind.rawValue) number for \(owner); try again")
     }
 }

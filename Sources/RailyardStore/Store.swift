@@ -112,10 +112,22 @@ public protocol Store: Sendable {
     /// Forgets a volume; true when it existed.
     func deleteVolume(id: String) async throws -> Bool
 
+    /// The number allocated to `owner` among the `kind`'s, allocating the next one (from 1) on first
+    /// use. Numbers are never reused, even after the owner is gone.
+    func allocatedNumber(_ kind: Allocation, owner: String) async throws -> Int
+
     /// Records a running replica's process, so a restarted server can find it.
     func recordReplica(_ replica: ReplicaRecord) async throws
     func replicas(deploymentId: String) async throws -> [ReplicaRecord]
     func removeReplicas(deploymentId: String) async throws
     /// Forgets one replica (it ended, or was stopped).
     func removeReplica(id: String) async throws
+}
+
+/// What `Store.allocatedNumber` hands out numbers for.
+public enum Allocation: String, Sendable {
+    /// A service's user: uid = the isolation's base + the number.
+    case serviceUser = "service-user"
+    /// A project-environment's private network: its subnet.
+    case network
 }

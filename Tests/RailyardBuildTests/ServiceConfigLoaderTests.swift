@@ -11,7 +11,7 @@ struct ServiceConfigLoaderTests {
         deploy: .init(
             startCommand: "./serve", preDeployCommand: ["./migrate"], healthcheckPath: "/health", healthcheckTimeout: 120,
             restartPolicyType: .onFailure, restartPolicyMaxRetries: 5, numReplicas: 3, cronSchedule: "*/5 * * * *",
-            sleepApplication: true, overlapSeconds: 30, drainingSeconds: 10
+            sleepApplication: true, overlapSeconds: 30, drainingSeconds: 10, memoryLimit: "1Gi", cpuLimit: 0.25, pidsLimit: 256
         )
     )
 
@@ -22,7 +22,8 @@ struct ServiceConfigLoaderTests {
          "deploy": {"startCommand": "./serve", "preDeployCommand": ["./migrate"], "healthcheckPath": "/health",
                     "healthcheckTimeout": 120, "restartPolicyType": "ON_FAILURE", "restartPolicyMaxRetries": 5,
                     "numReplicas": 3, "cronSchedule": "*/5 * * * *", "sleepApplication": true,
-                    "overlapSeconds": 30, "drainingSeconds": 10, "region": "ignored"}}
+                    "overlapSeconds": 30, "drainingSeconds": 10, "region": "ignored",
+                    "memoryLimit": "1Gi", "cpuLimit": 0.25, "pidsLimit": 256}}
         """),
         ("railway.toml", """
         [build]
@@ -43,6 +44,9 @@ struct ServiceConfigLoaderTests {
         sleepApplication = true
         overlapSeconds = 30
         drainingSeconds = 10
+        memoryLimit = "1Gi"
+        cpuLimit = "250m"
+        pidsLimit = 256
         """),
     ])
     func parses(file: String, text: String) throws {
@@ -71,6 +75,12 @@ struct ServiceConfigLoaderTests {
         ("railway.json", #"{"deploy": {"healthcheckPath": "health"}}"#, "`deploy.healthcheckPath` must be a URL path starting with '/'", "railway.json:deploy.healthcheckPath"),
         ("railway.json", #"{"build": {"builder": "HEROKU"}}"#, "`build.builder` must be one of RAILPACK, NIXPACKS, DOCKERFILE", "railway.json:build.builder"),
         ("railway.toml", "[deploy]\ncronSchedule = \"every minute\"\n", "`deploy.cronSchedule` must be a 5-field crontab expression", "railway.toml:deploy.cronSchedule"),
+        ("railway.json", #"{"deploy": {"memoryLimit": "lots"}}"#, "`deploy.memoryLimit` must be a memory size from 32Mi to 1024Gi, like \"512Mi\"", "railway.json:deploy.memoryLimit"),
+        ("railway.json", #"{"deploy": {"memoryLimit": "16Mi"}}"#, "`deploy.memoryLimit` must be a memory size from 32Mi to 1024Gi", "railway.json:deploy.memoryLimit"),
+        ("railway.json", #"{"deploy": {"memoryLimit": 512}}"#, "`deploy.memoryLimit` must be a string", "railway.json:deploy.memoryLimit"),
+        ("railway.json", #"{"deploy": {"cpuLimit": "half"}}"#, "`deploy.cpuLimit` must be a number of CPUs like 0.5, or millicores like \"500m\"", "railway.json:deploy.cpuLimit"),
+        ("railway.json", #"{"deploy": {"cpuLimit": 0}}"#, "`deploy.cpuLimit` must be from 0.01 to 256 CPUs", "railway.json:deploy.cpuLimit"),
+        ("railway.toml", "[deploy]\npidsLimit = 4\n", "`deploy.pidsLimit` must be between 16 and 4194304 (got 4)", "railway.toml:deploy.pidsLimit"),
         ("railway.json", #"{"environments": {"pr": {"deploy": {"drainingSeconds": -1}}}}"#, "`environments.pr.deploy.drainingSeconds` must be between 0 and 3600 seconds", "railway.json:environments.pr.deploy.drainingSeconds"),
     ])
     func rejects(file: String, text: String, message: String, field: String) {

@@ -40,13 +40,16 @@ extension EndToEndTests {
             #expect(try await cli.run(["service", "new", "slow"], in: slow).status == 0)
             let detached = try await cli.run(["up", "--service", "slow", "--detach"], in: slow)
             try #require(detached.status == 0, "\(detached)")
+            // Killed once the build is at its `sleep 30`: earlier, a python of its install step
+            // (the venv) could be running, and would be counted among the replicas below.
             var building = ""
-            for _ in 0..<100 {
-                building = try await cli.run(["status"], in: slow).stdout
-                if building.contains("BUILDING") { break }
+            for _ in 0..<150 {
+                building = try await cli.run(["logs", "--service", "slow", "--build"], in: slow).stdout
+                if building.contains("$ sleep 30") { break }
                 try await Task.sleep(for: .milliseconds(200))
             }
-            #expect(building.contains("BUILDING"), "\(building)")
+            #expect(building.contains("$ sleep 30"), "\(building)")
+            #expect(try await cli.run(["status"], in: slow).stdout.contains("BUILDING"))
 
             await first.sigkill()
             // The replicas outlive the control plane: still running, still answering on their ports.

@@ -94,15 +94,15 @@ struct CgroupTests {
 struct SandboxCheckTests {
     @Test("each missing part is named with how to get it; nothing is missing with all three")
     func missing() {
-        let full = Isolation(bwrapPath: "/usr/bin/bwrap", user: (65534, 65534), setprivPath: "/usr/bin/setpriv")
+        let full = Isolation(bwrapPath: "/usr/bin/bwrap", userBase: Isolation.defaultUserBase, setprivPath: "/usr/bin/setpriv")
         let cgroups = CgroupVersion.v1(root: URL(fileURLWithPath: "/sys/fs/cgroup"))
         #expect(SandboxCheck.missing(isolation: full, cgroups: cgroups).isEmpty)
         #expect(SandboxCheck.missing(isolation: .none, cgroups: nil) == [
             "the bubblewrap sandbox (apt-get install bubblewrap)",
-            "a separate user for apps (run the server as root; apps then run as nobody)",
+            "a separate user for apps (run the server as root; each service then runs as a user of its own)",
             "cgroup limits (run as root on a machine with a writable /sys/fs/cgroup)",
         ])
-        let noSetpriv = Isolation(bwrapPath: "/usr/bin/bwrap", user: (65534, 65534), setprivPath: nil)
+        let noSetpriv = Isolation(bwrapPath: "/usr/bin/bwrap", userBase: Isolation.defaultUserBase, setprivPath: nil)
         #expect(SandboxCheck.missing(isolation: noSetpriv, cgroups: cgroups) == ["setpriv to drop to that user (apt-get install util-linux)"])
     }
 }

@@ -63,12 +63,14 @@ struct ProcessDriverTests {
         #expect(!driver.isRunning(pid))
     }
 
-    @Test("the sandbox argv hides the data dir, binds only the app dir and drops to the app user")
+    @Test("the sandbox argv hides the data dir, binds only the app dir and drops to the service's user")
     func sandboxArgv() {
-        let isolation = Isolation(bwrapPath: "/usr/bin/bwrap", user: (65534, 65534), setprivPath: "/usr/bin/setpriv")
-        let spec = ReplicaSpec(
+        let isolation = Isolation(bwrapPath: "/usr/bin/bwrap", userBase: Isolation.defaultUserBase, setprivPath: "/usr/bin/setpriv")
+        let user = isolation.user(number: 7)
+        #expect(user == AppUser(uid: 1_900_000_007, gid: 1_900_000_007))
+        var spec = ReplicaSpec(
             command: "python main.py", appDirectory: URL(fileURLWithPath: "/data/artifacts/d1/app"), environment: [:],
-            logFile: URL(fileURLWithPath: "/data/logs/x.log"), hiddenPaths: ["/data"]
+            logFile: URL(fileURLWithPath: "/data/logs/x.log"), hiddenPaths: ["/data"], user: user
         )
         let argv = isolation.argv(for: spec)
         let joined = argv.joined(separator: " ")
@@ -80,8 +82,18 @@ struct ProcessDriverTests {
         }
         #expect(!joined.contains("/proc /proc --ro") && !joined.contains("--ro-bind /tmp"))
         #expect(joined.contains("--tmpfs /data --perms 0755 --dir /data --perms 0755 --dir /data/artifacts --perms 0755 --dir /data/artifacts/d1 --bind /data/artifacts/d1/app /data/artifacts/d1/app"))
-        #expect(joined.contains("/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups /bin/sh -c python main.py"))
+        #expect(joined.contains("/usr/bin/setpriv --reuid=1900000007 --regid=1900000007 --clear-groups /bin/sh -c python main.py"))
         #expect(Isolation.none.argv(for: spec) == ["/bin/sh", "-c", "python main.py"])
+        spec.user = nil
+        #expect(isolation.argv(for: spec).joined(separator: " ").contains("--reuid=65534"), "no service: nobody, never root")
+    }
+
+    @Test("the sandbox's passwd names the service's user app, replacing any host line for that uid or name")
+    func identityFiles() {
+        let user = AppUser(uid: 1_900_000_003, gid: 1_900_000_003)
+        let host = "root:x:0:0:root:/root:/bin/bash\napp:x:1000:1000::/home/app:/bin/sh\nodd:x:1900000003:1:::\n"
+        #expect(user.passwd(host: host, home: "/srv/app") == "root:x:0:0:root:/root:/bin/bash\napp:x:1900000003:1900000003:Railyard app:/srv/app:/bin/sh\n")
+        #expect(user.group(host: "root:x:0:\nstaff:x:50:\n") == "root:x:0:\nstaff:x:50:\napp:x:1900000003:\n")
     }
 
     @Test("inside bubblewrap the app cannot see the hidden data dir nor write the system", .enabled(if: Isolation.detect().bwrapPath != nil))
@@ -92,12 +104,18 @@ struct ProcessDriverTests {
         let app = data.appendingPathComponent("artifacts/app")
         try FileManager.default.createDirectory(at: app, withIntermediateDirectories: true)
         let isolation = Isolation.detect()
-        if let user = isolation.user { chown(app.path, user.uid, user.gid) }
+        let user = isolation.user(number: 41)
+        if let user { chown(app.path, user.uid, user.gid) }
+        let passwd = data.appendingPathComponent("passwd"), group = data.appendingPathComponent("group")
+        try (user ?? .nobody).passwd(host: try String(contentsOfFile: "/etc/passwd", encoding: .utf8), home: app.path)
+            .write(to: passwd, atomically: true, encoding: .utf8)
+        try (user ?? .nobody).group(host: try String(contentsOfFile: "/etc/group", encoding: .utf8)).write(to: group, atomically: true, encoding: .utf8)
         let driver = ProcessDriver(isolation: isolation, logger: Logger(label: "test"))
         let log = data.appendingPathComponent("app.log")
         let pid = try driver.start(ReplicaSpec(
-            command: "cat \(data.path)/secret.key || echo no-secret; touch /usr/x 2>/dev/null || echo ro-system; touch ok && echo app-writable; mktemp -d >/dev/null && echo tmp-writable; id -u",
-            appDirectory: app, environment: ["PATH": "/usr/bin:/bin"], logFile: log, hiddenPaths: [data.path]
+            command: "cat \(data.path)/secret.key || echo no-secret; touch /usr/x 2>/dev/null || echo ro-system; touch ok && echo app-writable; mktemp -d >/dev/null && echo tmp-writable; id -u; id -un",
+            appDirectory: app, environment: ["PATH": "/usr/bin:/bin"], logFile: log, hiddenPaths: [data.path], user: user,
+            identityFiles: user == nil ? nil : (passwd, group)
         ))
         for _ in 0..<100 where driver.isRunning(pid) { try await Task.sleep(for: .milliseconds(50)) }
         let text = try String(contentsOf: log, encoding: .utf8)
@@ -106,7 +124,7 @@ struct ProcessDriverTests {
         #expect(text.contains("ro-system"))
         #expect(text.contains("app-writable"))
         #expect(text.contains("tmp-writable"), "the app's user must be able to write its private /tmp (Go and many tools need it): \(text)")
-        if isolation.user != nil { #expect(text.contains("65534")) }
+        if let user { #expect(text.contains("\(user.uid)\napp\n"), "runs as the service's uid, named app: \(text)") }
     }
 
     @Test("a volume is writable at its mount path, even one the host does not have, and the data stays on the host", .enabled(if: Isolation.detect().bwrapPath != nil))
@@ -118,7 +136,8 @@ struct ProcessDriverTests {
         try FileManager.default.createDirectory(at: app, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: volume, withIntermediateDirectories: true)
         let isolation = Isolation.detect()
-        if let user = isolation.user {
+        let user = isolation.user(number: 42)
+        if let user {
             chown(app.path, user.uid, user.gid)
             chown(volume.path, user.uid, user.gid)
         }
@@ -129,7 +148,7 @@ struct ProcessDriverTests {
         let pid = try driver.start(ReplicaSpec(
             command: "echo kept > \(mount)/note && cat \(mount)/note && ls /",
             appDirectory: app, environment: ["PATH": "/usr/bin:/bin"], logFile: log, hiddenPaths: [data.path],
-            volumes: [.init(source: volume, path: mount)]
+            volumes: [.init(source: volume, path: mount)], user: user
         ))
         for _ in 0..<100 where driver.isRunning(pid) { try await Task.sleep(for: .milliseconds(50)) }
         let text = try String(contentsOf: log, encoding: .utf8)
@@ -143,7 +162,7 @@ struct ProcessDriverTests {
 struct IsolationRootTests {
     @Test("as root without setpriv the app is refused, never run with root's privileges")
     func refusesRoot() {
-        let isolation = Isolation(bwrapPath: "/usr/bin/bwrap", user: (65534, 65534), setprivPath: nil)
+        let isolation = Isolation(bwrapPath: "/usr/bin/bwrap", userBase: Isolation.defaultUserBase, setprivPath: nil)
         let spec = ReplicaSpec(
             command: "python main.py", appDirectory: URL(fileURLWithPath: "/d/app"), environment: [:],
             logFile: URL(fileURLWithPath: "/d/x.log"), hiddenPaths: ["/d"]

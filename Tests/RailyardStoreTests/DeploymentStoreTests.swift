@@ -155,10 +155,31 @@ struct DeploymentStoreTests {
         try await withService(engine) { store, service, environment in
             try await store.createDeployment(Deployment(id: "d-1", serviceId: service.id, environmentId: environment.id, createdAt: Date()))
             let replica = ReplicaRecord(id: "r-1", deploymentId: "d-1", pid: 4242, port: 40001, startedAt: Date(timeIntervalSince1970: 1_700_000_000))
+            let networked = ReplicaRecord(
+                id: "r-2", deploymentId: "d-1", pid: 4243, port: 40002, address: "10.100.1.2", startedAt: Date(timeIntervalSince1970: 1_700_000_001)
+            )
             try await store.recordReplica(replica)
-            #expect(try await store.replicas(deploymentId: "d-1") == [replica])
+            try await store.recordReplica(networked)
+            #expect(try await store.replicas(deploymentId: "d-1") == [replica, networked])
             try await store.removeReplicas(deploymentId: "d-1")
             #expect(try await store.replicas(deploymentId: "d-1").isEmpty)
+        }
+    }
+
+    @Test("allocated numbers are stable per owner, distinct per kind's owners, never reused, and safe to race for", arguments: TestEngine.allCases)
+    func allocations(engine: TestEngine) async throws {
+        try await withService(engine) { store, service, _ in
+            let first = try await store.allocatedNumber(.serviceUser, owner: service.id)
+            #expect(first == 1)
+            #expect(try await store.allocatedNumber(.serviceUser, owner: service.id) == first)
+            #expect(try await store.allocatedNumber(.network, owner: "p1/e1") == 1, "each kind counts on its own")
+            let raced = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<8 { group.addTask { try await store.allocatedNumber(.serviceUser, owner: "svc-\(index)") } }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(Set(raced) == Set(2...9), "eight owners racing get eight different numbers: \(raced.sorted())")
+            try await store.deleteService(id: service.id)
+            #expect(try await store.allocatedNumber(.serviceUser, owner: "newcomer") == 10, "a deleted service's number stays taken")
         }
     }
 }

@@ -10,6 +10,7 @@ enum ConfigKeys {
     static let deploy: Set = [
         "startCommand", "preDeployCommand", "healthcheckPath", "healthcheckTimeout", "restartPolicyType",
         "restartPolicyMaxRetries", "numReplicas", "cronSchedule", "sleepApplication", "overlapSeconds", "drainingSeconds",
+        "memoryLimit", "cpuLimit", "pidsLimit",
     ]
     /// Railway keys that have no counterpart here; they are ignored with a gentler warning.
     static let railwayOnly: [String: Set<String>] = [

@@ -110,6 +110,8 @@ public enum ServiceConfigLoader {
             if key.hasSuffix("restartPolicyType") {
                 let allowed = ServiceConfig.RestartPolicyType.allCases.map(\.rawValue).joined(separator: ", ")
                 message = "\(fileName): `\(key)` must be one of \(allowed)"
+            } else if key.hasSuffix("cpuLimit") {
+                message = "\(fileName): `\(key)` must be a number of CPUs like 0.5, or millicores like \"500m\""
             }
             return RailyardError(.invalidInput, message, field: "\(fileName):\(key)")
         case .dataCorrupted(let context):

@@ -14,10 +14,11 @@ public struct BuildSandbox: Sendable {
         self.argv = argv
     }
 
-    /// Hands every file of `root` to the owner.
-    func handOver(_ root: URL) {
+    /// Hands every file of `root` to the owner, and makes `root` itself private to them.
+    public func handOver(_ root: URL) {
         guard let owner else { return }
         _ = chown(root.path, owner.uid, owner.gid)
+        _ = chmod(root.path, 0o700)
         guard let walker = FileManager.default.enumerator(atPath: root.path) else { return }
         for case let relative as String in walker {
             _ = lchown(root.appendingPathComponent(relative).path, owner.uid, owner.gid)

@@ -7,6 +7,12 @@ extension ServiceConfig {
     public static let maxReplicas = 20
     /// Longest health-check, overlap or draining period, in seconds.
     public static let maxSeconds = 3600
+    /// Memory limits a service may ask for, in bytes.
+    public static let memoryLimitRange: ClosedRange<Int64> = (32 << 20)...(1024 << 30)
+    /// CPU limits a service may ask for, in CPUs.
+    public static let cpuLimitRange: ClosedRange<Double> = 0.01...256
+    /// Pids limits a service may ask for.
+    public static let pidsLimitRange: ClosedRange<Int> = 16...4_194_304
     /// Largest command, in UTF-8 bytes.
     public static let maxCommandBytes = 16 * 1024
 
@@ -61,6 +67,17 @@ extension ServiceConfig.Deploy {
         try ConfigBound.range(numReplicas, 1...ServiceConfig.maxReplicas, path, "numReplicas", prefix)
         try ConfigBound.range(overlapSeconds, 0...ServiceConfig.maxSeconds, path, "overlapSeconds", prefix, unit: " seconds")
         try ConfigBound.range(drainingSeconds, 0...ServiceConfig.maxSeconds, path, "drainingSeconds", prefix, unit: " seconds")
+        if let memoryLimit {
+            guard let bytes = ResourceQuantity.bytes(memoryLimit), ServiceConfig.memoryLimitRange.contains(bytes) else {
+                throw ConfigBound.error(
+                    path, "memoryLimit", prefix, "must be a memory size from 32Mi to 1024Gi, like \"512Mi\" or \"2Gi\" (Ki/Mi/Gi or k/M/G)"
+                )
+            }
+        }
+        if let cpuLimit, !(ServiceConfig.cpuLimitRange.contains(cpuLimit)) {
+            throw ConfigBound.error(path, "cpuLimit", prefix, "must be from 0.01 to 256 CPUs, like 0.5 or \"500m\"")
+        }
+        try ConfigBound.range(pidsLimit, ServiceConfig.pidsLimitRange, path, "pidsLimit", prefix)
         if let cronSchedule {
             let fields = cronSchedule.split(whereSeparator: \.isWhitespace)
             guard fields.count == 5 else {

@@ -131,13 +131,20 @@ public struct ServiceConfig: Codable, Sendable, Equatable {
         public var overlapSeconds: Int?
         /// Seconds between SIGTERM and SIGKILL when a replica is stopped.
         public var drainingSeconds: Int?
+        /// Each replica's memory limit as a Kubernetes quantity (`512Mi`, `1Gi`, `750M`); 512Mi when unset.
+        public var memoryLimit: String?
+        /// Each replica's CPU limit in CPUs (`0.5` = half of one); Kubernetes' `"500m"` is accepted too.
+        public var cpuLimit: Double?
+        /// The most processes and threads each replica may have at once; 512 when unset.
+        public var pidsLimit: Int?
 
         /// A deploy section with the given keys.
         public init(
             startCommand: String? = nil, preDeployCommand: [String]? = nil, healthcheckPath: String? = nil,
             healthcheckTimeout: Int? = nil, restartPolicyType: RestartPolicyType? = nil,
             restartPolicyMaxRetries: Int? = nil, numReplicas: Int? = nil, cronSchedule: String? = nil,
-            sleepApplication: Bool? = nil, overlapSeconds: Int? = nil, drainingSeconds: Int? = nil
+            sleepApplication: Bool? = nil, overlapSeconds: Int? = nil, drainingSeconds: Int? = nil,
+            memoryLimit: String? = nil, cpuLimit: Double? = nil, pidsLimit: Int? = nil
         ) {
             self.startCommand = startCommand
             self.preDeployCommand = preDeployCommand
@@ -150,6 +157,9 @@ public struct ServiceConfig: Codable, Sendable, Equatable {
             self.sleepApplication = sleepApplication
             self.overlapSeconds = overlapSeconds
             self.drainingSeconds = drainingSeconds
+            self.memoryLimit = memoryLimit
+            self.cpuLimit = cpuLimit
+            self.pidsLimit = pidsLimit
         }
 
         /// This section with every key `other` sets replaced.
@@ -162,13 +172,15 @@ public struct ServiceConfig: Codable, Sendable, Equatable {
                 restartPolicyMaxRetries: other.restartPolicyMaxRetries ?? restartPolicyMaxRetries,
                 numReplicas: other.numReplicas ?? numReplicas, cronSchedule: other.cronSchedule ?? cronSchedule,
                 sleepApplication: other.sleepApplication ?? sleepApplication, overlapSeconds: other.overlapSeconds ?? overlapSeconds,
-                drainingSeconds: other.drainingSeconds ?? drainingSeconds
+                drainingSeconds: other.drainingSeconds ?? drainingSeconds, memoryLimit: other.memoryLimit ?? memoryLimit,
+                cpuLimit: other.cpuLimit ?? cpuLimit, pidsLimit: other.pidsLimit ?? pidsLimit
             )
         }
 
         private enum CodingKeys: String, CodingKey {
             case startCommand, preDeployCommand, healthcheckPath, healthcheckTimeout, restartPolicyType,
-                restartPolicyMaxRetries, numReplicas, cronSchedule, sleepApplication, overlapSeconds, drainingSeconds
+                restartPolicyMaxRetries, numReplicas, cronSchedule, sleepApplication, overlapSeconds, drainingSeconds,
+                memoryLimit, cpuLimit, pidsLimit
         }
 
         /// Decodes a deploy section; `preDeployCommand` may be one string or a list.
@@ -189,6 +201,18 @@ public struct ServiceConfig: Codable, Sendable, Equatable {
             sleepApplication = try c.decodeIfPresent(Bool.self, forKey: .sleepApplication)
             overlapSeconds = try c.decodeIfPresent(Int.self, forKey: .overlapSeconds)
             drainingSeconds = try c.decodeIfPresent(Int.self, forKey: .drainingSeconds)
+            memoryLimit = try c.decodeIfPresent(String.self, forKey: .memoryLimit)
+            if let millis = try? c.decodeIfPresent(String.self, forKey: .cpuLimit) {
+                guard let cpus = ResourceQuantity.cpus(millis) else {
+                    throw DecodingError.dataCorruptedError(
+                        forKey: .cpuLimit, in: c, debugDescription: "cpuLimit must be a number of CPUs like 0.5, or millicores like \"500m\""
+                    )
+                }
+                cpuLimit = cpus
+            } else {
+                cpuLimit = try c.decodeIfPresent(Double.self, forKey: .cpuLimit)
+            }
+            pidsLimit = try c.decodeIfPresent(Int.self, forKey: .pidsLimit)
         }
     }
 

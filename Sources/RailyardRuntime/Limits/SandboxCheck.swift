@@ -5,8 +5,8 @@ public enum SandboxCheck {
     public static func missing(isolation: Isolation, cgroups: CgroupVersion?) -> [String] {
         var missing: [String] = []
         if isolation.bwrapPath == nil { missing.append("the bubblewrap sandbox (apt-get install bubblewrap)") }
-        if isolation.user == nil {
-            missing.append("a separate user for apps (run the server as root; apps then run as nobody)")
+        if isolation.userBase == nil {
+            missing.append("a separate user for apps (run the server as root; each service then runs as a user of its own)")
         } else if isolation.setprivPath == nil {
             missing.append("setpriv to drop to that user (apt-get install util-linux)")
         }

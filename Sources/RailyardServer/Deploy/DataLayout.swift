@@ -27,6 +27,10 @@ struct DataLayout: Sendable {
     func volume(_ volumeId: String) -> URL {
         root.appendingPathComponent("volumes/\(volumeId)", isDirectory: true)
     }
+    /// The passwd and group files that name a service's user inside its sandbox.
+    func identity(_ uid: UInt32) -> URL {
+        root.appendingPathComponent("run/identity/\(uid)", isDirectory: true)
+    }
     /// A scratch dir for uploads being received.
     var uploads: URL { root.appendingPathComponent("tmp/uploads", isDirectory: true) }
 }

@@ -52,11 +52,18 @@ extension Deployer {
             let app = layout.appDirectory(deploymentId)
             try? FileManager.default.removeItem(at: app.deletingLastPathComponent())
             try FileManager.default.createDirectory(at: app.deletingLastPathComponent(), withIntermediateDirectories: true)
-            let builder = self.builder
+            let identity = try await identity(of: service.id)
+            let buildGroup = buildCgroup(deploymentId, log: buildLog)
+            defer { buildGroup?.remove() }
+            if let user = identity.user { LogFile.append("Building as the service's own user (uid \(user.uid))", to: buildLog) }
+            let builder = self.builder(identity: identity, group: buildGroup)
             let cache = BuildCache(root: layout.buildCache(service.id))
             let buildEnvironment = release.processEnvironment(port: nil, replicaId: nil, paths: plan.paths, appDirectory: app)
             try await withDeadline(buildTimeout, message: "the build took longer than \(buildTimeout) and was stopped") {
                 try await builder.build(plan: plan, source: source, appDirectory: app, environment: buildEnvironment, log: buildLog, cache: cache)
+            }
+            if let kills = buildGroup?.oomKills, kills > 0 {
+                LogFile.append("The build was killed for using more than its \(ResourceLimits.build.memoryDescription) of memory (out of memory)", to: buildLog)
             }
             LogFile.append("Build finished", to: buildLog)
 
@@ -68,7 +75,7 @@ extension Deployer {
                 let runner = ReleaseRunner(
                     context: runnerContext(
                         deploymentId: deploymentId, host: domain.host, command: start, app: app, release: release, plan: plan,
-                        replaced: replaced
+                        replaced: replaced, identity: identity
                     ),
                     settings: ReleaseRunner.settings(plan.config.deploy, defaultHealthTimeout: startTimeout)
                 )
@@ -138,14 +145,42 @@ extension Deployer {
         return moved
     }
 
-    /// A volume's folder (created and handed to the app user on first use) and its mount path.
-    func mount(_ volume: Volume) -> ReplicaSpec.Mount {
+    /// A volume's folder (created on first use, and always owned by the service's user, private to
+    /// it) and its mount path.
+    func mount(_ volume: Volume, owner: AppUser?) -> ReplicaSpec.Mount {
         let folder = layout.volume(volume.id)
         if !FileManager.default.fileExists(atPath: folder.path) {
             try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            if let user = driver.isolation.user { _ = chown(folder.path, user.uid, user.gid) }
         }
+        Self.ensureOwned(folder, by: owner)
         return ReplicaSpec.Mount(source: folder, path: volume.mountPath)
+    }
+
+    /// Hands `folder` (all of it) to `owner` when its top is not theirs yet — an app folder or volume
+    /// made before services had users of their own — and keeps it private to them.
+    static func ensureOwned(_ folder: URL, by owner: AppUser?) {
+        guard let owner else { return }
+        let attributes = try? FileManager.default.attributesOfItem(atPath: folder.path)
+        if (attributes?[.ownerAccountID] as? NSNumber)?.uint32Value != owner.uid {
+            BuildSandbox(owner: (owner.uid, owner.gid)) { _, _ in [] }.handOver(folder)
+        }
+        _ = chmod(folder.path, 0o700)
+    }
+
+    /// A cgroup of its own for one deployment's build, with the build limits; nil where cgroups are
+    /// not usable or it could not be made (the build log says so).
+    private func buildCgroup(_ deploymentId: String, log: URL) -> Cgroup? {
+        guard let cgroups else { return nil }
+        let group = Cgroup(version: cgroups, name: "railyard/build-\(deploymentId)")
+        do {
+            try group.create(limits: .build)
+            let limits = ResourceLimits.build
+            LogFile.append("Build limits: \(limits.memoryDescription), \(limits.cpuMillicores)m CPU, \(limits.pids) pids", to: log)
+            return group
+        } catch {
+            LogFile.append("The build runs without resource limits: \(error)", to: log)
+            return nil
+        }
     }
 
     /// How long the previous deployment keeps its replicas after traffic left it, before SIGTERM.
@@ -155,7 +190,7 @@ extension Deployer {
     /// deployments it replaces once traffic has moved.
     func runnerContext(
         deploymentId: String, host: String, command: String, app: URL, release: ReleaseEnvironment, plan: BuildPlan,
-        replaced: [Deployment]
+        replaced: [Deployment], identity: ServiceIdentity
     ) -> ReleaseRunner.Context {
         var logger = self.logger
         logger[metadataKey: "deployment.id"] = "\(deploymentId)"
@@ -175,8 +210,10 @@ extension Deployer {
                 }
             },
             previousRoute: routes.route(for: host),
-            volumes: release.volume.map { [mount($0)] } ?? [],
-            cgroups: cgroups
+            volumes: release.volume.map { [mount($0, owner: identity.user)] } ?? [],
+            cgroups: cgroups,
+            limits: ResourceLimits(plan.config.deploy),
+            identity: identity
         )
     }
 }

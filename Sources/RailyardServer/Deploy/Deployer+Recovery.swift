@@ -95,9 +95,12 @@ extension Deployer {
             // command already ran when it was deployed.
             var settings = ReleaseRunner.settings(plan.config.deploy, defaultHealthTimeout: startTimeout)
             settings.hasPreDeploy = false
+            let identity = try await identity(of: service.id)
+            Self.ensureOwned(app, by: identity.user)
             let runner = ReleaseRunner(
                 context: runnerContext(
-                    deploymentId: deployment.id, host: domain.host, command: start, app: app, release: release, plan: plan, replaced: []
+                    deploymentId: deployment.id, host: domain.host, command: start, app: app, release: release, plan: plan, replaced: [],
+                    identity: identity
                 ),
                 settings: settings
             )

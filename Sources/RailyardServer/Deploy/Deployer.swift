@@ -16,7 +16,6 @@ actor Deployer {
     let fetcher: GitFetcher
     /// How long fetching a commit may take.
     let fetchTimeout: Duration
-    let builder: BuildExecutor
     let driver: ProcessDriver
     let routes: RouteTable
     let baseDomain: String
@@ -43,17 +42,6 @@ actor Deployer {
         self.archives = SourceArchiveStore(root: layout.sources)
         self.fetcher = GitFetcher(archives: archives, workRoot: layout.root.appendingPathComponent("tmp/git"), allowLocal: allowLocalGitSources)
         self.fetchTimeout = fetchTimeout
-        // Builds run confined like releases: same sandbox, same unprivileged user, data dir hidden.
-        let isolation = driver.isolation
-        let hidden = [dataDirectory.standardizedFileURL.path]
-        self.builder = BuildExecutor(
-            logger: logger,
-            sandbox: BuildSandbox(owner: isolation.user) { command, app in
-                isolation.argv(for: ReplicaSpec(
-                    command: command, appDirectory: app, environment: [:], logFile: app, hiddenPaths: hidden
-                ))
-            }
-        )
         self.driver = driver
         self.routes = routes
         self.baseDomain = baseDomain

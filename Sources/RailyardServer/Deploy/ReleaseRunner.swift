@@ -36,6 +36,8 @@ actor ReleaseRunner {
         /// Where each replica gets a cgroup of its own with `limits`; nil where cgroups are not usable.
         var cgroups: CgroupVersion? = nil
         var limits: ResourceLimits = .default
+        /// The service's user, which every replica and the pre-deploy command run as.
+        var identity = ServiceIdentity(user: nil, files: nil)
     }
 
     /// How the deploy step ended, for the pipeline waiting on it.
@@ -230,10 +232,10 @@ actor ReleaseRunner {
         LogFile.append("Starting replica \(slot + 1): `\(context.command)` on PORT \(port) (\(context.driver.isolation)\(limits))", to: buildLog)
         let pid: Int32
         do {
-            pid = try context.driver.start(ReplicaSpec(
+            pid = try context.driver.start(context.identity.apply(to: ReplicaSpec(
                 command: context.command, appDirectory: context.app, environment: environment, logFile: runtimeLog,
                 hiddenPaths: [context.layout.root.standardizedFileURL.path], volumes: context.volumes, cgroup: group
-            ))
+            )))
         } catch {
             LogFile.append("Replica \(slot + 1) could not start: \(error)", to: buildLog)
             await handle(.exited(slot: slot, .exited(126)))
@@ -378,15 +380,21 @@ actor ReleaseRunner {
     private func runPreDeploy() async -> String? {
         let commands = context.plan.config.deploy.preDeployCommand ?? []
         let environment = context.release.processEnvironment(port: nil, replicaId: nil, paths: context.plan.paths, appDirectory: context.app)
+        // Under the service's limits, like its replicas.
+        let group = context.cgroups.flatMap { version -> Cgroup? in
+            let group = Cgroup(version: version, name: "railyard/predeploy-\(context.deploymentId)")
+            return (try? group.create(limits: context.limits)) == nil ? nil : group
+        }
+        defer { group?.remove() }
         for command in commands {
             LogFile.append("Running the pre-deploy command `\(command)`", to: buildLog)
             let log = buildLog
             let pid: Int32
             do {
-                pid = try context.driver.start(ReplicaSpec(
+                pid = try context.driver.start(context.identity.apply(to: ReplicaSpec(
                     command: command, appDirectory: context.app, environment: environment, logFile: log,
-                    hiddenPaths: [context.layout.root.standardizedFileURL.path], volumes: context.volumes
-                ))
+                    hiddenPaths: [context.layout.root.standardizedFileURL.path], volumes: context.volumes, cgroup: group
+                )))
             } catch {
                 return "`\(command)` could not start: \(error)"
             }

@@ -144,6 +144,9 @@ enum OpenAPIOperations {
             .init(method: "patch", path: path, operationId: "updateServiceSettings",
                   summary: "Set the keys the body names and keep the others", tag: "settings", requestBody: "ServiceConfig",
                   success: (200, S.ref("ServiceConfig")), permission: .projectUpdate),
+            .init(method: "get", path: path.replacingOccurrences(of: "/settings", with: "/isolation"), operationId: "getServiceIsolation",
+                  summary: "The sandbox, user, network and resource limits the service's replicas run under in the environment",
+                  tag: "settings", success: (200, S.ref("ServiceIsolation")), permission: .projectRead),
         ]
     }()
 

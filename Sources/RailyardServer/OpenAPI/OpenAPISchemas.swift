@@ -145,8 +145,17 @@ enum OpenAPISchemas {
              "healthcheckPath": optionalString, "healthcheckTimeout": optionalInteger,
              "restartPolicyType": ["type": ["string", "null"], "enum": .array(ServiceConfig.RestartPolicyType.allCases.map { .string($0.rawValue) } + [.null])],
              "restartPolicyMaxRetries": optionalInteger, "numReplicas": optionalInteger, "cronSchedule": optionalString,
-             "sleepApplication": ["type": ["boolean", "null"]], "overlapSeconds": optionalInteger, "drainingSeconds": optionalInteger],
+             "sleepApplication": ["type": ["boolean", "null"]], "overlapSeconds": optionalInteger, "drainingSeconds": optionalInteger,
+             "memoryLimit": optionalString, "cpuLimit": ["type": ["number", "string", "null"]], "pidsLimit": optionalInteger],
             required: []
+        ),
+        "ServiceIsolation": object(
+            ["sandbox": optionalString, "uid": optionalInteger, "network": ["type": "string", "enum": ["private", "host"]],
+             "enforcement": optionalString,
+             "limits": object(["memoryBytes": ["type": "integer"], "cpu": ["type": "number"], "pids": ["type": "integer"]],
+                              required: ["memoryBytes", "cpu", "pids"]),
+             "deploymentId": optionalString],
+            required: ["network", "limits"]
         ),
         "Volume": object(
             ["id": string, "serviceId": string, "environmentId": string, "mountPath": string, "createdAt": dateTime],

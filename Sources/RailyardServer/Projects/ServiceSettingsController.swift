@@ -14,6 +14,13 @@ struct ServiceSettingsController {
         group.get(RouterPath(path), use: show)
         group.put(RouterPath(path), use: replace)
         group.patch(RouterPath(path), use: update)
+        group.get("projects/:projectId/environments/:environmentId/services/:serviceId/isolation", use: isolation)
+    }
+
+    /// Which sandbox, user, network and limits the service's replicas run under.
+    @Sendable func isolation(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<ServiceIsolation> {
+        let (environment, service) = try await scope(.projectRead, context: context)
+        return JSONResponse(try await dependencies.deployer.isolation(service: service, environment: environment))
     }
 
     private func scope(_ permission: Permission, context: RailyardRequestContext) async throws -> (RailyardCore.Environment, Service) {

@@ -204,6 +204,23 @@ enum Migrations {
                 """,
             ]
         ),
+        Migration(
+            version: 6, name: "allocations, replica addresses",
+            statements: [
+                // Numbers handed out once and never again: a service's uid offset, a network's subnet.
+                // No foreign key: a deleted service's number must stay taken (files may still carry it).
+                """
+                CREATE TABLE allocations (
+                    kind TEXT NOT NULL,
+                    owner TEXT NOT NULL,
+                    number BIGINT NOT NULL,
+                    PRIMARY KEY (kind, owner),
+                    UNIQUE (kind, number)
+                )
+                """,
+                "ALTER TABLE replicas ADD COLUMN address TEXT",
+            ]
+        ),
     ]
 
     /// Applies every migration newer than the database, each in its own transaction.

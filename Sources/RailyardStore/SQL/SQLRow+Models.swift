@@ -102,7 +102,7 @@ extension SQLRow {
         ReplicaRecord(
             id: try string("id"), deploymentId: try string("deployment_id"),
             pid: Int32(try decode(column: "pid", as: Int64.self)), port: Int(try decode(column: "port", as: Int64.self)),
-            startedAt: try date("started_at")
+            address: try decode(column: "address", as: String?.self), startedAt: try date("started_at")
         )
     }
 }

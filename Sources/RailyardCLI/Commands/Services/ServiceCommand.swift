@@ -8,7 +8,7 @@ struct ServiceCommand: AsyncParsableCommand {
         abstract: "Show, create or switch the linked service.",
         subcommands: [
             ServiceShowCommand.self, ServiceNewCommand.self, ServiceUseCommand.self, ServiceSettingsCommand.self,
-            ServiceWebhookCommand.self,
+            ServiceWebhookCommand.self, ServiceLimitsCommand.self,
         ],
         defaultSubcommand: ServiceShowCommand.self
     )

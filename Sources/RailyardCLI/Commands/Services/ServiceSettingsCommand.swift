@@ -48,7 +48,8 @@ struct ServiceSettingsCommand: AsyncParsableCommand {
     }
 
     /// Keys whose values are whole numbers, true/false, or lists.
-    static let integerKeys: Set = ["healthcheckTimeout", "restartPolicyMaxRetries", "numReplicas", "overlapSeconds", "drainingSeconds"]
+    static let integerKeys: Set = ["healthcheckTimeout", "restartPolicyMaxRetries", "numReplicas", "overlapSeconds", "drainingSeconds", "pidsLimit"]
+    static let numberKeys: Set = ["cpuLimit"]
     static let booleanKeys: Set = ["sleepApplication"]
     static let listKeys: Set = ["watchPatterns", "preDeployCommand"]
 
@@ -76,6 +77,7 @@ struct ServiceSettingsCommand: AsyncParsableCommand {
     static func value(for key: String, _ text: String) -> Any {
         let name = key.split(separator: ".").last.map(String.init) ?? key
         if integerKeys.contains(name), let number = Int(text) { return number }
+        if numberKeys.contains(name), let number = Double(text) { return number }
         if booleanKeys.contains(name), let flag = Bool(text.lowercased()) { return flag }
         if listKeys.contains(name) {
             return name == "watchPatterns" ? text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } : [text]
