@@ -147,6 +147,20 @@ public struct Cgroup: Sendable, Equatable {
         return 0
     }
 
+    /// How many forks the pids limit refused so far (0 when unknown).
+    public var forksRefused: Int {
+        let file: URL
+        switch version {
+        case .v1(let root): file = root.appendingPathComponent("pids/\(name)/pids.events")
+        case .v2(let root): file = root.appendingPathComponent("\(name)/pids.events")
+        }
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix("max ") {
+            return Int(line.dropFirst("max ".count)) ?? 0
+        }
+        return 0
+    }
+
     /// Removes the cgroup once no process is in it; false while some still are.
     @discardableResult
     public func remove() -> Bool {

@@ -15,12 +15,12 @@ public enum HealthProbe {
         case unhealthy(String)
     }
 
-    /// Checks once, within `timeout`.
-    public static func check(port: Int, path: String, timeout: Duration = .seconds(2)) async -> Outcome {
+    /// Checks once, within `timeout`, the replica listening at `address` (its network's, or loopback).
+    public static func check(address: String = "127.0.0.1", port: Int, path: String, timeout: Duration = .seconds(2)) async -> Outcome {
         let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nUser-Agent: Railyard-HealthCheck\r\nConnection: close\r\n\r\n"
         do {
             return try await withThrowingTaskGroup(of: Outcome.self) { group in
-                group.addTask { try await exchange(port: port, request: request) }
+                group.addTask { try await exchange(address: address, port: port, request: request) }
                 group.addTask {
                     try await Task.sleep(for: timeout)
                     return .unhealthy("no answer to GET \(path) within \(timeout)")
@@ -34,10 +34,10 @@ public enum HealthProbe {
         }
     }
 
-    private static func exchange(port: Int, request: String) async throws -> Outcome {
+    private static func exchange(address: String, port: Int, request: String) async throws -> Outcome {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.milliseconds(500))
-            .connect(host: "127.0.0.1", port: port) { channel in
+            .connect(host: address, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }

@@ -304,7 +304,10 @@ actor ReleaseRunner {
     }
 
     private nonisolated func waitForExit(slot: Int, pid: Int32, driver: ProcessDriver) async {
+        var polls = 0
         while !Task.isCancelled {
+            polls += 1
+            if polls % 20 == 0 { await noteLimitHits(slot: slot, pid: pid) }
             if let status = driver.exitStatus(of: pid) {
                 await report(slot: slot, pid: pid, .exited(slot: slot, ReplicaExit(waitStatus: status)))
                 return
@@ -319,6 +322,29 @@ actor ReleaseRunner {
     }
 
     private var lastProbeProblem: [Int: String] = [:]
+    /// The OOM kills and refused forks already logged, by replica id.
+    private var limitHitsSeen: [String: (oomKills: Int, forksRefused: Int)] = [:]
+
+    /// Logs the limits the replica's processes ran into since the last look: a process of it killed
+    /// for memory (a worker, not the replica itself, which `report` covers), forks refused.
+    private func noteLimitHits(slot: Int, pid: Int32) {
+        guard let replica = replicas[slot], replica.pid == pid, let group = cgroups[replica.id] else { return }
+        let seen = limitHitsSeen[replica.id] ?? (0, 0)
+        let now = (oomKills: group.oomKills, forksRefused: group.forksRefused)
+        if now.oomKills > seen.oomKills {
+            LogFile.append(
+                "Replica \(slot + 1): a process was killed for using more than its \(context.limits.memoryDescription) of memory (out of memory)",
+                to: runtimeLog
+            )
+        }
+        if now.forksRefused > seen.forksRefused {
+            LogFile.append(
+                "Replica \(slot + 1) hit its limit of \(context.limits.pids) processes: \(now.forksRefused - seen.forksRefused) forks refused",
+                to: runtimeLog
+            )
+        }
+        limitHitsSeen[replica.id] = now
+    }
 
     private func noteProbe(slot: Int, problem: String) {
         lastProbeProblem[slot] = problem
@@ -329,7 +355,7 @@ actor ReleaseRunner {
         guard replicas[slot]?.pid == pid else { return }
         if case .exited(_, let exit) = event {
             if let id = replicas[slot]?.id, let group = cgroups.removeValue(forKey: id) {
-                if group.oomKills > 0 {
+                if group.oomKills > (limitHitsSeen.removeValue(forKey: id)?.oomKills ?? 0) {
                     LogFile.append(
                         "Replica \(slot + 1) was killed for using more than its \(context.limits.memoryDescription) of memory (out of memory)",
                         to: runtimeLog
