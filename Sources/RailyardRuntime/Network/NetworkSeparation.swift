@@ -1,0 +1,187 @@
+import Foundation
+
+/// Keeps the replicas of each project-environment on a network of their own: a Linux bridge per
+/// network, a network namespace per replica joined to it by a veth pair, and iptables rules (see
+/// `Firewall`) so a replica reaches its own network's replicas, the world as the host allows, and
+/// the edge's public ports — never another network's replicas, nor any other host service. An app
+/// listening on 0.0.0.0 listens inside its namespace only, never on the host's interfaces.
+///
+/// IPv6 is turned off on the bridges, the veths and inside every namespace, so link-local
+/// addresses give no way around the IPv4 rules. Needs root, iproute2 (`ip`), util-linux
+/// (`nsenter`) and iptables. Every call runs the tools synchronously and throws a `RuntimeError`
+/// naming the command that failed and its stderr; call them off the cooperative thread pool.
+public enum NetworkSeparation {
+    /// Nil when networks can be separated here; else why not, in a sentence a person can act on.
+    public static func available() -> String? {
+        guard getuid() == 0 else { return "network separation needs root (bridges, namespaces and iptables)" }
+        if HostCommand.find("ip") == nil { return "network separation needs `ip` (apt-get install iproute2)" }
+        if HostCommand.find("nsenter") == nil { return "network separation needs `nsenter` (apt-get install util-linux)" }
+        if HostCommand.find("iptables") == nil { return "network separation needs iptables (apt-get install iptables)" }
+        do {
+            try HostCommand.run(["iptables", "-w", "-t", "nat", "-S", "POSTROUTING"])
+        } catch {
+            return "network separation needs a working iptables: \(error)"
+        }
+        let probe = "rybprobe\(getpid() % 100_000)"
+        do {
+            try HostCommand.run(["ip", "link", "add", probe, "type", "bridge"])
+            try HostCommand.run(["ip", "link", "del", probe])
+        } catch {
+            return "network separation cannot create a bridge here: \(error)"
+        }
+        return nil
+    }
+
+    // MARK: Firewall
+
+    /// Installs (or refreshes) Railyard's chains with `Firewall.rules(edgePorts:)` and jumps to
+    /// them from INPUT, FORWARD and nat POSTROUTING; safe to run again. Also turns on IPv4
+    /// forwarding (`net.ipv4.ip_forward=1`), a host-wide change that removeFirewall leaves in place.
+    public static func installFirewall(edgePorts: [Int]) throws {
+        try writeSetting("1", to: "/proc/sys/net/ipv4/ip_forward")
+        for chain in Firewall.chains {
+            if !HostCommand.succeeds(["iptables", "-w", "-t", chain.table, "-S", chain.name]) {
+                try iptables(["-t", chain.table, "-N", chain.name])
+            }
+            try iptables(["-t", chain.table, "-F", chain.name])
+        }
+        for rule in Firewall.rules(edgePorts: edgePorts) { try iptables(rule) }
+        for chain in Firewall.chains where !HostCommand.succeeds(["iptables", "-w"] + Firewall.jump(chain, action: "-C")) {
+            try iptables(Firewall.jump(chain, action: "-I"))
+        }
+    }
+
+    /// Removes the jumps and Railyard's chains; nothing left is not an error.
+    public static func removeFirewall() throws {
+        for chain in Firewall.chains {
+            while HostCommand.succeeds(["iptables", "-w"] + Firewall.jump(chain, action: "-C")) {
+                try iptables(Firewall.jump(chain, action: "-D"))
+            }
+            if HostCommand.succeeds(["iptables", "-w", "-t", chain.table, "-S", chain.name]) {
+                try iptables(["-t", chain.table, "-F", chain.name])
+                try iptables(["-t", chain.table, "-X", chain.name])
+            }
+        }
+    }
+
+    // MARK: Networks
+
+    /// Makes sure network `number`'s bridge exists, has its gateway address and is up; safe to run
+    /// again. Throws when the number is out of range.
+    @discardableResult
+    public static func ensureNetwork(_ number: Int) throws -> NetworkAddress {
+        let network = try NetworkAddress(number: number)
+        if !interfaceExists(network.bridge) {
+            do {
+                try HostCommand.run(["ip", "link", "add", network.bridge, "type", "bridge"])
+            } catch where interfaceExists(network.bridge) {
+                // Someone else made it meanwhile.
+            }
+        }
+        try writeSetting("1", to: "/proc/sys/net/ipv6/conf/\(network.bridge)/disable_ipv6")
+        try HostCommand.run(["ip", "addr", "replace", "\(network.gateway)/24", "dev", network.bridge])
+        try HostCommand.run(["ip", "link", "set", network.bridge, "up"])
+        return network
+    }
+
+    /// Removes network `number`'s bridge; no error when it is gone. Its replicas' veths are left
+    /// detached, so remove the replicas first.
+    public static func removeNetwork(_ number: Int) throws {
+        let network = try NetworkAddress(number: number)
+        guard interfaceExists(network.bridge) else { return }
+        try HostCommand.run(["ip", "link", "del", network.bridge])
+    }
+
+    /// The numbers of the networks whose bridges exist now (to prune leftovers at start).
+    public static func existingNetworks() -> [Int] {
+        interfaces().compactMap(NetworkAddress.number(ofBridge:)).sorted()
+    }
+
+    // MARK: Replicas
+
+    /// Gives replica `replicaId` its namespace as host `host` of network `number` (whose bridge is
+    /// made if missing): veth pair, `eth0` at the replica's address, `lo` up, default route via the
+    /// gateway. A namespace or veth left from before is removed first, so this is safe to repeat.
+    /// Start the replica with `enterArgv` before its argv.
+    public static func createReplica(id replicaId: String, network number: Int, host: Int) throws -> ReplicaNetwork {
+        let network = try NetworkAddress(number: number)
+        let replica = try ReplicaNetwork(replicaId: replicaId, network: network, host: host)
+        try removeReplica(id: replicaId)
+        // The caller's allocator holds this host number free, so a veth by this name is a leftover.
+        if interfaceExists(replica.hostVeth) { try HostCommand.run(["ip", "link", "del", replica.hostVeth]) }
+        try ensureNetwork(number)
+
+        let namespace = replica.namespace
+        try HostCommand.run(["ip", "netns", "add", namespace])
+        do {
+            try HostCommand.run(["ip", "link", "add", replica.hostVeth, "type", "veth", "peer", "name", "eth0", "netns", namespace])
+            // The alias names the replica, so removeReplica finds the veth from the id alone.
+            try HostCommand.run(["ip", "link", "set", replica.hostVeth, "alias", namespace])
+            try writeSetting("1", to: "/proc/sys/net/ipv6/conf/\(replica.hostVeth)/disable_ipv6")
+            try HostCommand.run(["ip", "link", "set", replica.hostVeth, "master", network.bridge, "up"])
+            // /proc/sys/net shows the settings of the namespace of whoever opens it.
+            let disableIPv6 = ["all", "default", "lo", "eth0"].map { "echo 1 > /proc/sys/net/ipv6/conf/\($0)/disable_ipv6" }
+            try HostCommand.run(["ip", "netns", "exec", namespace, "/bin/sh", "-c", disableIPv6.joined(separator: " && ")])
+            try HostCommand.run(["ip", "-n", namespace, "link", "set", "lo", "up"])
+            try HostCommand.run(["ip", "-n", namespace, "addr", "add", "\(replica.address)/24", "dev", "eth0"])
+            try HostCommand.run(["ip", "-n", namespace, "link", "set", "eth0", "up"])
+            try HostCommand.run(["ip", "-n", namespace, "route", "add", "default", "via", network.gateway])
+        } catch {
+            try? removeReplica(id: replicaId)
+            throw error
+        }
+        return replica
+    }
+
+    /// Removes replica `replicaId`'s namespace and host-side veth; no error when they are gone.
+    /// A process still inside keeps the namespace alive but, without its veth, cut off.
+    public static func removeReplica(id replicaId: String) throws {
+        try ReplicaNetwork.checkReplicaId(replicaId)
+        let namespace = ReplicaNetwork.namespace(replicaId: replicaId)
+        for veth in interfaces() where veth.hasPrefix(NetworkAddress.vethPrefix) && alias(of: veth) == namespace {
+            do {
+                try HostCommand.run(["ip", "link", "del", veth])
+            } catch where !interfaceExists(veth) {
+                // Gone with its namespace meanwhile.
+            }
+        }
+        if FileManager.default.fileExists(atPath: "\(ReplicaNetwork.namespaceDirectory)/\(namespace)") {
+            try HostCommand.run(["ip", "netns", "del", namespace])
+        }
+    }
+
+    /// The ids of the replicas whose namespaces exist now (to prune leftovers at start).
+    public static func existingReplicaNamespaces() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: ReplicaNetwork.namespaceDirectory)) ?? []
+        return names.filter { $0.hasPrefix(ReplicaNetwork.namespacePrefix) }
+            .map { String($0.dropFirst(ReplicaNetwork.namespacePrefix.count)) }
+            .sorted()
+    }
+
+    // MARK: Host state
+
+    private static func iptables(_ arguments: [String]) throws {
+        try HostCommand.run(["iptables", "-w"] + arguments)
+    }
+
+    private static func interfaces() -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/net")) ?? []
+    }
+
+    private static func interfaceExists(_ name: String) -> Bool {
+        FileManager.default.fileExists(atPath: "/sys/class/net/\(name)")
+    }
+
+    private static func alias(of interface: String) -> String {
+        let text = (try? String(contentsOfFile: "/sys/class/net/\(interface)/ifalias", encoding: .utf8)) ?? ""
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private static func writeSetting(_ value: String, to path: String) throws {
+        do {
+            try Data(value.utf8).write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw RuntimeError("could not write \(value) to \(path): \(error.localizedDescription)")
+        }
+    }
+}
