@@ -83,8 +83,9 @@ public struct Isolation: Sendable, Equatable, CustomStringConvertible {
 
     /// The argv that runs `spec` under this isolation; with a cgroup, a shell moves itself into it
     /// first and then execs the rest, so the app and all it forks start inside the limits.
+    /// In a network namespace, `nsenter` comes between the two.
     public func argv(for spec: ReplicaSpec) -> [String] {
-        let sandboxed = sandboxArgv(for: spec)
+        let sandboxed = spec.networkEnter + sandboxArgv(for: spec)
         guard let cgroup = spec.cgroup else { return sandboxed }
         return ["/bin/sh", "-c", "\(cgroup.enterCommand) && exec \"$@\"", "railyard-cgroup-enter"] + sandboxed
     }

@@ -10,6 +10,13 @@ enum ProcessSpawner {
     /// glibc's POSIX_SPAWN_SETSID (not imported into Swift as a macro).
     private static let spawnSetsid: Int16 = 0x80
 
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+; its declaration is not visible
+    /// to Swift, so it is looked up at run time).
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
     static func spawn(argv: [String], environment: [String: String], workingDirectory: URL, logFile: URL) throws -> pid_t {
         try FileManager.default.createDirectory(at: logFile.deletingLastPathComponent(), withIntermediateDirectories: true)
         let logFD = open(logFile.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
@@ -23,9 +30,14 @@ enum ProcessSpawner {
         posix_spawn_file_actions_adddup2(&actions, logFD, 1)
         posix_spawn_file_actions_adddup2(&actions, logFD, 2)
         // Nothing else of the server's may leak into the app: not its sockets, not its database, not
-        // the pipes its own parent watches (a leaked pipe keeps a supervisor believing we still run).
-        for fd in openDescriptors() where fd > 2 {
-            posix_spawn_file_actions_addclose(&actions, fd)
+        // the pipes its own parent watches (a leaked pipe keeps a supervisor believing we still run),
+        // nor a pipe another thread opens for a helper tool while we spawn (a replica holding it
+        // would leave that thread reading forever) — hence closefrom in the child, not a list made
+        // before the fork.
+        if let closeFrom = Self.addCloseFrom {
+            _ = closeFrom(&actions, 3)
+        } else {
+            for fd in openDescriptors() where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
         }
 
         var attributes = posix_spawnattr_t()
@@ -59,7 +71,7 @@ enum ProcessSpawner {
     }
 }
 
-/// The descriptors open in this process now (from /proc/self/fd).
+/// The descriptors open in this process now (from /proc/self/fd), where closefrom is missing.
 private func openDescriptors() -> [Int32] {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return [] }
     return names.compactMap { Int32($0) }.sorted()

@@ -20,6 +20,9 @@ public struct ReplicaSpec: Sendable, Equatable {
     public var user: AppUser?
     /// Files bound over the sandbox's /etc/passwd and /etc/group so `user` has a name.
     public var identityFiles: (passwd: URL, group: URL)?
+    /// What puts the process into its network namespace before the sandbox starts
+    /// (`ReplicaNetwork.enterArgv`); empty to stay in the host's network.
+    public var networkEnter: [String] = []
 
     /// A host folder and where the app sees it.
     public struct Mount: Sendable, Equatable {
@@ -51,6 +54,6 @@ public struct ReplicaSpec: Sendable, Equatable {
         lhs.command == rhs.command && lhs.appDirectory == rhs.appDirectory && lhs.environment == rhs.environment
             && lhs.logFile == rhs.logFile && lhs.hiddenPaths == rhs.hiddenPaths && lhs.volumes == rhs.volumes
             && lhs.cgroup == rhs.cgroup && lhs.user == rhs.user && lhs.identityFiles?.passwd == rhs.identityFiles?.passwd
-            && lhs.identityFiles?.group == rhs.identityFiles?.group
+            && lhs.identityFiles?.group == rhs.identityFiles?.group && lhs.networkEnter == rhs.networkEnter
     }
 }

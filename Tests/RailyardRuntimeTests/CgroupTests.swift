@@ -96,13 +96,14 @@ struct SandboxCheckTests {
     func missing() {
         let full = Isolation(bwrapPath: "/usr/bin/bwrap", userBase: Isolation.defaultUserBase, setprivPath: "/usr/bin/setpriv")
         let cgroups = CgroupVersion.v1(root: URL(fileURLWithPath: "/sys/fs/cgroup"))
-        #expect(SandboxCheck.missing(isolation: full, cgroups: cgroups).isEmpty)
-        #expect(SandboxCheck.missing(isolation: .none, cgroups: nil) == [
+        #expect(SandboxCheck.missing(isolation: full, cgroups: cgroups, network: nil).isEmpty)
+        #expect(SandboxCheck.missing(isolation: .none, cgroups: nil, network: "iptables is missing (apt-get install iptables)") == [
             "the bubblewrap sandbox (apt-get install bubblewrap)",
             "a separate user for apps (run the server as root; each service then runs as a user of its own)",
             "cgroup limits (run as root on a machine with a writable /sys/fs/cgroup)",
+            "private networks (iptables is missing (apt-get install iptables))",
         ])
         let noSetpriv = Isolation(bwrapPath: "/usr/bin/bwrap", userBase: Isolation.defaultUserBase, setprivPath: nil)
-        #expect(SandboxCheck.missing(isolation: noSetpriv, cgroups: cgroups) == ["setpriv to drop to that user (apt-get install util-linux)"])
+        #expect(SandboxCheck.missing(isolation: noSetpriv, cgroups: cgroups, network: nil) == ["setpriv to drop to that user (apt-get install util-linux)"])
     }
 }

@@ -34,6 +34,26 @@ struct ProcessDriverTests {
         #expect(text.contains("starting on \(port)"))
     }
 
+    @Test("a replica inherits no descriptor of the server's, not even one opened without close-on-exec")
+    func noLeakedDescriptors() async throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { ends.forEach { close($0) } }
+        let driver = ProcessDriver(isolation: .none, logger: Logger(label: "test"))
+        let log = dir.appendingPathComponent("fds.log")
+        let pid = try driver.start(ReplicaSpec(
+            command: "for fd in /proc/$$/fd/*; do echo \"fd ${fd##*/}\"; done", appDirectory: dir,
+            environment: ["PATH": "/usr/bin:/bin"], logFile: log, hiddenPaths: []
+        ))
+        for _ in 0..<100 where driver.isRunning(pid) { try await Task.sleep(for: .milliseconds(20)) }
+        let fds = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").compactMap { Int32($0.dropFirst(3)) }
+        try #require(ends.allSatisfy { $0 > 3 })
+        #expect(Set(fds).isSubset(of: [0, 1, 2, 3]), "only stdin, stdout, stderr (and 3, the shell's glob reading /proc): \(fds)")
+        #expect(!fds.contains(ends[0]) && !fds.contains(ends[1]))
+    }
+
     @Test("an app that exits before listening is reported with its status")
     func earlyExit() async throws {
         let dir = try tempDir()

@@ -58,6 +58,17 @@ public enum Firewall {
         return rules
     }
 
+    /// The rule that lets replicas reach the edge on `port`, for `action` `-C`, `-I` (at the top, so
+    /// above the DROP) or `-D`. Each server adds its own port, so several servers can share one host.
+    static func edgeRule(port: Int, action: String) -> [String] {
+        ["-t", "filter", action, "RAILYARD-INPUT"] + (action == "-I" ? ["1"] : []) + ["-i", bridges, "-p", "tcp", "--dport", "\(port)", "-j", "ACCEPT"]
+    }
+
+    /// `rule` (an `-A` rule) as the `-C` check for it.
+    static func check(_ rule: [String]) -> [String] {
+        rule.map { $0 == "-A" ? "-C" : $0 }
+    }
+
     /// The rule in `chain.parent` that jumps to `chain` (for `-C`, `-I … 1` and `-D`).
     static func jump(_ chain: Chain, action: String) -> [String] {
         ["-t", chain.table, action, chain.parent] + (action == "-I" ? ["1"] : []) + ["-j", chain.name]

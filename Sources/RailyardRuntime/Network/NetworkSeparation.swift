@@ -34,33 +34,36 @@ public enum NetworkSeparation {
 
     // MARK: Firewall
 
-    /// Installs (or refreshes) Railyard's chains with `Firewall.rules(edgePorts:)` and jumps to
-    /// them from INPUT, FORWARD and nat POSTROUTING; safe to run again. Also turns on IPv4
-    /// forwarding (`net.ipv4.ip_forward=1`), a host-wide change that removeFirewall leaves in place.
+    /// Installs (or completes) Railyard's chains with `Firewall.rules(edgePorts:)` and jumps to
+    /// them from INPUT, FORWARD and nat POSTROUTING; safe to run again, and by several servers on
+    /// one host (each adds its edge ports). Also turns on IPv4 forwarding (`net.ipv4.ip_forward=1`),
+    /// a host-wide change. Nothing removes the chains: replicas outlive their server, and stay
+    /// separated (docs/isolation.md says how an operator removes them).
     public static func installFirewall(edgePorts: [Int]) throws {
         try writeSetting("1", to: "/proc/sys/net/ipv4/ip_forward")
-        for chain in Firewall.chains {
-            if !HostCommand.succeeds(["iptables", "-w", "-t", chain.table, "-S", chain.name]) {
-                try iptables(["-t", chain.table, "-N", chain.name])
-            }
-            try iptables(["-t", chain.table, "-F", chain.name])
+        for chain in Firewall.chains where !HostCommand.succeeds(["iptables", "-w", "-t", chain.table, "-S", chain.name]) {
+            try iptables(["-t", chain.table, "-N", chain.name])
         }
-        for rule in Firewall.rules(edgePorts: edgePorts) { try iptables(rule) }
+        // The fixed rules are rebuilt only when one is missing (a first start, or an older set):
+        // another server on this host may have its own edge port in RAILYARD-INPUT already.
+        let fixed = Firewall.rules(edgePorts: [])
+        if !fixed.allSatisfy({ HostCommand.succeeds(["iptables", "-w"] + Firewall.check($0)) }) {
+            for chain in Firewall.chains { try iptables(["-t", chain.table, "-F", chain.name]) }
+            for rule in fixed { try iptables(rule) }
+        }
+        for port in Set(edgePorts).sorted() where !HostCommand.succeeds(["iptables", "-w"] + Firewall.edgeRule(port: port, action: "-C")) {
+            try iptables(Firewall.edgeRule(port: port, action: "-I"))
+        }
         for chain in Firewall.chains where !HostCommand.succeeds(["iptables", "-w"] + Firewall.jump(chain, action: "-C")) {
             try iptables(Firewall.jump(chain, action: "-I"))
         }
     }
 
-    /// Removes the jumps and Railyard's chains; nothing left is not an error.
-    public static func removeFirewall() throws {
-        for chain in Firewall.chains {
-            while HostCommand.succeeds(["iptables", "-w"] + Firewall.jump(chain, action: "-C")) {
-                try iptables(Firewall.jump(chain, action: "-D"))
-            }
-            if HostCommand.succeeds(["iptables", "-w", "-t", chain.table, "-S", chain.name]) {
-                try iptables(["-t", chain.table, "-F", chain.name])
-                try iptables(["-t", chain.table, "-X", chain.name])
-            }
+    /// Takes back what `installFirewall` opened for one edge port (a server shutting down); the
+    /// chains stay, so replicas that outlive the server stay separated.
+    public static func closeEdgePort(_ port: Int) throws {
+        while HostCommand.succeeds(["iptables", "-w"] + Firewall.edgeRule(port: port, action: "-C")) {
+            try iptables(Firewall.edgeRule(port: port, action: "-D"))
         }
     }
 
@@ -156,6 +159,12 @@ public enum NetworkSeparation {
         return names.filter { $0.hasPrefix(ReplicaNetwork.namespacePrefix) }
             .map { String($0.dropFirst(ReplicaNetwork.namespacePrefix.count)) }
             .sorted()
+    }
+
+    /// Whether any process runs in replica `id`'s namespace (`ip netns pids`); true when unsure.
+    public static func isInUse(replicaId id: String) -> Bool {
+        guard let pids = try? HostCommand.run(["ip", "netns", "pids", ReplicaNetwork.namespace(replicaId: id)]) else { return true }
+        return !pids.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
     }
 
     // MARK: Host state

@@ -60,7 +60,7 @@ struct AppDependencies: Sendable {
             store: store, dataDirectory: configuration.dataDirectory,
             driver: ProcessDriver(isolation: Isolation.detect(), logger: logger), routes: routes,
             baseDomain: configuration.baseDomain, edgePort: edgePort, logger: logger,
-            allowLocalGitSources: configuration.allowLocalGitSources
+            allowLocalGitSources: configuration.allowLocalGitSources, separateNetworks: configuration.separateNetworks
         )
     }
 

@@ -109,12 +109,29 @@ struct EdgeStartup: ServiceLifecycle.Service {
         case .v2: limits = "cgroup v2: \(ResourceLimits.default.memoryDescription), \(ResourceLimits.default.cpuMillicores)m CPU, \(ResourceLimits.default.pids) pids per replica"
         case nil: limits = "none (cgroups need root and a writable cgroupfs)"
         }
+        let networks = dependencies.deployer.networks
+        if let networks {
+            do {
+                try await networks.open(edgePort: port)
+            } catch {
+                throw RailyardError(
+                    .internal, "could not install the firewall that keeps replicas' networks apart: \(error); fix it, or start with --no-network-separation"
+                )
+            }
+        }
+        let network = networks == nil
+            ? "host network: replicas can reach every port of the host (\(dependencies.deployer.networkProblem ?? ""))"
+            : "a private network per replica; each project-environment reaches only itself, the edge and the outside"
         dependencies.logger.info(
             "railyard edge listening",
-            metadata: ["http.address": "http://\(host):\(port)", "runtime.isolation": "\(isolation)", "runtime.limits": "\(limits)"]
+            metadata: [
+                "http.address": "http://\(host):\(port)", "runtime.isolation": "\(isolation)", "runtime.limits": "\(limits)",
+                "runtime.network": "\(network)",
+            ]
         )
         onListening(host, port)
         await dependencies.deployer.recover()
         try? await gracefulShutdown()
+        await networks?.close(edgePort: port)
     }
 }

@@ -68,9 +68,15 @@ public struct ServerCommand: AsyncParsableCommand {
 
     @Flag(
         name: .customLong("require-sandbox"),
-        help: "Refuse to start unless apps run in the bubblewrap sandbox, as another user, under cgroup limits."
+        help: "Refuse to start unless apps run in the bubblewrap sandbox, as another user, under cgroup limits, on private networks."
     )
     var requireSandbox: Bool = false
+
+    @Flag(
+        name: .customLong("no-network-separation"),
+        help: "Run replicas on the host's network even where private networks are possible (they can then reach every host port)."
+    )
+    var noNetworkSeparation: Bool = false
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
@@ -142,7 +148,8 @@ public struct ServerCommand: AsyncParsableCommand {
             trustForwardedFor: trustForwardedFor,
             allowLocalGitSources: allowLocalGitSources,
             requireSandbox: requireSandbox,
-            webhookRateLimit: try RateLimitRule(parsing: webhookRateLimit, field: "--webhook-rate-limit")
+            webhookRateLimit: try RateLimitRule(parsing: webhookRateLimit, field: "--webhook-rate-limit"),
+            separateNetworks: !noNetworkSeparation
         )
     }
 
@@ -154,7 +161,8 @@ public struct ServerCommand: AsyncParsableCommand {
         onListening: @escaping @Sendable (_ url: String) -> Void = ServerCommand.announce
     ) async throws {
         if configuration.requireSandbox {
-            let missing = SandboxCheck.missing(isolation: .detect(), cgroups: CgroupVersion.usable())
+            let network = configuration.separateNetworks ? ReplicaNetworks.detect().unavailable : "--no-network-separation was given"
+            let missing = SandboxCheck.missing(isolation: .detect(), cgroups: CgroupVersion.usable(), network: network)
             guard missing.isEmpty else {
                 throw RailyardError(
                     .invalidInput, "--require-sandbox: this machine cannot give apps \(missing.joined(separator: "; ")); fix that or drop the flag"

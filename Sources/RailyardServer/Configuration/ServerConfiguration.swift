@@ -42,6 +42,8 @@ public struct ServerConfiguration: Sendable {
     public var requireSandbox: Bool
     /// Budget for `/api/v1/webhooks/*`, per client IP.
     public var webhookRateLimit: RateLimitRule
+    /// Whether replicas get private networks (when this machine can give them).
+    public var separateNetworks: Bool
 
     /// A configuration with Railyard's defaults for everything not given.
     public init(
@@ -61,7 +63,8 @@ public struct ServerConfiguration: Sendable {
         trustForwardedFor: Bool = false,
         allowLocalGitSources: Bool = false,
         requireSandbox: Bool = false,
-        webhookRateLimit: RateLimitRule = RateLimitRule(limit: 120, window: 60)
+        webhookRateLimit: RateLimitRule = RateLimitRule(limit: 120, window: 60),
+        separateNetworks: Bool = true
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -80,6 +83,7 @@ public struct ServerConfiguration: Sendable {
         self.allowLocalGitSources = allowLocalGitSources
         self.requireSandbox = requireSandbox
         self.webhookRateLimit = webhookRateLimit
+        self.separateNetworks = separateNetworks
     }
 
     /// `$RAILYARD_DATA` if set, else `./.railyard`.

@@ -75,7 +75,8 @@ extension Deployer {
                 let runner = ReleaseRunner(
                     context: runnerContext(
                         deploymentId: deploymentId, host: domain.host, command: start, app: app, release: release, plan: plan,
-                        replaced: replaced, identity: identity
+                        replaced: replaced, identity: identity,
+                        network: try await networkNumber(projectId: project.id, environmentId: environment.id)
                     ),
                     settings: ReleaseRunner.settings(plan.config.deploy, defaultHealthTimeout: startTimeout)
                 )
@@ -190,7 +191,7 @@ extension Deployer {
     /// deployments it replaces once traffic has moved.
     func runnerContext(
         deploymentId: String, host: String, command: String, app: URL, release: ReleaseEnvironment, plan: BuildPlan,
-        replaced: [Deployment], identity: ServiceIdentity
+        replaced: [Deployment], identity: ServiceIdentity, network: Int?
     ) -> ReleaseRunner.Context {
         var logger = self.logger
         logger[metadataKey: "deployment.id"] = "\(deploymentId)"
@@ -213,7 +214,9 @@ extension Deployer {
             volumes: release.volume.map { [mount($0, owner: identity.user)] } ?? [],
             cgroups: cgroups,
             limits: ResourceLimits(plan.config.deploy),
-            identity: identity
+            identity: identity,
+            networks: network == nil ? nil : networks,
+            network: network
         )
     }
 }

@@ -41,8 +41,15 @@ extension Deployer {
             for deployment in newest.values.sorted(by: { $0.createdAt < $1.createdAt }) {
                 await restore(deployment)
             }
-            // Cgroups of replicas that ended while no server watched them.
+            // Cgroups and network namespaces of replicas that ended while no server watched them.
             cgroups?.pruneEmpty(under: "railyard")
+            if let networks {
+                var keep: Set<String> = []
+                for deployment in try await store.deployments(statuses: [.success, .crashed, .sleeping]) {
+                    keep.formUnion(try await store.replicas(deploymentId: deployment.id).map(\.id))
+                }
+                await networks.prune(keeping: keep)
+            }
             // Known hosts with nothing live answer 503 with a reason rather than "unknown host".
             for domain in try await store.allDomains() where routes.route(for: domain.host) == nil {
                 routes.set(.unavailable("no deployment of this service is running; deploy it with `railyard up`"), for: domain.host)
@@ -84,7 +91,7 @@ extension Deployer {
             var adoptable: [ReplicaRecord] = []
             for replica in try await store.replicas(deploymentId: deployment.id)
             where Self.process(replica.pid, belongsTo: deployment.id) && driver.isRunning(replica.pid) {
-                if await PortProbe.answers(host: "127.0.0.1", port: replica.port) { adoptable.append(replica) }
+                if await PortProbe.answers(host: replica.address ?? "127.0.0.1", port: replica.port) { adoptable.append(replica) }
             }
             let adoptedIds = Set(adoptable.map(\.id))
             for replica in try await store.replicas(deploymentId: deployment.id) where !adoptedIds.contains(replica.id) {
@@ -100,7 +107,7 @@ extension Deployer {
             let runner = ReleaseRunner(
                 context: runnerContext(
                     deploymentId: deployment.id, host: domain.host, command: start, app: app, release: release, plan: plan, replaced: [],
-                    identity: identity
+                    identity: identity, network: try await networkNumber(projectId: project.id, environmentId: environment.id)
                 ),
                 settings: settings
             )

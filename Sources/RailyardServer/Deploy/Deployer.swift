@@ -29,13 +29,17 @@ actor Deployer {
     private var chains: [String: Task<Void, Never>] = [:]
     /// Where replicas get a cgroup each (memory, CPU, pids limits); nil when cgroups are not usable here.
     let cgroups: CgroupVersion? = CgroupVersion.usable()
+    /// Private networks for replicas (nil when this machine cannot separate them; `networkProblem`
+    /// says why).
+    let networks: ReplicaNetworks?
+    let networkProblem: String?
     /// The supervisor of each live process release, by deployment id.
     var runners: [String: ReleaseRunner] = [:]
 
     init(
         store: any Store, dataDirectory: URL, driver: ProcessDriver, routes: RouteTable, baseDomain: String,
         edgePort: BoundPort, logger: Logger, startTimeout: Duration = .seconds(60), buildTimeout: Duration = .seconds(30 * 60),
-        allowLocalGitSources: Bool = false, fetchTimeout: Duration = .seconds(5 * 60)
+        allowLocalGitSources: Bool = false, fetchTimeout: Duration = .seconds(5 * 60), separateNetworks: Bool = true
     ) {
         self.store = store
         self.layout = DataLayout(root: dataDirectory)
@@ -43,6 +47,11 @@ actor Deployer {
         self.fetcher = GitFetcher(archives: archives, workRoot: layout.root.appendingPathComponent("tmp/git"), allowLocal: allowLocalGitSources)
         self.fetchTimeout = fetchTimeout
         self.driver = driver
+        if separateNetworks {
+            (self.networks, self.networkProblem) = ReplicaNetworks.detect()
+        } else {
+            (self.networks, self.networkProblem) = (nil, "turned off (--no-network-separation)")
+        }
         self.routes = routes
         self.baseDomain = baseDomain
         self.edgePort = edgePort
@@ -232,6 +241,13 @@ actor Deployer {
     func activeDeployments(serviceId: String, environmentId: String) async throws -> [Deployment] {
         try await store.deployments(serviceId: serviceId, environmentId: environmentId, limit: 100)
             .filter { [.success, .crashed, .sleeping].contains($0.status) }
+    }
+
+    /// The number of the project-environment's private network (allocated on first use); nil when
+    /// replicas share the host's network.
+    func networkNumber(projectId: String, environmentId: String) async throws -> Int? {
+        guard networks != nil else { return nil }
+        return try await store.allocatedNumber(.network, owner: "\(projectId)/\(environmentId)")
     }
 
     /// Moves a live deployment through REMOVING to REMOVED, stopping its replicas in between.

@@ -38,6 +38,21 @@ actor ReleaseRunner {
         var limits: ResourceLimits = .default
         /// The service's user, which every replica and the pre-deploy command run as.
         var identity = ServiceIdentity(user: nil, files: nil)
+        /// Where replicas get network namespaces of their own, and the number of this
+        /// project-environment's network; nil when replicas share the host's network.
+        var networks: ReplicaNetworks? = nil
+        var network: Int? = nil
+    }
+
+    /// A replica this runner started or adopted.
+    struct Replica {
+        var id: String
+        var pid: Int32
+        var port: Int
+        /// Its namespace, when it has one.
+        var network: ReplicaNetwork?
+        /// Where the edge and the probes reach it.
+        var address: String { network?.address ?? "127.0.0.1" }
     }
 
     /// How the deploy step ended, for the pipeline waiting on it.
@@ -48,7 +63,7 @@ actor ReleaseRunner {
 
     private let context: Context
     private var supervision: Supervision
-    private var replicas: [Int: (id: String, pid: Int32, port: Int)] = [:]
+    private var replicas: [Int: Replica] = [:]
     /// Each replica's cgroup, by replica id, removed once the replica is gone.
     private var cgroups: [String: Cgroup] = [:]
     /// Each slot's watcher (health, then exit); replaced when the slot starts again.
@@ -90,7 +105,11 @@ actor ReleaseRunner {
     /// serving, are watched from now on, and missing ones are started.
     func adopt(_ records: [ReplicaRecord]) async -> Outcome {
         for (slot, record) in records.enumerated() {
-            replicas[slot] = (record.id, record.pid, record.port)
+            var network: ReplicaNetwork?
+            if let networks = context.networks, let number = context.network, let address = record.address {
+                network = networks.adopt(replicaId: record.id, address: address, network: number)
+            }
+            replicas[slot] = Replica(id: record.id, pid: record.pid, port: record.port, network: network)
             if let version = context.cgroups { cgroups[record.id] = Cgroup(version: version, name: "railyard/\(record.id)") }
             watchers[slot] = Task { [weak self, driver = context.driver] in
                 await self?.waitForExit(slot: slot, pid: record.pid, driver: driver)
@@ -228,23 +247,39 @@ actor ReleaseRunner {
                 LogFile.append("Replica \(slot + 1) runs without resource limits: \(error)", to: buildLog)
             }
         }
+        var network: ReplicaNetwork?
+        if let networks = context.networks, let number = context.network {
+            do {
+                network = try await networks.attach(replicaId: replicaId, network: number)
+            } catch {
+                LogFile.append("Replica \(slot + 1) could not get its private network, so it was not started: \(error)", to: buildLog)
+                cgroups.removeValue(forKey: replicaId)?.remove()
+                await handle(.exited(slot: slot, .exited(126)))
+                return
+            }
+        }
         let limits = group.map { _ in ", limits \(context.limits.memoryDescription), \(context.limits.cpuMillicores)m CPU, \(context.limits.pids) pids" } ?? ""
-        LogFile.append("Starting replica \(slot + 1): `\(context.command)` on PORT \(port) (\(context.driver.isolation)\(limits))", to: buildLog)
+        let place = network.map { "\($0.address):\(port) on its private network" } ?? "PORT \(port)"
+        LogFile.append("Starting replica \(slot + 1): `\(context.command)` on \(place) (\(context.driver.isolation)\(limits))", to: buildLog)
         let pid: Int32
         do {
-            pid = try context.driver.start(context.identity.apply(to: ReplicaSpec(
+            var spec = context.identity.apply(to: ReplicaSpec(
                 command: context.command, appDirectory: context.app, environment: environment, logFile: runtimeLog,
                 hiddenPaths: [context.layout.root.standardizedFileURL.path], volumes: context.volumes, cgroup: group
-            )))
+            ))
+            spec.networkEnter = network?.enterArgv ?? []
+            pid = try context.driver.start(spec)
         } catch {
             LogFile.append("Replica \(slot + 1) could not start: \(error)", to: buildLog)
+            cgroups.removeValue(forKey: replicaId)?.remove()
+            if let network { await context.networks?.detach(network) }
             await handle(.exited(slot: slot, .exited(126)))
             return
         }
-        replicas[slot] = (replicaId, pid, port)
+        replicas[slot] = Replica(id: replicaId, pid: pid, port: port, network: network)
         do {
             try await context.store.recordReplica(
-                ReplicaRecord(id: replicaId, deploymentId: context.deploymentId, pid: pid, port: port, startedAt: Date())
+                ReplicaRecord(id: replicaId, deploymentId: context.deploymentId, pid: pid, port: port, address: network?.address, startedAt: Date())
             )
         } catch {
             LogFile.append("Replica \(slot + 1) could not be recorded, so it was stopped: \(error)", to: buildLog)
@@ -264,15 +299,16 @@ actor ReleaseRunner {
         // A second past the supervision's own deadline: while the deployment starts that deadline
         // decides; for a replica restarted later, this one does.
         let deadline = ContinuousClock.now + supervision.settings.healthTimeout + .seconds(1)
+        let address = network?.address ?? "127.0.0.1"
         watchers[slot] = Task { [weak self, driver = context.driver, path = context.plan.config.deploy.healthcheckPath] in
-            await self?.watch(slot: slot, pid: pid, port: port, driver: driver, healthPath: path, deadline: deadline)
+            await self?.watch(slot: slot, pid: pid, address: address, port: port, driver: driver, healthPath: path, deadline: deadline)
         }
     }
 
     /// Probes the new replica until it is healthy (its health path answers 200, or — without one —
     /// its port accepts connections), then waits for it to exit; reports both as events.
     private nonisolated func watch(
-        slot: Int, pid: Int32, port: Int, driver: ProcessDriver, healthPath: String?, deadline: ContinuousClock.Instant
+        slot: Int, pid: Int32, address: String, port: Int, driver: ProcessDriver, healthPath: String?, deadline: ContinuousClock.Instant
     ) async {
         var delay = Duration.milliseconds(10)
         var lastProblem = "it did not answer yet"
@@ -286,14 +322,14 @@ actor ReleaseRunner {
                 return
             }
             if let healthPath {
-                switch await HealthProbe.check(port: port, path: healthPath, timeout: .seconds(2)) {
+                switch await HealthProbe.check(address: address, port: port, path: healthPath, timeout: .seconds(2)) {
                 case .healthy:
                     await report(slot: slot, pid: pid, .healthy(slot: slot))
                     return await waitForExit(slot: slot, pid: pid, driver: driver)
                 case .unhealthy(let problem):
                     lastProblem = problem
                 }
-            } else if await PortProbe.answers(host: "127.0.0.1", port: port), driver.isRunning(pid) {
+            } else if await PortProbe.answers(host: address, port: port), driver.isRunning(pid) {
                 await report(slot: slot, pid: pid, .healthy(slot: slot))
                 return await waitForExit(slot: slot, pid: pid, driver: driver)
             }
@@ -363,6 +399,11 @@ actor ReleaseRunner {
                 }
                 group.remove()
             }
+            if let network = replicas[slot]?.network {
+                // Taken off the replica first: nothing else may free the same address twice.
+                replicas[slot]?.network = nil
+                await context.networks?.detach(network)
+            }
             LogFile.append("Replica \(slot + 1) \(exit)", to: runtimeLog)
             replicas[slot] = nil
             if let id = try? await context.store.replicas(deploymentId: context.deploymentId).first(where: { $0.pid == pid })?.id {
@@ -381,12 +422,13 @@ actor ReleaseRunner {
         guard let replica = replicas.removeValue(forKey: slot) else { return }
         await context.driver.stop(replica.pid, grace: grace)
         cgroups.removeValue(forKey: replica.id)?.remove()
+        if let network = replica.network { await context.networks?.detach(network) }
         try? await context.store.removeReplica(id: replica.id)
     }
 
     private func route(_ slots: [Int], includingPrevious: Bool) {
         guard !retired else { return }
-        let upstreams = slots.compactMap { replicas[$0] }.map { Upstream(host: "127.0.0.1", port: $0.port) }
+        let upstreams = slots.compactMap { replicas[$0] }.map { Upstream(host: $0.address, port: $0.port) }
         var all = upstreams
         if includingPrevious, case .upstreams(let previous) = context.previousRoute { all += previous }
         guard !all.isEmpty else {
@@ -412,15 +454,27 @@ actor ReleaseRunner {
             return (try? group.create(limits: context.limits)) == nil ? nil : group
         }
         defer { group?.remove() }
+        // On the project-environment's network, like its replicas (migrations reach its databases).
+        var network: ReplicaNetwork?
+        if let networks = context.networks, let number = context.network {
+            do {
+                network = try await networks.attach(replicaId: UUID().uuidString.lowercased(), network: number)
+            } catch {
+                return "the pre-deploy command could not get its private network: \(error)"
+            }
+        }
+        defer { if let network, let networks = context.networks { Task { await networks.detach(network) } } }
         for command in commands {
             LogFile.append("Running the pre-deploy command `\(command)`", to: buildLog)
             let log = buildLog
             let pid: Int32
             do {
-                pid = try context.driver.start(context.identity.apply(to: ReplicaSpec(
+                var spec = context.identity.apply(to: ReplicaSpec(
                     command: command, appDirectory: context.app, environment: environment, logFile: log,
                     hiddenPaths: [context.layout.root.standardizedFileURL.path], volumes: context.volumes, cgroup: group
-                )))
+                ))
+                spec.networkEnter = network?.enterArgv ?? []
+                pid = try context.driver.start(spec)
             } catch {
                 return "`\(command)` could not start: \(error)"
             }

@@ -93,7 +93,7 @@ extension Deployer {
         return ServiceIsolation(
             sandbox: driver.isolation.bwrapPath == nil ? nil : "bubblewrap",
             uid: driver.isolation.user(number: try await store.allocatedNumber(.serviceUser, owner: service.id))?.uid,
-            network: "host", enforcement: enforcement,
+            network: networks == nil ? "host" : "private", enforcement: enforcement,
             limits: .init(memoryBytes: limits.memoryBytes, cpu: Double(limits.cpuMillicores) / 1000, pids: limits.pids),
             deploymentId: live?.id
         )
