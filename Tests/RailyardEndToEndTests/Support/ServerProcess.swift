@@ -140,15 +140,21 @@ final class LockedText: Sendable {
 extension ServerProcess {
     /// Runs `body` with a fresh temporary folder, a server whose data dir is in it, and the server's
     /// edge URL; then stops the server and ends the replicas it started (they outlive servers by design).
+    /// With `dataParent`, the data dir is a fresh folder under it instead (e.g. `/var/tmp`, outside
+    /// the `/tmp` every sandbox replaces, so only the server's own hiding keeps it from the apps).
     static func withServer(
-        extraArguments: [String] = [], _ body: (TemporaryDirectory, ServerProcess, String) async throws -> Void
+        extraArguments: [String] = [], dataParent: String? = nil,
+        _ body: (TemporaryDirectory, ServerProcess, String) async throws -> Void
     ) async throws {
         let root = try TemporaryDirectory()
         defer { root.remove() }
-        let server = try await start(dataDirectory: root.path + "/data", logDirectory: root.path, extraArguments: extraArguments)
+        let dataRoot = try dataParent.map { try TemporaryDirectory("railyard-e2e-data", in: $0) } ?? root
+        defer { dataRoot.remove() }
+        let server = try await start(dataDirectory: dataRoot.path + "/data", logDirectory: root.path, extraArguments: extraArguments)
         defer {
             server.killNow()
             ChildProcess.killMatching(root.path)
+            ChildProcess.killMatching(dataRoot.path)
         }
         try await body(root, server, try await server.edgeURL())
         _ = await server.stop()

@@ -1,11 +1,11 @@
 import Foundation
 
-/// A fresh directory under the system temp dir, removed by ``remove()``.
+/// A fresh directory under the system temp dir (or `parent`), removed by ``remove()``.
 struct TemporaryDirectory: Sendable {
     let path: String
 
-    init(_ prefix: String = "railyard-e2e") throws {
-        path = FileManager.default.temporaryDirectory
+    init(_ prefix: String = "railyard-e2e", in parent: String? = nil) throws {
+        path = (parent.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? FileManager.default.temporaryDirectory)
             .appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
