@@ -180,6 +180,15 @@ extension EndToEndTests {
                 #expect(refused > 0 && forked < 512, "held to 512 pids: \(bomb)")
                 print("hostile fork bomb: \(forked) forks succeeded, \(refused) refused by the app's count, \(refusedByCgroup) by pids.events, \(current) pids when first looked at; the neighbour's slowest answer \(slowest)")
                 #expect(try await EdgeRequest.get(edge, host: tenants.hostileHost).body.hasPrefix("hostile "), "the bomber itself recovers")
+                var logs = ""
+                for _ in 0..<30 {
+                    logs = try await tenants.cli.run(["logs"]).stdout
+                    if logs.contains("hit its limit of 512 processes") { break }
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                #expect(logs.contains("hit its limit of 512 processes"), "the limit hit is in the service's logs: \(logs.suffix(500))")
+                let events = try await tenants.cli.run(["logs", "--build"]).stdout
+                #expect(events.contains("hit its limit of 512 processes"), "and in the deployment's events: \(events.suffix(500))")
             }
         }
 

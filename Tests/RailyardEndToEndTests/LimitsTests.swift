@@ -129,13 +129,16 @@ extension EndToEndTests {
                     try await Task.sleep(for: .milliseconds(200))
                 }
                 #expect(logs.contains("was killed for using more than its 512 MiB of memory (out of memory)"), "\(logs)")
+                let events = try await cli.run(["logs", "--build"], in: hogDir).stdout
+                #expect(events.contains("was killed for using more than its 512 MiB of memory (out of memory)"), "among the deployment's events too: \(events)")
                 var back = ""
                 for _ in 0..<50 {
                     back = try await EdgeRequest.get(edge, host: host).body
                     if back == "alive" { break }
                     try await Task.sleep(for: .milliseconds(200))
                 }
-                #expect(back == "alive", "restarted by the restart policy")
+                let history = back == "alive" ? "" : try await cli.run(["logs", "--build"], in: hogDir).stdout
+                #expect(back == "alive", "restarted by the restart policy: \(back.prefix(600))\n\(history)")
             }
         }
     }

@@ -361,6 +361,12 @@ actor ReleaseRunner {
     /// The OOM kills and refused forks already logged, by replica id.
     private var limitHitsSeen: [String: (oomKills: Int, forksRefused: Int)] = [:]
 
+    /// A limit hit, in the service's logs and among the deployment's events (its build log).
+    private func noteEvent(_ line: String) {
+        LogFile.append(line, to: runtimeLog)
+        LogFile.append(line, to: buildLog)
+    }
+
     /// Logs the limits the replica's processes ran into since the last look: a process of it killed
     /// for memory (a worker, not the replica itself, which `report` covers), forks refused.
     private func noteLimitHits(slot: Int, pid: Int32) {
@@ -368,16 +374,10 @@ actor ReleaseRunner {
         let seen = limitHitsSeen[replica.id] ?? (0, 0)
         let now = (oomKills: group.oomKills, forksRefused: group.forksRefused)
         if now.oomKills > seen.oomKills {
-            LogFile.append(
-                "Replica \(slot + 1): a process was killed for using more than its \(context.limits.memoryDescription) of memory (out of memory)",
-                to: runtimeLog
-            )
+            noteEvent("Replica \(slot + 1): a process was killed for using more than its \(context.limits.memoryDescription) of memory (out of memory)")
         }
         if now.forksRefused > seen.forksRefused {
-            LogFile.append(
-                "Replica \(slot + 1) hit its limit of \(context.limits.pids) processes: \(now.forksRefused - seen.forksRefused) forks refused",
-                to: runtimeLog
-            )
+            noteEvent("Replica \(slot + 1) hit its limit of \(context.limits.pids) processes: \(now.forksRefused - seen.forksRefused) forks refused")
         }
         limitHitsSeen[replica.id] = now
     }
@@ -392,10 +392,7 @@ actor ReleaseRunner {
         if case .exited(_, let exit) = event {
             if let id = replicas[slot]?.id, let group = cgroups.removeValue(forKey: id) {
                 if group.oomKills > (limitHitsSeen.removeValue(forKey: id)?.oomKills ?? 0) {
-                    LogFile.append(
-                        "Replica \(slot + 1) was killed for using more than its \(context.limits.memoryDescription) of memory (out of memory)",
-                        to: runtimeLog
-                    )
+                    noteEvent("Replica \(slot + 1) was killed for using more than its \(context.limits.memoryDescription) of memory (out of memory)")
                 }
                 group.remove()
             }
