@@ -43,15 +43,18 @@ public struct Isolation: Sendable, Equatable, CustomStringConvertible {
     public var userBase: UInt32?
     /// `setpriv`, used to drop to the service's user inside the sandbox.
     public var setprivPath: String?
+    /// `prlimit`, which sets rlimits where cgroups cannot be used.
+    public var prlimitPath: String?
 
     /// Far above people's uids, subordinate uid ranges and systemd-nspawn's container range
     /// (524288–1879048191), below 2^31 (some programs keep uids in a signed int).
     public static let defaultUserBase: UInt32 = 1_900_000_000
 
-    public init(bwrapPath: String?, userBase: UInt32?, setprivPath: String?) {
+    public init(bwrapPath: String?, userBase: UInt32?, setprivPath: String?, prlimitPath: String? = nil) {
         self.bwrapPath = bwrapPath
         self.userBase = userBase
         self.setprivPath = setprivPath
+        self.prlimitPath = prlimitPath
     }
 
     /// What this machine offers: bwrap and setpriv from the usual places, a user per service when root.
@@ -60,7 +63,9 @@ public struct Isolation: Sendable, Equatable, CustomStringConvertible {
             ["/usr/bin/\(name)", "/bin/\(name)", "/usr/local/bin/\(name)"].first { FileManager.default.isExecutableFile(atPath: $0) }
         }
         let root = getuid() == 0
-        return Isolation(bwrapPath: find("bwrap"), userBase: root ? defaultUserBase : nil, setprivPath: find("setpriv"))
+        return Isolation(
+            bwrapPath: find("bwrap"), userBase: root ? defaultUserBase : nil, setprivPath: find("setpriv"), prlimitPath: find("prlimit")
+        )
     }
 
     /// No isolation at all (tests of the driver's bookkeeping).
@@ -84,10 +89,23 @@ public struct Isolation: Sendable, Equatable, CustomStringConvertible {
     /// The argv that runs `spec` under this isolation; with a cgroup, a shell moves itself into it
     /// first and then execs the rest, so the app and all it forks start inside the limits.
     /// In a network namespace, `nsenter` comes between the two.
+    /// Without a cgroup, `prlimit` sets the spec's rlimits first.
     public func argv(for spec: ReplicaSpec) -> [String] {
         let sandboxed = spec.networkEnter + sandboxArgv(for: spec)
-        guard let cgroup = spec.cgroup else { return sandboxed }
+        guard let cgroup = spec.cgroup else { return rlimitArgv(spec) + sandboxed }
         return ["/bin/sh", "-c", "\(cgroup.enterCommand) && exec \"$@\"", "railyard-cgroup-enter"] + sandboxed
+    }
+
+    /// `prlimit` with the spec's rlimits, or nothing. Memory is the data segment (heap and private
+    /// writable mappings): the address-space limit would break runtimes that reserve large ranges
+    /// up front (Go, V8). Processes are counted per user, so they are limited only when the app runs
+    /// as a user of its own — never the server's, whose own processes would count. CPU time per
+    /// second has no rlimit.
+    func rlimitArgv(_ spec: ReplicaSpec) -> [String] {
+        guard let limits = spec.rlimits, let prlimitPath else { return [] }
+        var argv = [prlimitPath, "--data=\(limits.memoryBytes)"]
+        if userBase != nil, setprivPath != nil { argv.append("--nproc=\(limits.pids)") }
+        return argv + ["--"]
     }
 
     private func sandboxArgv(for spec: ReplicaSpec) -> [String] {

@@ -20,6 +20,9 @@ public struct ReplicaSpec: Sendable, Equatable {
     public var user: AppUser?
     /// Files bound over the sandbox's /etc/passwd and /etc/group so `user` has a name.
     public var identityFiles: (passwd: URL, group: URL)?
+    /// Limits to enforce with rlimits where there is no cgroup (`cgroup` nil): memory as the data
+    /// segment's size, and — when the process runs as a user of its own — processes per user.
+    public var rlimits: ResourceLimits?
     /// What puts the process into its network namespace before the sandbox starts
     /// (`ReplicaNetwork.enterArgv`); empty to stay in the host's network.
     public var networkEnter: [String] = []
@@ -54,6 +57,6 @@ public struct ReplicaSpec: Sendable, Equatable {
         lhs.command == rhs.command && lhs.appDirectory == rhs.appDirectory && lhs.environment == rhs.environment
             && lhs.logFile == rhs.logFile && lhs.hiddenPaths == rhs.hiddenPaths && lhs.volumes == rhs.volumes
             && lhs.cgroup == rhs.cgroup && lhs.user == rhs.user && lhs.identityFiles?.passwd == rhs.identityFiles?.passwd
-            && lhs.identityFiles?.group == rhs.identityFiles?.group && lhs.networkEnter == rhs.networkEnter
+            && lhs.identityFiles?.group == rhs.identityFiles?.group && lhs.networkEnter == rhs.networkEnter && lhs.rlimits == rhs.rlimits
     }
 }

@@ -34,6 +34,52 @@ struct ProcessDriverTests {
         #expect(text.contains("starting on \(port)"))
     }
 
+    @Test("without a cgroup, rlimits hold memory (as data size) and, for a user of its own, processes")
+    func rlimits() async throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let isolation = Isolation.detect()
+        try #require(isolation.prlimitPath != nil, "prlimit (util-linux) is installed with setpriv")
+        // A number no other test uses: the processes limit counts every process of the uid.
+        let user = isolation.user(number: 900_000 + Int.random(in: 0..<90_000))
+        if let user { chown(dir.path, user.uid, user.gid) }
+        let driver = ProcessDriver(isolation: isolation, logger: Logger(label: "test"))
+        let log = dir.appendingPathComponent("limits.log")
+        var spec = ReplicaSpec(
+            command: """
+                python3 -c '
+                import os
+                try:
+                    hoard = bytearray(200 * 1024 * 1024); print("allocated", flush=True)
+                except MemoryError:
+                    print("memory refused", flush=True)
+                children, refused = [], 0
+                for _ in range(60):
+                    try:
+                        pid = os.fork()
+                        if pid == 0:
+                            import time; time.sleep(3); os._exit(0)
+                        children.append(pid)
+                    except OSError:
+                        refused += 1
+                print("forked", len(children), "refused", refused, flush=True)
+                for pid in children: os.waitpid(pid, 0)
+                '
+                """,
+            appDirectory: dir, environment: ["PATH": "/usr/bin:/bin"], logFile: log, hiddenPaths: [], user: user
+        )
+        spec.rlimits = ResourceLimits(memoryBytes: 64 << 20, cpuMillicores: 500, pids: 20)
+        #expect(isolation.argv(for: spec).starts(with: [isolation.prlimitPath!, "--data=\(64 << 20)"] + (user == nil ? [] : ["--nproc=20"])))
+        let pid = try driver.start(spec)
+        for _ in 0..<300 where driver.isRunning(pid) { try await Task.sleep(for: .milliseconds(50)) }
+        let text = try String(contentsOf: log, encoding: .utf8)
+        #expect(text.contains("memory refused"), "\(text)")
+        if user != nil {
+            let refused = text.split(separator: " ").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+            #expect(refused > 0 && text.contains("forked 1"), "20 processes for the user at most: \(text)")
+        }
+    }
+
     @Test("a replica inherits no descriptor of the server's, not even one opened without close-on-exec")
     func noLeakedDescriptors() async throws {
         let dir = try tempDir()

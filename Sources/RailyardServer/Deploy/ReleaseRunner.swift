@@ -258,7 +258,9 @@ actor ReleaseRunner {
                 return
             }
         }
-        let limits = group.map { _ in ", limits \(context.limits.memoryDescription), \(context.limits.cpuMillicores)m CPU, \(context.limits.pids) pids" } ?? ""
+        let limits = group != nil
+            ? ", limits \(context.limits.memoryDescription), \(context.limits.cpuMillicores)m CPU, \(context.limits.pids) pids"
+            : context.driver.isolation.prlimitPath == nil ? "" : ", rlimits \(context.limits.memoryDescription) of data, no CPU limit"
         let place = network.map { "\($0.address):\(port) on its private network" } ?? "PORT \(port)"
         LogFile.append("Starting replica \(slot + 1): `\(context.command)` on \(place) (\(context.driver.isolation)\(limits))", to: buildLog)
         let pid: Int32
@@ -268,6 +270,7 @@ actor ReleaseRunner {
                 hiddenPaths: [context.layout.root.standardizedFileURL.path], volumes: context.volumes, cgroup: group
             ))
             spec.networkEnter = network?.enterArgv ?? []
+            spec.rlimits = group == nil ? context.limits : nil
             pid = try context.driver.start(spec)
         } catch {
             LogFile.append("Replica \(slot + 1) could not start: \(error)", to: buildLog)
@@ -471,6 +474,7 @@ actor ReleaseRunner {
                     hiddenPaths: [context.layout.root.standardizedFileURL.path], volumes: context.volumes, cgroup: group
                 ))
                 spec.networkEnter = network?.enterArgv ?? []
+                spec.rlimits = group == nil ? context.limits : nil
                 pid = try context.driver.start(spec)
             } catch {
                 return "`\(command)` could not start: \(error)"

@@ -46,9 +46,11 @@ extension Deployer {
         return BuildExecutor(
             logger: logger,
             sandbox: BuildSandbox(owner: owner.map { ($0.uid, $0.gid) }) { command, app in
-                isolation.argv(for: identity.apply(to: ReplicaSpec(
+                var spec = identity.apply(to: ReplicaSpec(
                     command: command, appDirectory: app, environment: [:], logFile: app, hiddenPaths: hidden, cgroup: group
-                )))
+                ))
+                spec.rlimits = group == nil ? .build : nil
+                return isolation.argv(for: spec)
             }
         )
     }
@@ -88,7 +90,7 @@ extension Deployer {
         let enforcement: String? = switch cgroups {
         case .v1: "cgroup v1"
         case .v2: "cgroup v2"
-        case nil: nil
+        case nil: driver.isolation.prlimitPath == nil ? nil : "rlimits (memory as data size, no CPU limit)"
         }
         return ServiceIsolation(
             sandbox: driver.isolation.bwrapPath == nil ? nil : "bubblewrap",
