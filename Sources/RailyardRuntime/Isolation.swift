@@ -132,6 +132,7 @@ public struct Isolation: Sendable, Equatable, CustomStringConvertible {
             "--tmpfs", "/root", "--tmpfs", "/home",
         ]
         for hidden in spec.hiddenPaths { args += ["--tmpfs", hidden] }
+        if let hostsFile = spec.hostsFile { args += ["--ro-bind", hostsFile.path, "/etc/hosts"] }
         if let identity = spec.identityFiles {
             args += ["--ro-bind", identity.passwd.path, "/etc/passwd", "--ro-bind", identity.group.path, "/etc/group"]
         }

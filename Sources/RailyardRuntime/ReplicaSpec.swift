@@ -23,6 +23,8 @@ public struct ReplicaSpec: Sendable, Equatable {
     /// Limits to enforce with rlimits where there is no cgroup (`cgroup` nil): memory as the data
     /// segment's size, and — when the process runs as a user of its own — processes per user.
     public var rlimits: ResourceLimits?
+    /// A file bound over the sandbox's /etc/hosts (the private network's names), if any.
+    public var hostsFile: URL?
     /// What puts the process into its network namespace before the sandbox starts
     /// (`ReplicaNetwork.enterArgv`); empty to stay in the host's network.
     public var networkEnter: [String] = []
@@ -57,6 +59,6 @@ public struct ReplicaSpec: Sendable, Equatable {
         lhs.command == rhs.command && lhs.appDirectory == rhs.appDirectory && lhs.environment == rhs.environment
             && lhs.logFile == rhs.logFile && lhs.hiddenPaths == rhs.hiddenPaths && lhs.volumes == rhs.volumes
             && lhs.cgroup == rhs.cgroup && lhs.user == rhs.user && lhs.identityFiles?.passwd == rhs.identityFiles?.passwd
-            && lhs.identityFiles?.group == rhs.identityFiles?.group && lhs.networkEnter == rhs.networkEnter && lhs.rlimits == rhs.rlimits
+            && lhs.identityFiles?.group == rhs.identityFiles?.group && lhs.networkEnter == rhs.networkEnter && lhs.rlimits == rhs.rlimits && lhs.hostsFile == rhs.hostsFile
     }
 }

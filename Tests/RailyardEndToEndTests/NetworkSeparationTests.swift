@@ -21,6 +21,21 @@ extension EndToEndTests {
                         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
                         s.connect(("10.255.255.254", 9))
                         body = f"{s.getsockname()[0]} {os.environ['PORT']}"
+                    elif self.path.startswith("/fetch?"):
+                        import urllib.request, urllib.error
+                        try:
+                            body = urllib.request.urlopen(self.path[len("/fetch?"):], timeout=3).read().decode()
+                        except urllib.error.URLError as e:
+                            body = "unresolved" if isinstance(e.reason, socket.gaierror) else f"failed: {e.reason}"
+                        except OSError as e:
+                            body = f"failed: {e}"
+                    elif self.path.startswith("/resolve?"):
+                        try:
+                            body = " ".join(sorted({info[4][0] for info in socket.getaddrinfo(self.path[len("/resolve?"):], 80, socket.AF_INET)}))
+                        except socket.gaierror:
+                            body = "unresolved"
+                    elif self.path.startswith("/env?"):
+                        body = os.environ.get(self.path[len("/env?"):], "")
                     elif self.path.startswith("/probe?"):
                         address, port = self.path[len("/probe?"):].rsplit(":", 1)
                         try:
@@ -44,10 +59,13 @@ extension EndToEndTests {
             let port: Int
         }
 
-        static func deploy(_ cli: CLIRunner, _ root: TemporaryDirectory, project: String, service: String, edge: String) async throws -> Placed {
+        static func deploy(
+            _ cli: CLIRunner, _ root: TemporaryDirectory, project: String, service: String, edge: String, variables: [String] = []
+        ) async throws -> Placed {
             let folder = try DeployPathTests.app(root, "\(project)-\(service)", ["main.py": Self.app])
             #expect(try await cli.run(["link", "--project", project], in: folder).status == 0)
             #expect(try await cli.run(["service", "new", service], in: folder).status == 0)
+            if !variables.isEmpty { #expect(try await cli.run(["variables", "--set"] + variables, in: folder).status == 0) }
             let up = try await cli.run(["up", "--service", service], in: folder, timeout: .seconds(120))
             try #require(up.status == 0, "\(up)")
             let host = try #require(DeployPathTests.url(in: up.stdout).flatMap(EdgeRequest.host(of:)))
@@ -107,6 +125,50 @@ extension EndToEndTests {
                 let shown = try await cli.run(["service", "limits", "a1", "--json"], in: root.path + "/alpha-a1")
                 let isolation = try JSONDecoder().decode(ServiceIsolation.self, from: Data(shown.stdout.utf8))
                 #expect(isolation.network == "private")
+            }
+        }
+    }
+}
+
+extension EndToEndTests.NetworkSeparationTests {
+    @Test("<service>.railyard.internal reaches a service's replicas from its own project-environment only, at its own PORT", .enabled(if: usable))
+    func privateNames() async throws {
+        try await ServerProcess.withServer { root, server, edge in
+            let cli = try CLIRunner(root: root, workingDirectory: root.path)
+            #expect(try await cli.run(["signup", "--server", server.baseURL, "--email", "names@example.com", "--password", "correct-horse-9"]).status == 0)
+            for project in ["shop", "other"] {
+                #expect(try await cli.run(["init", "--name", project], in: try EndToEndTests.DeployPathTests.app(root, "init-\(project)", [:])).status == 0)
+            }
+            let api = try await Self.deploy(cli, root, project: "shop", service: "api", edge: edge, variables: ["PORT=80"])
+            let web = try await Self.deploy(cli, root, project: "shop", service: "web", edge: edge)
+            let spy = try await Self.deploy(cli, root, project: "other", service: "spy", edge: edge)
+            #expect(api.port == 80, "the service's own PORT, even below 1024, on its own address")
+            #expect(web.port != 80)
+
+            #expect(try await EdgeRequest.get(edge, host: web.host, path: "/env?RAILYARD_PRIVATE_DOMAIN").body == "web.railyard.internal")
+            #expect(try await EdgeRequest.get(edge, host: web.host, path: "/resolve?api.railyard.internal").body == api.address)
+            #expect(try await EdgeRequest.get(edge, host: web.host, path: "/fetch?http://api.railyard.internal/").body == "net api")
+            #expect(try await EdgeRequest.get(edge, host: web.host, path: "/fetch?http://api.railyard.internal:80/where").body == "\(api.address) 80")
+
+            // Another project sees neither the name nor the replica.
+            #expect(try await EdgeRequest.get(edge, host: spy.host, path: "/resolve?api.railyard.internal").body == "unresolved")
+            #expect(try await EdgeRequest.get(edge, host: spy.host, path: "/fetch?http://\(api.address)/").body.hasPrefix("failed"))
+            // Nor does the public edge serve private names.
+            #expect(try await EdgeRequest.get(edge, host: "api.railyard.internal").status == 404)
+
+            // The name follows the replicas: two after scaling, each answering.
+            let folder = root.path + "/shop-api"
+            #expect(try await cli.run(["scale", "2"], in: folder).status == 0)
+            var resolved = ""
+            for _ in 0..<100 {
+                resolved = try await EdgeRequest.get(edge, host: web.host, path: "/resolve?api.railyard.internal").body
+                if resolved.split(separator: " ").count == 2 { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            let addresses = resolved.split(separator: " ").map(String.init)
+            #expect(addresses.count == 2 && addresses.contains(api.address), "\(resolved)")
+            for address in addresses {
+                #expect(try await EdgeRequest.get(edge, host: web.host, path: "/fetch?http://\(address)/").body == "net api")
             }
         }
     }

@@ -68,6 +68,22 @@ struct DeployUnitTests {
         #expect(env["FINE"] == "yes")
     }
 
+    @Test("a network's hosts file keeps the host's lines, drops stale private names, and lists each replica once")
+    func privateHosts() {
+        let host = "127.0.0.1 localhost\n10.9.9.9 old.railyard.internal\n::1 localhost ip6-localhost\n\n"
+        let hosts = ReplicaNetworks.hosts(host: host, published: [("web", "10.100.1.3"), ("api", "10.100.1.4"), ("api", "10.100.1.2")])
+        #expect(hosts == """
+            127.0.0.1 localhost
+            ::1 localhost ip6-localhost
+            # Railyard private network
+            10.100.1.2 api.railyard.internal
+            10.100.1.4 api.railyard.internal
+            10.100.1.3 web.railyard.internal
+
+            """)
+        #expect(ReplicaNetworks.hosts(host: "", published: []) == "\n# Railyard private network\n")
+    }
+
     @Test("a static root must stay inside the app and hold an index.html")
     func staticRoot() throws {
         let app = FileManager.default.temporaryDirectory.appendingPathComponent("railyard-static-\(UUID().uuidString.prefix(8))")

@@ -123,8 +123,10 @@ public enum NetworkSeparation {
             try writeSetting("1", to: "/proc/sys/net/ipv6/conf/\(replica.hostVeth)/disable_ipv6")
             try HostCommand.run(["ip", "link", "set", replica.hostVeth, "master", network.bridge, "up"])
             // /proc/sys/net shows the settings of the namespace of whoever opens it.
-            let disableIPv6 = ["all", "default", "lo", "eth0"].map { "echo 1 > /proc/sys/net/ipv6/conf/\($0)/disable_ipv6" }
-            try HostCommand.run(["ip", "netns", "exec", namespace, "/bin/sh", "-c", disableIPv6.joined(separator: " && ")])
+            // The app may listen on any port of its own address, 80 included (it is alone in there).
+            let settings = ["all", "default", "lo", "eth0"].map { "echo 1 > /proc/sys/net/ipv6/conf/\($0)/disable_ipv6" }
+                + ["echo 0 > /proc/sys/net/ipv4/ip_unprivileged_port_start"]
+            try HostCommand.run(["ip", "netns", "exec", namespace, "/bin/sh", "-c", settings.joined(separator: " && ")])
             try HostCommand.run(["ip", "-n", namespace, "link", "set", "lo", "up"])
             try HostCommand.run(["ip", "-n", namespace, "addr", "add", "\(replica.address)/24", "dev", "eth0"])
             try HostCommand.run(["ip", "-n", namespace, "link", "set", "eth0", "up"])

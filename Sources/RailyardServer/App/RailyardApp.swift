@@ -112,7 +112,7 @@ struct EdgeStartup: ServiceLifecycle.Service {
         let networks = dependencies.deployer.networks
         if let networks {
             do {
-                try await networks.open(edgePort: port)
+                try await networks.installFirewall(edgePort: port)
             } catch {
                 throw RailyardError(
                     .internal, "could not install the firewall that keeps replicas' networks apart: \(error); fix it, or start with --no-network-separation"
@@ -132,6 +132,6 @@ struct EdgeStartup: ServiceLifecycle.Service {
         onListening(host, port)
         await dependencies.deployer.recover()
         try? await gracefulShutdown()
-        await networks?.close(edgePort: port)
+        await networks?.closeEdge(port: port)
     }
 }

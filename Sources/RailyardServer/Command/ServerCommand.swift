@@ -161,7 +161,7 @@ public struct ServerCommand: AsyncParsableCommand {
         onListening: @escaping @Sendable (_ url: String) -> Void = ServerCommand.announce
     ) async throws {
         if configuration.requireSandbox {
-            let network = configuration.separateNetworks ? ReplicaNetworks.detect().unavailable : "--no-network-separation was given"
+            let network = configuration.separateNetworks ? NetworkSeparation.available() : "--no-network-separation was given"
             let missing = SandboxCheck.missing(isolation: .detect(), cgroups: CgroupVersion.usable(), network: network)
             guard missing.isEmpty else {
                 throw RailyardError(

@@ -48,7 +48,7 @@ actor Deployer {
         self.fetchTimeout = fetchTimeout
         self.driver = driver
         if separateNetworks {
-            (self.networks, self.networkProblem) = ReplicaNetworks.detect()
+            (self.networks, self.networkProblem) = ReplicaNetworks.detect(hostsDirectory: layout.root.appendingPathComponent("run/networks"))
         } else {
             (self.networks, self.networkProblem) = (nil, "turned off (--no-network-separation)")
         }

@@ -110,6 +110,7 @@ actor ReleaseRunner {
                 network = networks.adopt(replicaId: record.id, address: address, network: number)
             }
             replicas[slot] = Replica(id: record.id, pid: record.pid, port: record.port, network: network)
+            if let network { context.networks?.publish(network, service: context.release.service.name) }
             if let version = context.cgroups { cgroups[record.id] = Cgroup(version: version, name: "railyard/\(record.id)") }
             watchers[slot] = Task { [weak self, driver = context.driver] in
                 await self?.waitForExit(slot: slot, pid: record.pid, driver: driver)
@@ -227,7 +228,7 @@ actor ReleaseRunner {
     private func startReplica(_ slot: Int) async {
         let port: Int
         do {
-            port = try PortProbe.freePort()
+            port = try replicaPort()
         } catch {
             await handle(.exited(slot: slot, .exited(126)))
             return
@@ -270,6 +271,7 @@ actor ReleaseRunner {
                 hiddenPaths: [context.layout.root.standardizedFileURL.path], volumes: context.volumes, cgroup: group
             ))
             spec.networkEnter = network?.enterArgv ?? []
+            spec.hostsFile = network.flatMap { context.networks?.hostsFile(network: $0.network.number) }
             spec.rlimits = group == nil ? context.limits : nil
             pid = try context.driver.start(spec)
         } catch {
@@ -306,6 +308,18 @@ actor ReleaseRunner {
         watchers[slot] = Task { [weak self, driver = context.driver, path = context.plan.config.deploy.healthcheckPath] in
             await self?.watch(slot: slot, pid: pid, address: address, port: port, driver: driver, healthPath: path, deadline: deadline)
         }
+    }
+
+    /// The port a new replica listens on: the service's own `PORT` variable when replicas have
+    /// addresses of their own (so `<service>.railyard.internal:PORT` is known in advance, as on
+    /// Railway), else a free one of the host's (replicas then share the host's ports).
+    private func replicaPort() throws -> Int {
+        if context.networks != nil, context.network != nil, let text = context.release.userVariables["PORT"],
+            let port = Int(text), (1...65535).contains(port)
+        {
+            return port
+        }
+        return try PortProbe.freePort()
     }
 
     /// Probes the new replica until it is healthy (its health path answers 200, or — without one —
@@ -412,6 +426,8 @@ actor ReleaseRunner {
         }
         if case .healthy = event, let replica = replicas[slot] {
             LogFile.append("Replica \(slot + 1) is healthy on PORT \(replica.port)", to: buildLog)
+            // Healthy replicas, and only those, answer to the service's private name.
+            if let network = replica.network { context.networks?.publish(network, service: context.release.service.name) }
         }
         await handle(event)
     }
@@ -474,6 +490,7 @@ actor ReleaseRunner {
                     hiddenPaths: [context.layout.root.standardizedFileURL.path], volumes: context.volumes, cgroup: group
                 ))
                 spec.networkEnter = network?.enterArgv ?? []
+                spec.hostsFile = network.flatMap { context.networks?.hostsFile(network: $0.network.number) }
                 spec.rlimits = group == nil ? context.limits : nil
                 pid = try context.driver.start(spec)
             } catch {

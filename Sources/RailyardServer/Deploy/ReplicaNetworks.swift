@@ -9,22 +9,81 @@ import Synchronization
 /// each network has handed out, and runs the blocking `ip` work off Swift's cooperative threads.
 final class ReplicaNetworks: Sendable {
     private let taken = Mutex<[Int: Set<Int>]>([:])
+    /// The private names each network publishes: replica id → (service name, address), and where
+    /// its hosts file is written (`<dir>/<network>/hosts`, bound over each sandbox's /etc/hosts).
+    private let names = Mutex<[Int: [String: (service: String, address: String)]]>([:])
+    let hostsDirectory: URL
+
+    init(hostsDirectory: URL) {
+        self.hostsDirectory = hostsDirectory
+    }
+
+    /// The suffix of private names: `<service>.railyard.internal`.
+    static let privateSuffix = ".railyard.internal"
 
     /// Networks when this machine can separate them (root, `ip`, `nsenter`, a working iptables);
     /// else nil and the reason, which the server logs.
-    static func detect() -> (networks: ReplicaNetworks?, unavailable: String?) {
+    static func detect(hostsDirectory: URL) -> (networks: ReplicaNetworks?, unavailable: String?) {
         if let reason = NetworkSeparation.available() { return (nil, reason) }
-        return (ReplicaNetworks(), nil)
+        return (ReplicaNetworks(hostsDirectory: hostsDirectory), nil)
+    }
+
+    // MARK: Private names
+
+    /// Network `number`'s hosts file, written first if it does not exist yet.
+    func hostsFile(network number: Int) -> URL {
+        let file = hostsDirectory.appendingPathComponent("\(number)/hosts")
+        if !FileManager.default.fileExists(atPath: file.path) { names.withLock { writeHosts(number, $0[number] ?? [:]) } }
+        return file
+    }
+
+    /// Lists a healthy replica under `<service>.railyard.internal` in its network's hosts file.
+    func publish(_ replica: ReplicaNetwork, service: String) {
+        names.withLock { names in
+            names[replica.network.number, default: [:]][replica.replicaId] = (service, replica.address)
+            writeHosts(replica.network.number, names[replica.network.number] ?? [:])
+        }
+    }
+
+    /// Takes a replica out of its network's hosts file.
+    func unpublish(_ replica: ReplicaNetwork) {
+        names.withLock { names in
+            guard names[replica.network.number]?.removeValue(forKey: replica.replicaId) != nil else { return }
+            writeHosts(replica.network.number, names[replica.network.number] ?? [:])
+        }
+    }
+
+    /// The hosts file of a network: the host's own lines, then one line per published replica.
+    static func hosts(host: String, published: [(service: String, address: String)]) -> String {
+        let kept = host.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains(privateSuffix) }
+        let lines = published.sorted { ($0.service, $0.address) < ($1.service, $1.address) }
+            .map { "\($0.address) \($0.service)\(privateSuffix)" }
+        return kept.joined(separator: "\n").trimmingCharacters(in: .newlines) + "\n# Railyard private network\n"
+            + lines.map { $0 + "\n" }.joined()
+    }
+
+    /// Rewrites the file in place, never by rename: sandboxes bind the file itself, and a renamed-in
+    /// file would be a new one they never see.
+    private func writeHosts(_ number: Int, _ published: [String: (service: String, address: String)]) {
+        let file = hostsDirectory.appendingPathComponent("\(number)/hosts")
+        try? FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let host = (try? String(contentsOfFile: "/etc/hosts", encoding: .utf8)) ?? "127.0.0.1 localhost\n"
+        let data = Array(Self.hosts(host: host, published: Array(published.values)).utf8)
+        let fd = open(file.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        _ = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        _ = fchmod(fd, 0o644)
     }
 
     /// Installs the firewall that keeps networks apart, letting replicas reach the edge's `port`.
-    func open(edgePort: Int) async throws {
+    func installFirewall(edgePort: Int) async throws {
         try await Self.blocking { try NetworkSeparation.installFirewall(edgePorts: [edgePort]) }
     }
 
     /// Takes the edge's port out of what replicas may reach (the server is stopping).
-    func close(edgePort: Int) async {
-        try? await Self.blocking { try NetworkSeparation.closeEdgePort(edgePort) }
+    func closeEdge(port: Int) async {
+        try? await Self.blocking { try NetworkSeparation.closeEdgePort(port) }
     }
 
     /// A namespace for `replicaId` on network `number`, with the network's lowest free address.
@@ -46,8 +105,9 @@ final class ReplicaNetworks: Sendable {
         }
     }
 
-    /// Removes a replica's namespace and frees its address (after its processes ended).
+    /// Removes a replica's name, namespace and address (after its processes ended).
     func detach(_ replica: ReplicaNetwork) async {
+        unpublish(replica)
         try? await Self.blocking { try NetworkSeparation.removeReplica(id: replica.replicaId) }
         release(network: replica.network.number, host: replica.host)
     }
