@@ -74,7 +74,7 @@ public struct Isolation: Sendable, Equatable, CustomStringConvertible {
     /// The user of the service numbered `number` (see `Store.allocatedNumber`), or nil when apps run
     /// as the server's own user.
     public func user(number: Int) -> AppUser? {
-        guard let userBase, number >= 0, number < Int(Int32.max) - Int(userBase) else { return nil }
+        guard let userBase, number >= 0, number < HostShare.usersPerShare, number < Int(Int32.max) - Int(userBase) else { return nil }
         let id = userBase + UInt32(number)
         return AppUser(uid: id, gid: id)
     }
@@ -131,6 +131,13 @@ public struct Isolation: Sendable, Equatable, CustomStringConvertible {
             "--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp",
             "--tmpfs", "/root", "--tmpfs", "/home",
         ]
+        // /run holds the host's service sockets (PostgreSQL's, D-Bus, the journal) — a read-only
+        // bind does not stop connect() — and every replica's namespace: the sandbox gets an empty
+        // one, with the resolver's file bound back when /etc/resolv.conf points into it.
+        if Self.rootEntries().contains(where: { $0.name == "run" && $0.link == nil }) {
+            args += ["--tmpfs", "/run"]
+            if let resolver = Self.resolverUnderRun() { args += ["--ro-bind", resolver, resolver] }
+        }
         for hidden in spec.hiddenPaths { args += ["--tmpfs", hidden] }
         if let hostsFile = spec.hostsFile { args += ["--ro-bind", hostsFile.path, "/etc/hosts"] }
         if let identity = spec.identityFiles {
@@ -153,6 +160,12 @@ public struct Isolation: Sendable, Equatable, CustomStringConvertible {
             "--",
         ]
         return args + inner
+    }
+
+    /// The file /etc/resolv.conf resolves to when that is under /run (systemd-resolved, resolvconf).
+    static func resolverUnderRun() -> String? {
+        let resolved = URL(fileURLWithPath: "/etc/resolv.conf").resolvingSymlinksInPath().path
+        return resolved.hasPrefix("/run/") && FileManager.default.fileExists(atPath: resolved) ? resolved : nil
     }
 
     /// The host's top-level entries a sandbox sees (symlinks kept as symlinks); `/proc`, `/dev`

@@ -91,6 +91,12 @@ extension EndToEndTests {
                 let limited = try await Self.isolation(cli, service: "mine", in: appDir)
                 #expect(limited.limits == .init(memoryBytes: 128 << 20, cpu: 0.25, pids: 64))
                 #expect(try await EdgeRequest.get(edge, host: host, path: "/hog").status == 502, "200 MiB no longer fits in 128 MiB")
+
+                // An app asks; the operator decides: above the server's maximum, it gets the maximum.
+                #expect(try await cli.run(["service", "limits", "mine", "--pids", "100000"], in: appDir).status == 0)
+                let greedy = try await cli.run(["up"], timeout: .seconds(120))
+                #expect(greedy.stdout.contains("above this server's maximum") && greedy.stdout.contains("4096 pids"), "\(greedy.stdout)")
+                #expect(try await Self.isolation(cli, service: "mine", in: appDir).limits.pids == 4096)
             }
         }
 

@@ -98,11 +98,12 @@ struct NetworkTests {
         let masquerade = ["!", "-o", "ryb+", "-j", "MASQUERADE"]
         #expect(Firewall.rules(edgePorts: [443, 80, 443]) == [
             input + ["-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"],
-            input + ["-p", "tcp", "--dport", "80", "-j", "ACCEPT"],
-            input + ["-p", "tcp", "--dport", "443", "-j", "ACCEPT"],
+            input + ["-p", "tcp", "-m", "tcp", "--dport", "80", "-j", "ACCEPT"],
+            input + ["-p", "tcp", "-m", "tcp", "--dport", "443", "-j", "ACCEPT"],
             input + ["-j", "DROP"],
             forward + ["-i", "ryb+", "-o", "ryb+", "-m", "physdev", "--physdev-is-bridged", "-j", "ACCEPT"],
             forward + ["-i", "ryb+", "-o", "ryb+", "-j", "DROP"],
+            forward + ["-i", "ryb+", "-d", "169.254.0.0/16", "-j", "DROP"],
             forward + ["-i", "ryb+", "-j", "ACCEPT"],
             forward + ["-o", "ryb+", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"],
             forward + ["-o", "ryb+", "-j", "DROP"],
@@ -124,5 +125,22 @@ struct NetworkTests {
         #expect(try HostCommand.run(["/bin/sh", "-c", "echo fine"]) == "fine\n")
         let missing = #expect(throws: RuntimeError.self) { try HostCommand.run(["railyard-no-such-tool"]) }
         #expect(missing?.description.hasPrefix("`railyard-no-such-tool` is not installed") == true)
+    }
+
+    @Test("stale edge rules: untagged ones and those of shares that are free or being claimed afresh")
+    func staleEdgeRules() {
+        let listing = """
+            -N RAILYARD-INPUT
+            -A RAILYARD-INPUT -i ryb+ -p tcp -m tcp --dport 9001 -m comment --comment railyard-share-0 -j ACCEPT
+            -A RAILYARD-INPUT -i ryb+ -p tcp -m tcp --dport 9002 -m comment --comment "railyard-share-3" -j ACCEPT
+            -A RAILYARD-INPUT -i ryb+ -p tcp -m tcp --dport 9003 -j ACCEPT
+            -A RAILYARD-INPUT -i ryb+ -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+            -A RAILYARD-INPUT -i ryb+ -j DROP
+            """
+        let stale = Firewall.staleEdgeRules(listing: listing) { $0 == 3 }
+        #expect(stale == [
+            ["-t", "filter", "-D", "RAILYARD-INPUT", "-i", "ryb+", "-p", "tcp", "-m", "tcp", "--dport", "9002", "-m", "comment", "--comment", "railyard-share-3", "-j", "ACCEPT"],
+            ["-t", "filter", "-D", "RAILYARD-INPUT", "-i", "ryb+", "-p", "tcp", "-m", "tcp", "--dport", "9003", "-j", "ACCEPT"],
+        ])
     }
 }

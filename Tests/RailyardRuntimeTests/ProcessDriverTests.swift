@@ -179,7 +179,7 @@ struct ProcessDriverTests {
         let driver = ProcessDriver(isolation: isolation, logger: Logger(label: "test"))
         let log = data.appendingPathComponent("app.log")
         let pid = try driver.start(ReplicaSpec(
-            command: "cat \(data.path)/secret.key || echo no-secret; touch /usr/x 2>/dev/null || echo ro-system; touch ok && echo app-writable; mktemp -d >/dev/null && echo tmp-writable; id -u; id -un",
+            command: "cat \(data.path)/secret.key || echo no-secret; touch /usr/x 2>/dev/null || echo ro-system; touch ok && echo app-writable; mktemp -d >/dev/null && echo tmp-writable; echo run-entries $(ls -A /run | wc -l); id -u; id -un",
             appDirectory: app, environment: ["PATH": "/usr/bin:/bin"], logFile: log, hiddenPaths: [data.path], user: user,
             identityFiles: user == nil ? nil : (passwd, group)
         ))
@@ -190,6 +190,7 @@ struct ProcessDriverTests {
         #expect(text.contains("ro-system"))
         #expect(text.contains("app-writable"))
         #expect(text.contains("tmp-writable"), "the app's user must be able to write its private /tmp (Go and many tools need it): \(text)")
+        #expect(text.contains("run-entries 0") || text.contains("run-entries 1"), "the host's /run (its service sockets) is not there: \(text)")
         if let user { #expect(text.contains("\(user.uid)\napp\n"), "runs as the service's uid, named app: \(text)") }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import RailyardCore
 @testable import RailyardServer
+import RailyardRuntime
 import Testing
 
 /// The deploy path's pure parts: host names, the release environment, static roots.
@@ -82,6 +83,17 @@ struct DeployUnitTests {
 
             """)
         #expect(ReplicaNetworks.hosts(host: "", published: []) == "\n# Railyard private network\n")
+    }
+
+    @Test("a replica address names its network and host number; other addresses name nothing")
+    func replicaPlaces() throws {
+        for (network, host) in [(0, 2), (257, 9), (32767, 254)] {
+            let address = try NetworkAddress(number: network).replicaAddress(host: host)
+            #expect(ReplicaNetworks.place(of: address)! == (network, host))
+        }
+        for other in ["127.0.0.1", "10.99.0.2", "10.228.0.2", "10.100.0.1", "10.100.0.255", "10.100.0", "x"] {
+            #expect(ReplicaNetworks.place(of: other) == nil, "\(other)")
+        }
     }
 
     @Test("a static root must stay inside the app and hold an index.html")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RailyardCore
 @testable import RailyardServer
+import RailyardRuntime
 import Testing
 
 @Suite("The server command's flags and environment")
@@ -62,6 +63,9 @@ struct ServerCommandTests {
         (["--auth-rate-limit", "lots"], "--auth-rate-limit"),
         (["--api-rate-limit", "5/1d"], "--api-rate-limit"),
         (["--public-url", "railyard.example.com"], "--public-url"),
+        (["--max-memory", "lots"], "--max-memory"),
+        (["--max-cpu", "0"], "--max-cpu"),
+        (["--max-pids", "4"], "--max-pids"),
         (["--github-client-id", "only-the-id"], "--github-client-secret"),
         (["--base-domain", "Bad_Domain"], "--base-domain"),
     ])
@@ -74,6 +78,17 @@ struct ServerCommandTests {
             #expect(error.field == flag)
             #expect(error.message.contains(flag))
         }
+    }
+
+    @Test("the most a service may ask for: 4 GiB, every CPU and 4096 processes, or what the flags say")
+    func maxLimits() throws {
+        let defaults = try ServerCommand.parse([]).makeConfiguration(environment: [:]).maxLimits
+        #expect(defaults.memoryBytes == 4 << 30 && defaults.pids == 4096)
+        #expect(defaults.cpuMillicores == ProcessInfo.processInfo.activeProcessorCount * 1000)
+        let set = try ServerCommand.parse(["--max-memory", "8Gi", "--max-cpu", "1500m", "--max-pids", "2048"]).makeConfiguration(environment: [:])
+        #expect(set.maxLimits == ResourceLimits(memoryBytes: 8 << 30, cpuMillicores: 1500, pids: 2048))
+        #expect(ResourceLimits(memoryBytes: 16 << 30, cpuMillicores: 500, pids: 99_999).clamped(to: set.maxLimits)
+            == ResourceLimits(memoryBytes: 8 << 30, cpuMillicores: 500, pids: 2048))
     }
 
     @Test("run() with a bad value exits non-zero instead of serving")

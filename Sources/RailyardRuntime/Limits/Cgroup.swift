@@ -12,6 +12,14 @@ public struct ResourceLimits: Codable, Sendable, Equatable {
     /// Generous limits for the parent `railyard` group: each replica's own group holds the real ones.
     static let unlimitedParent = ResourceLimits(memoryBytes: 1 << 50, cpuMillicores: 1_000_000, pids: 1 << 20)
 
+    /// These limits, each no higher than `ceiling`'s.
+    public func clamped(to ceiling: ResourceLimits) -> ResourceLimits {
+        ResourceLimits(
+            memoryBytes: min(memoryBytes, ceiling.memoryBytes), cpuMillicores: min(cpuMillicores, ceiling.cpuMillicores),
+            pids: min(pids, ceiling.pids)
+        )
+    }
+
     /// The memory limit in words, e.g. `512 MiB`.
     public var memoryDescription: String { "\(memoryBytes / 1024 / 1024) MiB" }
 

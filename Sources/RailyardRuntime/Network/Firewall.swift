@@ -38,7 +38,7 @@ public enum Firewall {
         let forward = ["-t", "filter", "-A", "RAILYARD-FORWARD"]
         var rules: [[String]] = [input + ["-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"]]
         for port in Set(edgePorts).sorted() {
-            rules.append(input + ["-p", "tcp", "--dport", "\(port)", "-j", "ACCEPT"])
+            rules.append(edgeRule(port: port, action: "-A", share: nil))
         }
         rules.append(input + ["-j", "DROP"])
         rules += [
@@ -48,6 +48,8 @@ public enum Firewall {
             // without a rule per network. Without br_netfilter, bridged frames never reach iptables.
             forward + ["-i", bridges, "-o", bridges, "-m", "physdev", "--physdev-is-bridged", "-j", "ACCEPT"],
             forward + ["-i", bridges, "-o", bridges, "-j", "DROP"],
+            // Link-local is the cloud's metadata service (instance credentials): never a replica's.
+            forward + ["-i", bridges, "-d", "169.254.0.0/16", "-j", "DROP"],
             forward + ["-i", bridges, "-j", "ACCEPT"],
             forward + ["-o", bridges, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"],
             forward + ["-o", bridges, "-j", "DROP"],
@@ -60,8 +62,29 @@ public enum Firewall {
 
     /// The rule that lets replicas reach the edge on `port`, for `action` `-C`, `-I` (at the top, so
     /// above the DROP) or `-D`. Each server adds its own port, so several servers can share one host.
-    static func edgeRule(port: Int, action: String) -> [String] {
-        ["-t", "filter", action, "RAILYARD-INPUT"] + (action == "-I" ? ["1"] : []) + ["-i", bridges, "-p", "tcp", "--dport", "\(port)", "-j", "ACCEPT"]
+    /// The rule is tagged with its server's host share, so a later start of that server, or of one
+    /// that finds the share free, takes back ports a server that died never closed.
+    static func edgeRule(port: Int, action: String, share: Int?) -> [String] {
+        ["-t", "filter", action, "RAILYARD-INPUT"] + (action == "-I" ? ["1"] : [])
+            + ["-i", bridges, "-p", "tcp", "-m", "tcp", "--dport", "\(port)"]
+            + (share.map { ["-m", "comment", "--comment", shareTag($0)] } ?? []) + ["-j", "ACCEPT"]
+    }
+
+    /// The comment on share `index`'s edge rules.
+    static func shareTag(_ index: Int) -> String { "railyard-share-\(index)" }
+
+    /// Edge rules in `iptables -S RAILYARD-INPUT` output to take out: untagged ones (from before
+    /// rules were tagged) and those whose share `isStale` says is free or is being claimed afresh.
+    /// Returned as `-D` argv arrays.
+    static func staleEdgeRules(listing: String, isStale: (Int) -> Bool) -> [[String]] {
+        listing.split(separator: "\n").compactMap { line -> [String]? in
+            let words = line.split(separator: " ").map(String.init)
+            guard words.count > 2, words[0] == "-A", words[1] == "RAILYARD-INPUT", words.contains("--dport"), words.last == "ACCEPT" else { return nil }
+            if let tag = words.firstIndex(of: "--comment").map({ words[$0 + 1] }) {
+                guard let index = Int(tag.replacingOccurrences(of: "\"", with: "").dropFirst("railyard-share-".count)), isStale(index) else { return nil }
+            }
+            return ["-t", "filter", "-D"] + words.dropFirst().map { $0.replacingOccurrences(of: "\"", with: "") }
+        }
     }
 
     /// `rule` (an `-A` rule) as the `-C` check for it.

@@ -39,7 +39,7 @@ public enum NetworkSeparation {
     /// one host (each adds its edge ports). Also turns on IPv4 forwarding (`net.ipv4.ip_forward=1`),
     /// a host-wide change. Nothing removes the chains: replicas outlive their server, and stay
     /// separated (docs/isolation.md says how an operator removes them).
-    public static func installFirewall(edgePorts: [Int]) throws {
+    public static func installFirewall(edgePorts: [Int], share: Int? = nil, isHeld: (Int) -> Bool = { HostShare.isHeld($0) }) throws {
         try writeSetting("1", to: "/proc/sys/net/ipv4/ip_forward")
         for chain in Firewall.chains where !HostCommand.succeeds(["iptables", "-w", "-t", chain.table, "-S", chain.name]) {
             try iptables(["-t", chain.table, "-N", chain.name])
@@ -51,8 +51,13 @@ public enum NetworkSeparation {
             for chain in Firewall.chains { try iptables(["-t", chain.table, "-F", chain.name]) }
             for rule in fixed { try iptables(rule) }
         }
-        for port in Set(edgePorts).sorted() where !HostCommand.succeeds(["iptables", "-w"] + Firewall.edgeRule(port: port, action: "-C")) {
-            try iptables(Firewall.edgeRule(port: port, action: "-I"))
+        // Ports earlier runs of this server, or servers gone for good, never closed.
+        let listing = (try? HostCommand.run(["iptables", "-w", "-S", "RAILYARD-INPUT"])) ?? ""
+        for rule in Firewall.staleEdgeRules(listing: listing, isStale: { $0 == share || !isHeld($0) }) {
+            _ = try? iptables(rule)
+        }
+        for port in Set(edgePorts).sorted() where !HostCommand.succeeds(["iptables", "-w"] + Firewall.edgeRule(port: port, action: "-C", share: share)) {
+            try iptables(Firewall.edgeRule(port: port, action: "-I", share: share))
         }
         for chain in Firewall.chains where !HostCommand.succeeds(["iptables", "-w"] + Firewall.jump(chain, action: "-C")) {
             try iptables(Firewall.jump(chain, action: "-I"))
@@ -61,9 +66,9 @@ public enum NetworkSeparation {
 
     /// Takes back what `installFirewall` opened for one edge port (a server shutting down); the
     /// chains stay, so replicas that outlive the server stay separated.
-    public static func closeEdgePort(_ port: Int) throws {
-        while HostCommand.succeeds(["iptables", "-w"] + Firewall.edgeRule(port: port, action: "-C")) {
-            try iptables(Firewall.edgeRule(port: port, action: "-D"))
+    public static func closeEdgePort(_ port: Int, share: Int? = nil) throws {
+        while HostCommand.succeeds(["iptables", "-w"] + Firewall.edgeRule(port: port, action: "-C", share: share)) {
+            try iptables(Firewall.edgeRule(port: port, action: "-D", share: share))
         }
     }
 
@@ -81,7 +86,7 @@ public enum NetworkSeparation {
                 // Someone else made it meanwhile.
             }
         }
-        try writeSetting("1", to: "/proc/sys/net/ipv6/conf/\(network.bridge)/disable_ipv6")
+        try disableIPv6(on: network.bridge)
         try HostCommand.run(["ip", "addr", "replace", "\(network.gateway)/24", "dev", network.bridge])
         try HostCommand.run(["ip", "link", "set", network.bridge, "up"])
         return network
@@ -120,12 +125,14 @@ public enum NetworkSeparation {
             try HostCommand.run(["ip", "link", "add", replica.hostVeth, "type", "veth", "peer", "name", "eth0", "netns", namespace])
             // The alias names the replica, so removeReplica finds the veth from the id alone.
             try HostCommand.run(["ip", "link", "set", replica.hostVeth, "alias", namespace])
-            try writeSetting("1", to: "/proc/sys/net/ipv6/conf/\(replica.hostVeth)/disable_ipv6")
+            try disableIPv6(on: replica.hostVeth)
             try HostCommand.run(["ip", "link", "set", replica.hostVeth, "master", network.bridge, "up"])
             // /proc/sys/net shows the settings of the namespace of whoever opens it.
             // The app may listen on any port of its own address, 80 included (it is alone in there).
-            let settings = ["all", "default", "lo", "eth0"].map { "echo 1 > /proc/sys/net/ipv6/conf/\($0)/disable_ipv6" }
-                + ["echo 0 > /proc/sys/net/ipv4/ip_unprivileged_port_start"]
+            // (A kernel booted without IPv6 has no such files: there is nothing to turn off.)
+            let settings = ["all", "default", "lo", "eth0"].map {
+                "{ [ ! -e /proc/sys/net/ipv6/conf/\($0)/disable_ipv6 ] || echo 1 > /proc/sys/net/ipv6/conf/\($0)/disable_ipv6; }"
+            } + ["echo 0 > /proc/sys/net/ipv4/ip_unprivileged_port_start"]
             try HostCommand.run(["ip", "netns", "exec", namespace, "/bin/sh", "-c", settings.joined(separator: " && ")])
             try HostCommand.run(["ip", "-n", namespace, "link", "set", "lo", "up"])
             try HostCommand.run(["ip", "-n", namespace, "addr", "add", "\(replica.address)/24", "dev", "eth0"])
@@ -163,6 +170,14 @@ public enum NetworkSeparation {
             .sorted()
     }
 
+    /// The network replica `id` is on, read from its host-side veth (`ryv<n>x<host>`, aliased
+    /// `ry-<id>`); nil when it has none.
+    public static func network(ofReplica id: String) -> Int? {
+        let namespace = ReplicaNetwork.namespace(replicaId: id)
+        guard let veth = interfaces().first(where: { $0.hasPrefix(NetworkAddress.vethPrefix) && alias(of: $0) == namespace }) else { return nil }
+        return Int(veth.dropFirst(NetworkAddress.vethPrefix.count).prefix { $0 != "x" })
+    }
+
     /// Whether any process runs in replica `id`'s namespace (`ip netns pids`); true when unsure.
     public static func isInUse(replicaId id: String) -> Bool {
         guard let pids = try? HostCommand.run(["ip", "netns", "pids", ReplicaNetwork.namespace(replicaId: id)]) else { return true }
@@ -186,6 +201,13 @@ public enum NetworkSeparation {
     private static func alias(of interface: String) -> String {
         let text = (try? String(contentsOfFile: "/sys/class/net/\(interface)/ifalias", encoding: .utf8)) ?? ""
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Turns IPv6 off on a host interface; a kernel without IPv6 has nothing to turn off.
+    private static func disableIPv6(on interface: String) throws {
+        let path = "/proc/sys/net/ipv6/conf/\(interface)/disable_ipv6"
+        guard FileManager.default.fileExists(atPath: "/proc/sys/net/ipv6") else { return }
+        try writeSetting("1", to: path)
     }
 
     private static func writeSetting(_ value: String, to path: String) throws {

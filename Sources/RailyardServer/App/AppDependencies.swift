@@ -56,11 +56,23 @@ struct AppDependencies: Sendable {
         self.boundPort = BoundPort(configuration.port)
         self.routes = RouteTable()
         self.edgePort = BoundPort(configuration.edgePort)
+        // Several servers on one host each take a share of its uids and private networks.
+        var isolation = Isolation.detect()
+        var share: HostShare?
+        if getuid() == 0 {
+            do {
+                share = try HostShare.claim(dataDirectory: configuration.dataDirectory)
+            } catch {
+                logger.error("no share of this host's uids and networks; private networks are off", metadata: ["error": "\(error)"])
+            }
+        }
+        if let share { isolation.userBase = share.userBase }
         self.deployer = Deployer(
             store: store, dataDirectory: configuration.dataDirectory,
-            driver: ProcessDriver(isolation: Isolation.detect(), logger: logger), routes: routes,
+            driver: ProcessDriver(isolation: isolation, logger: logger), routes: routes, share: share,
             baseDomain: configuration.baseDomain, edgePort: edgePort, logger: logger,
-            allowLocalGitSources: configuration.allowLocalGitSources, separateNetworks: configuration.separateNetworks
+            allowLocalGitSources: configuration.allowLocalGitSources, separateNetworks: configuration.separateNetworks,
+            maxLimits: configuration.maxLimits
         )
     }
 

@@ -72,6 +72,13 @@ public struct ServerCommand: AsyncParsableCommand {
     )
     var requireSandbox: Bool = false
 
+    @Option(name: .customLong("max-memory"), help: "The most memory a service may ask for per replica (e.g. 8Gi); default 4Gi.")
+    var maxMemory: String?
+    @Option(name: .customLong("max-cpu"), help: "The most CPUs a service may ask for per replica (e.g. 2); default every CPU.")
+    var maxCPU: String?
+    @Option(name: .customLong("max-pids"), help: "The most processes a service may ask for per replica; default 4096.")
+    var maxPids: Int?
+
     @Flag(
         name: .customLong("no-network-separation"),
         help: "Run replicas on the host's network even where private networks are possible (they can then reach every host port)."
@@ -149,8 +156,33 @@ public struct ServerCommand: AsyncParsableCommand {
             allowLocalGitSources: allowLocalGitSources,
             requireSandbox: requireSandbox,
             webhookRateLimit: try RateLimitRule(parsing: webhookRateLimit, field: "--webhook-rate-limit"),
-            separateNetworks: !noNetworkSeparation
+            separateNetworks: !noNetworkSeparation,
+            maxLimits: try maxLimits()
         )
+    }
+
+    /// `--max-memory`, `--max-cpu` and `--max-pids` over the defaults, checked like the keys they cap.
+    func maxLimits() throws(RailyardError) -> ResourceLimits {
+        var limits = ServerConfiguration.defaultMaxLimits
+        if let maxMemory {
+            guard let bytes = ResourceQuantity.bytes(maxMemory), ServiceConfig.memoryLimitRange.contains(bytes) else {
+                throw RailyardError(.invalidInput, "--max-memory must be a memory size from 32Mi to 1024Gi, like 8Gi", field: "--max-memory")
+            }
+            limits.memoryBytes = bytes
+        }
+        if let maxCPU {
+            guard let cpus = ResourceQuantity.cpus(maxCPU), ServiceConfig.cpuLimitRange.contains(cpus) else {
+                throw RailyardError(.invalidInput, "--max-cpu must be from 0.01 to 256 CPUs, like 2 or 500m", field: "--max-cpu")
+            }
+            limits.cpuMillicores = max(1, Int((cpus * 1000).rounded()))
+        }
+        if let maxPids {
+            guard ServiceConfig.pidsLimitRange.contains(maxPids) else {
+                throw RailyardError(.invalidInput, "--max-pids must be from 16 to 4194304", field: "--max-pids")
+            }
+            limits.pids = maxPids
+        }
+        return limits
     }
 
     /// Runs the control plane with `configuration` until a shutdown signal (or cancellation), then

@@ -1,4 +1,5 @@
 import Foundation
+import RailyardRuntime
 
 /// Everything the control plane needs to know to start: where its data lives, what it binds, how
 /// the outside reaches it, GitHub sign-in and request budgets. Built from flags and the environment
@@ -44,6 +45,9 @@ public struct ServerConfiguration: Sendable {
     public var webhookRateLimit: RateLimitRule
     /// Whether replicas get private networks (when this machine can give them).
     public var separateNetworks: Bool
+    /// The most a service may ask for per replica (`deploy.memoryLimit`, `cpuLimit`, `pidsLimit`);
+    /// higher asks are held to these. The operator's, not the app's, to decide.
+    public var maxLimits: ResourceLimits
 
     /// A configuration with Railyard's defaults for everything not given.
     public init(
@@ -64,7 +68,8 @@ public struct ServerConfiguration: Sendable {
         allowLocalGitSources: Bool = false,
         requireSandbox: Bool = false,
         webhookRateLimit: RateLimitRule = RateLimitRule(limit: 120, window: 60),
-        separateNetworks: Bool = true
+        separateNetworks: Bool = true,
+        maxLimits: ResourceLimits = ServerConfiguration.defaultMaxLimits
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -84,6 +89,12 @@ public struct ServerConfiguration: Sendable {
         self.requireSandbox = requireSandbox
         self.webhookRateLimit = webhookRateLimit
         self.separateNetworks = separateNetworks
+        self.maxLimits = maxLimits
+    }
+
+    /// 4 GiB, every CPU of the machine, 4096 processes per replica.
+    public static var defaultMaxLimits: ResourceLimits {
+        ResourceLimits(memoryBytes: 4 << 30, cpuMillicores: max(1, ProcessInfo.processInfo.activeProcessorCount) * 1000, pids: 4096)
     }
 
     /// `$RAILYARD_DATA` if set, else `./.railyard`.

@@ -168,6 +168,19 @@ extension Deployer {
         _ = chmod(folder.path, 0o700)
     }
 
+    /// The limits a deploy config asks for, held to the server's maximums (the build log says when).
+    func limits(for deploy: ServiceConfig.Deploy, log: URL) -> ResourceLimits {
+        let asked = ResourceLimits(deploy)
+        let granted = asked.clamped(to: maxLimits)
+        if granted != asked {
+            LogFile.append(
+                "Warning: the limits asked for (\(asked.memoryDescription), \(asked.cpuMillicores)m CPU, \(asked.pids) pids) are above this server's maximum; the replicas get \(granted.memoryDescription), \(granted.cpuMillicores)m CPU, \(granted.pids) pids",
+                to: log
+            )
+        }
+        return granted
+    }
+
     /// A cgroup of its own for one deployment's build, with the build limits; nil where cgroups are
     /// not usable or it could not be made (the build log says so).
     private func buildCgroup(_ deploymentId: String, log: URL) -> Cgroup? {
@@ -213,7 +226,7 @@ extension Deployer {
             previousRoute: routes.route(for: host),
             volumes: release.volume.map { [mount($0, owner: identity.user)] } ?? [],
             cgroups: cgroups,
-            limits: ResourceLimits(plan.config.deploy),
+            limits: limits(for: plan.config.deploy, log: layout.buildLog(deploymentId)),
             identity: identity,
             networks: network == nil ? nil : networks,
             network: network

@@ -38,6 +38,11 @@ extension Deployer {
                 try? await remove(deployment)
                 LogFile.append("Removed after a server restart: a newer deployment had replaced it", to: layout.runtimeLog(deployment.id))
             }
+            if let networks {
+                var recorded: [String] = []
+                for deployment in newest.values { recorded += try await store.replicas(deploymentId: deployment.id).compactMap(\.address) }
+                networks.reserve(addresses: recorded)
+            }
             for deployment in newest.values.sorted(by: { $0.createdAt < $1.createdAt }) {
                 await restore(deployment)
             }
@@ -91,11 +96,14 @@ extension Deployer {
             var adoptable: [ReplicaRecord] = []
             for replica in try await store.replicas(deploymentId: deployment.id)
             where Self.process(replica.pid, belongsTo: deployment.id) && driver.isRunning(replica.pid) {
+                // A replica in a namespace is served only while this server manages namespaces.
+                guard replica.address == nil || networks != nil else { continue }
                 if await PortProbe.answers(host: replica.address ?? "127.0.0.1", port: replica.port) { adoptable.append(replica) }
             }
             let adoptedIds = Set(adoptable.map(\.id))
             for replica in try await store.replicas(deploymentId: deployment.id) where !adoptedIds.contains(replica.id) {
                 if Self.process(replica.pid, belongsTo: deployment.id) { await driver.stop(replica.pid, grace: .seconds(5)) }
+                if let address = replica.address { await networks?.forget(replicaId: replica.id, address: address) }
                 try? await store.removeReplica(id: replica.id)
             }
             // A restored release starts its replicas again under a new supervisor; its pre-deploy

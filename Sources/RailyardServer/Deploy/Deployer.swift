@@ -33,22 +33,31 @@ actor Deployer {
     /// says why).
     let networks: ReplicaNetworks?
     let networkProblem: String?
+    /// This server's share of the host's uids and networks (as root).
+    let share: HostShare?
+    /// The most a service's replicas may ask for.
+    let maxLimits: ResourceLimits
     /// The supervisor of each live process release, by deployment id.
     var runners: [String: ReleaseRunner] = [:]
 
     init(
-        store: any Store, dataDirectory: URL, driver: ProcessDriver, routes: RouteTable, baseDomain: String,
+        store: any Store, dataDirectory: URL, driver: ProcessDriver, routes: RouteTable, share: HostShare? = nil, baseDomain: String,
         edgePort: BoundPort, logger: Logger, startTimeout: Duration = .seconds(60), buildTimeout: Duration = .seconds(30 * 60),
-        allowLocalGitSources: Bool = false, fetchTimeout: Duration = .seconds(5 * 60), separateNetworks: Bool = true
+        allowLocalGitSources: Bool = false, fetchTimeout: Duration = .seconds(5 * 60), separateNetworks: Bool = true,
+        maxLimits: ResourceLimits = ServerConfiguration.defaultMaxLimits
     ) {
+        self.maxLimits = maxLimits
         self.store = store
         self.layout = DataLayout(root: dataDirectory)
         self.archives = SourceArchiveStore(root: layout.sources)
         self.fetcher = GitFetcher(archives: archives, workRoot: layout.root.appendingPathComponent("tmp/git"), allowLocal: allowLocalGitSources)
         self.fetchTimeout = fetchTimeout
         self.driver = driver
-        if separateNetworks {
-            (self.networks, self.networkProblem) = ReplicaNetworks.detect(hostsDirectory: layout.root.appendingPathComponent("run/networks"))
+        self.share = share
+        if separateNetworks, let share {
+            (self.networks, self.networkProblem) = ReplicaNetworks.detect(hostsDirectory: layout.root.appendingPathComponent("run/networks"), share: share)
+        } else if separateNetworks {
+            (self.networks, self.networkProblem) = (nil, NetworkSeparation.available() ?? "this server has no share of the host's networks")
         } else {
             (self.networks, self.networkProblem) = (nil, "turned off (--no-network-separation)")
         }
@@ -246,8 +255,8 @@ actor Deployer {
     /// The number of the project-environment's private network (allocated on first use); nil when
     /// replicas share the host's network.
     func networkNumber(projectId: String, environmentId: String) async throws -> Int? {
-        guard networks != nil else { return nil }
-        return try await store.allocatedNumber(.network, owner: "\(projectId)/\(environmentId)")
+        guard networks != nil, let share else { return nil }
+        return try share.network(try await store.allocatedNumber(.network, owner: "\(projectId)/\(environmentId)"))
     }
 
     /// Moves a live deployment through REMOVING to REMOVED, stopping its replicas in between.

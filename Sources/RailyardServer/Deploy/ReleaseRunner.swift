@@ -51,8 +51,8 @@ actor ReleaseRunner {
         var port: Int
         /// Its namespace, when it has one.
         var network: ReplicaNetwork?
-        /// Where the edge and the probes reach it.
-        var address: String { network?.address ?? "127.0.0.1" }
+        /// Where the edge and the probes reach it: its namespace's address, or the host's loopback.
+        var address: String
     }
 
     /// How the deploy step ended, for the pipeline waiting on it.
@@ -64,6 +64,10 @@ actor ReleaseRunner {
     private let context: Context
     private var supervision: Supervision
     private var replicas: [Int: Replica] = [:]
+    /// The token of each slot's start in progress (it waits for a network and a record); a stop
+    /// takes it away, and the start then undoes what it made instead of running on unseen.
+    private var starting: [Int: Int] = [:]
+    private var nextStartToken = 0
     /// Each replica's cgroup, by replica id, removed once the replica is gone.
     private var cgroups: [String: Cgroup] = [:]
     /// Each slot's watcher (health, then exit); replaced when the slot starts again.
@@ -109,7 +113,9 @@ actor ReleaseRunner {
             if let networks = context.networks, let number = context.network, let address = record.address {
                 network = networks.adopt(replicaId: record.id, address: address, network: number)
             }
-            replicas[slot] = Replica(id: record.id, pid: record.pid, port: record.port, network: network)
+            replicas[slot] = Replica(
+                id: record.id, pid: record.pid, port: record.port, network: network, address: record.address ?? "127.0.0.1"
+            )
             if let network { context.networks?.publish(network, service: context.release.service.name) }
             if let version = context.cgroups { cgroups[record.id] = Cgroup(version: version, name: "railyard/\(record.id)") }
             watchers[slot] = Task { [weak self, driver = context.driver] in
@@ -226,6 +232,10 @@ actor ReleaseRunner {
     // MARK: Replicas
 
     private func startReplica(_ slot: Int) async {
+        nextStartToken += 1
+        let token = nextStartToken
+        starting[slot] = token
+        defer { if starting[slot] == token { starting[slot] = nil } }
         let port: Int
         do {
             port = try replicaPort()
@@ -255,7 +265,13 @@ actor ReleaseRunner {
             } catch {
                 LogFile.append("Replica \(slot + 1) could not get its private network, so it was not started: \(error)", to: buildLog)
                 cgroups.removeValue(forKey: replicaId)?.remove()
-                await handle(.exited(slot: slot, .exited(126)))
+                if starting[slot] == token { await handle(.exited(slot: slot, .exited(126))) }
+                return
+            }
+            // While it waited the slot was stopped (or started anew): this start is void.
+            guard starting[slot] == token, !stopped else {
+                cgroups.removeValue(forKey: replicaId)?.remove()
+                if let network { await networks.detach(network) }
                 return
             }
         }
@@ -281,7 +297,7 @@ actor ReleaseRunner {
             await handle(.exited(slot: slot, .exited(126)))
             return
         }
-        replicas[slot] = Replica(id: replicaId, pid: pid, port: port, network: network)
+        replicas[slot] = Replica(id: replicaId, pid: pid, port: port, network: network, address: network?.address ?? "127.0.0.1")
         do {
             try await context.store.recordReplica(
                 ReplicaRecord(id: replicaId, deploymentId: context.deploymentId, pid: pid, port: port, address: network?.address, startedAt: Date())
@@ -294,7 +310,7 @@ actor ReleaseRunner {
         }
         // While the record was written the runner may have been shut down, or the deployment
         // failed and stopped its slots: a replica nobody wants must not run on unseen.
-        guard !stopped, supervision.slots.indices.contains(slot), supervision.slots[slot].state == .starting,
+        guard !stopped, starting[slot] == token, supervision.slots.indices.contains(slot), supervision.slots[slot].state == .starting,
             replicas[slot]?.pid == pid
         else {
             if replicas[slot]?.pid == pid { await stopReplica(slot, grace: .seconds(2)) }
@@ -407,22 +423,21 @@ actor ReleaseRunner {
     private func report(slot: Int, pid: Int32, _ event: Supervision.Event) async {
         guard replicas[slot]?.pid == pid else { return }
         if case .exited(_, let exit) = event {
-            if let id = replicas[slot]?.id, let group = cgroups.removeValue(forKey: id) {
-                if group.oomKills > (limitHitsSeen.removeValue(forKey: id)?.oomKills ?? 0) {
+            // Out of the slot before the first wait, so nothing else stops, frees or reports it again.
+            guard let gone = replicas.removeValue(forKey: slot) else { return }
+            let startInFlight = starting[slot]
+            if let group = cgroups.removeValue(forKey: gone.id) {
+                if group.oomKills > (limitHitsSeen.removeValue(forKey: gone.id)?.oomKills ?? 0) {
                     noteEvent("Replica \(slot + 1) was killed for using more than its \(context.limits.memoryDescription) of memory (out of memory)")
                 }
                 group.remove()
             }
-            if let network = replicas[slot]?.network {
-                // Taken off the replica first: nothing else may free the same address twice.
-                replicas[slot]?.network = nil
-                await context.networks?.detach(network)
-            }
             LogFile.append("Replica \(slot + 1) \(exit)", to: runtimeLog)
-            replicas[slot] = nil
-            if let id = try? await context.store.replicas(deploymentId: context.deploymentId).first(where: { $0.pid == pid })?.id {
-                try? await context.store.removeReplica(id: id)
-            }
+            if let network = gone.network { await context.networks?.detach(network) }
+            try? await context.store.removeReplica(id: gone.id)
+            // While this waited, the slot may have been stopped and started again (a restart, a
+            // scale): this exit is then old news, and must not count against the new replica.
+            guard replicas[slot] == nil, starting[slot] == startInFlight else { return }
         }
         if case .healthy = event, let replica = replicas[slot] {
             LogFile.append("Replica \(slot + 1) is healthy on PORT \(replica.port)", to: buildLog)
@@ -435,6 +450,8 @@ actor ReleaseRunner {
     private func stopReplica(_ slot: Int, grace: Duration) async {
         watchers[slot]?.cancel()
         watchers[slot] = nil
+        // A start still waiting for its network or its record finds its token gone and undoes itself.
+        starting[slot] = nil
         guard let replica = replicas.removeValue(forKey: slot) else { return }
         await context.driver.stop(replica.pid, grace: grace)
         cgroups.removeValue(forKey: replica.id)?.remove()

@@ -9,13 +9,19 @@ import Synchronization
 /// each network has handed out, and runs the blocking `ip` work off Swift's cooperative threads.
 final class ReplicaNetworks: Sendable {
     private let taken = Mutex<[Int: Set<Int>]>([:])
+    /// Replicas (and pre-deploy commands) with a namespace made or being made by this server.
+    private let attached = Mutex<Set<String>>([])
     /// The private names each network publishes: replica id → (service name, address), and where
     /// its hosts file is written (`<dir>/<network>/hosts`, bound over each sandbox's /etc/hosts).
     private let names = Mutex<[Int: [String: (service: String, address: String)]]>([:])
     let hostsDirectory: URL
 
-    init(hostsDirectory: URL) {
+    /// This server's share of the host: its networks, and the tag on its firewall rules.
+    let share: HostShare
+
+    init(hostsDirectory: URL, share: HostShare) {
         self.hostsDirectory = hostsDirectory
+        self.share = share
     }
 
     /// The suffix of private names: `<service>.railyard.internal`.
@@ -23,9 +29,9 @@ final class ReplicaNetworks: Sendable {
 
     /// Networks when this machine can separate them (root, `ip`, `nsenter`, a working iptables);
     /// else nil and the reason, which the server logs.
-    static func detect(hostsDirectory: URL) -> (networks: ReplicaNetworks?, unavailable: String?) {
+    static func detect(hostsDirectory: URL, share: HostShare) -> (networks: ReplicaNetworks?, unavailable: String?) {
         if let reason = NetworkSeparation.available() { return (nil, reason) }
-        return (ReplicaNetworks(hostsDirectory: hostsDirectory), nil)
+        return (ReplicaNetworks(hostsDirectory: hostsDirectory, share: share), nil)
     }
 
     // MARK: Private names
@@ -78,16 +84,17 @@ final class ReplicaNetworks: Sendable {
 
     /// Installs the firewall that keeps networks apart, letting replicas reach the edge's `port`.
     func installFirewall(edgePort: Int) async throws {
-        try await Self.blocking { try NetworkSeparation.installFirewall(edgePorts: [edgePort]) }
+        try await Self.blocking { [share] in try NetworkSeparation.installFirewall(edgePorts: [edgePort], share: share.index) }
     }
 
     /// Takes the edge's port out of what replicas may reach (the server is stopping).
     func closeEdge(port: Int) async {
-        try? await Self.blocking { try NetworkSeparation.closeEdgePort(port) }
+        try? await Self.blocking { [share] in try NetworkSeparation.closeEdgePort(port, share: share.index) }
     }
 
     /// A namespace for `replicaId` on network `number`, with the network's lowest free address.
     func attach(replicaId: String, network number: Int) async throws -> ReplicaNetwork {
+        attached.withLock { _ = $0.insert(replicaId) }
         let host = try taken.withLock { taken -> Int in
             guard let host = NetworkAddress.lowestFreeHost(inUse: taken[number] ?? []) else {
                 throw RailyardError(
@@ -101,6 +108,7 @@ final class ReplicaNetworks: Sendable {
             return try await Self.blocking { try NetworkSeparation.createReplica(id: replicaId, network: number, host: host) }
         } catch {
             release(network: number, host: host)
+            attached.withLock { _ = $0.remove(replicaId) }
             throw error
         }
     }
@@ -110,6 +118,7 @@ final class ReplicaNetworks: Sendable {
         unpublish(replica)
         try? await Self.blocking { try NetworkSeparation.removeReplica(id: replica.replicaId) }
         release(network: replica.network.number, host: replica.host)
+        attached.withLock { _ = $0.remove(replica.replicaId) }
     }
 
     /// The network place of a replica a restarted server found running at `address`, marked taken.
@@ -120,19 +129,49 @@ final class ReplicaNetworks: Sendable {
             replica.address == address
         else { return nil }
         taken.withLock { _ = $0[number, default: []].insert(host) }
+        attached.withLock { _ = $0.insert(replicaId) }
         return replica
     }
 
-    /// Removes the namespaces nothing runs in any more (replicas that ended while no server
-    /// watched), except those in `keep`. Another server's replicas on this host are never touched:
-    /// their namespaces have processes in them.
+    /// Removes the namespaces of this server's networks that nothing runs in any more (replicas
+    /// that ended while no server watched), except those in `keep` (recorded) and those this server
+    /// is making right now. Namespaces on other servers' networks are theirs to prune.
     func prune(keeping keep: Set<String>) async {
         let candidates = (try? await Self.blocking { NetworkSeparation.existingReplicaNamespaces() }) ?? []
-        for id in candidates where !keep.contains(id) {
-            _ = try? await Self.blocking {
-                if !NetworkSeparation.isInUse(replicaId: id) { try NetworkSeparation.removeReplica(id: id) }
+        for id in candidates where !keep.contains(id) && !attached.withLock({ $0.contains(id) }) {
+            _ = try? await Self.blocking { [share] in
+                guard let network = NetworkSeparation.network(ofReplica: id), share.owns(network: network),
+                    !NetworkSeparation.isInUse(replicaId: id)
+                else { return }
+                try NetworkSeparation.removeReplica(id: id)
             }
         }
+    }
+
+    /// Marks the addresses of recorded replicas taken before any release starts new ones, so a
+    /// fresh replica never gets the address of one still running that its runner adopts later.
+    func reserve(addresses: [String]) {
+        taken.withLock { taken in
+            for address in addresses {
+                guard let (network, host) = Self.place(of: address) else { continue }
+                taken[network, default: []].insert(host)
+            }
+        }
+    }
+
+    /// Gives back a recorded replica's address and removes its namespace (it was not adopted).
+    func forget(replicaId: String, address: String) async {
+        try? await Self.blocking { try NetworkSeparation.removeReplica(id: replicaId) }
+        if let (network, host) = Self.place(of: address) { release(network: network, host: host) }
+    }
+
+    /// The network number and host number of a replica address `10.<100+n/256>.<n%256>.<host>`.
+    static func place(of address: String) -> (network: Int, host: Int)? {
+        let parts = address.split(separator: ".").compactMap { Int($0) }
+        guard parts.count == 4, parts[0] == 10, (100..<228).contains(parts[1]), (0..<256).contains(parts[2]),
+            NetworkAddress.hosts.contains(parts[3])
+        else { return nil }
+        return ((parts[1] - 100) * 256 + parts[2], parts[3])
     }
 
     private func release(network: Int, host: Int) {

@@ -86,7 +86,7 @@ extension Deployer {
         } else {
             config = try await store.serviceSettings(serviceId: service.id, environmentId: environment.id).deploy
         }
-        let limits = ResourceLimits(config)
+        let limits = ResourceLimits(config).clamped(to: maxLimits)
         let enforcement: String? = switch cgroups {
         case .v1: "cgroup v1"
         case .v2: "cgroup v2"
