@@ -57,7 +57,13 @@ struct LiveNetworkTests {
     @Test("replicas reach their own network and the edge port, never another network nor other host services", .enabled(if: usable))
     func separation() throws {
         let tag = UUID().uuidString.lowercased().prefix(8)
-        let (numberA, numberB) = (32700 + Int.random(in: 0..<30), 32740 + Int.random(in: 0..<20))
+        // A share of the host of its own, like a server's: servers starting meanwhile then keep its
+        // edge rule and its namespaces.
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("railyard-live-network-\(tag)")
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        let share = try HostShare.claim(dataDirectory: dataDirectory)
+        let (numberA, numberB) = (try share.network(200 + Int.random(in: 0..<20)), try share.network(230 + Int.random(in: 0..<20)))
         let ids = ["a1", "a2", "b1"].map { "t\(tag)-\($0)" }
         let hostPort = try PortProbe.freePort()
         let edgePort = try PortProbe.freePort()
@@ -68,11 +74,11 @@ struct LiveNetworkTests {
             for id in ids { try? NetworkSeparation.removeReplica(id: id) }
             try? NetworkSeparation.removeNetwork(numberA)
             try? NetworkSeparation.removeNetwork(numberB)
-            try? NetworkSeparation.closeEdgePort(edgePort)
+            try? NetworkSeparation.closeEdgePort(edgePort, share: share.index)
         }
 
-        try NetworkSeparation.installFirewall(edgePorts: [edgePort])
-        try NetworkSeparation.installFirewall(edgePorts: [edgePort])
+        try NetworkSeparation.installFirewall(edgePorts: [edgePort], share: share.index)
+        try NetworkSeparation.installFirewall(edgePorts: [edgePort], share: share.index)
         let inputJumps = try Self.shell("iptables -w -S INPUT").split(separator: "\n").filter { $0.contains("RAILYARD-INPUT") }
         #expect(inputJumps == ["-A INPUT -j RAILYARD-INPUT"], "installing twice jumps once")
 
@@ -124,8 +130,8 @@ struct LiveNetworkTests {
         try NetworkSeparation.removeReplica(id: ids[0])
         try NetworkSeparation.removeNetwork(numberA)
         try NetworkSeparation.removeNetwork(numberB)
-        try NetworkSeparation.closeEdgePort(edgePort)
-        try NetworkSeparation.closeEdgePort(edgePort)
+        try NetworkSeparation.closeEdgePort(edgePort, share: share.index)
+        try NetworkSeparation.closeEdgePort(edgePort, share: share.index)
         let namespaces = try Self.shell("ip netns list")
         let links = try Self.shell("ip -o link")
         let rules = try Self.shell("iptables -w -S; iptables -w -t nat -S")

@@ -143,4 +143,11 @@ struct NetworkTests {
             ["-t", "filter", "-D", "RAILYARD-INPUT", "-i", "ryb+", "-p", "tcp", "-m", "tcp", "--dport", "9003", "-j", "ACCEPT"],
         ])
     }
+
+    @Test("a replica's MAC is fixed by its address, locally administered")
+    func macAddress() throws {
+        let replica = try ReplicaNetwork(replicaId: "r1", network: NetworkAddress(number: 257), host: 12)
+        #expect(replica.address == "10.101.1.12")
+        #expect(replica.macAddress == "02:00:0a:65:01:0c")
+    }
 }

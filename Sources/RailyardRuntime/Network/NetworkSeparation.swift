@@ -122,7 +122,11 @@ public enum NetworkSeparation {
         let namespace = replica.namespace
         try HostCommand.run(["ip", "netns", "add", namespace])
         do {
-            try HostCommand.run(["ip", "link", "add", replica.hostVeth, "type", "veth", "peer", "name", "eth0", "netns", namespace])
+            // A fixed MAC per address: a replica restarted at the same address (the lowest free one)
+            // is reached at once, not after the host's and its neighbours' ARP caches go stale.
+            try HostCommand.run([
+                "ip", "link", "add", replica.hostVeth, "type", "veth", "peer", "name", "eth0", "address", replica.macAddress, "netns", namespace,
+            ])
             // The alias names the replica, so removeReplica finds the veth from the id alone.
             try HostCommand.run(["ip", "link", "set", replica.hostVeth, "alias", namespace])
             try disableIPv6(on: replica.hostVeth)

@@ -24,6 +24,15 @@ public struct ReplicaNetwork: Sendable, Equatable {
         self.hostVeth = try network.hostVeth(host: host)
     }
 
+    /// Its `eth0`'s MAC, fixed by its address: `02:00` (locally administered) then the address's
+    /// four bytes, so the same address always has the same MAC.
+    public var macAddress: String {
+        "02:00:" + address.split(separator: ".").compactMap { UInt8($0) }.map { byte in
+            let hex = String(byte, radix: 16)
+            return hex.count == 1 ? "0" + hex : hex
+        }.joined(separator: ":")
+    }
+
     /// Its network namespace, as `ip netns` names it.
     public var namespace: String { Self.namespace(replicaId: replicaId) }
 
