@@ -105,6 +105,20 @@ extension RailyardClient {
         try await send(.GET, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/domains")
     }
 
+    /// `POST …/services/{serviceId}/domains`: adds a custom domain to the service in one environment.
+    public func addDomain(projectId: String, environmentId: String, serviceId: String, domain: String) async throws -> ServiceDomain {
+        try await send(
+            .POST, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/domains", body: CreateDomainRequest(domain: domain)
+        )
+    }
+
+    /// `DELETE …/services/{serviceId}/domains/{domainId}`: removes a custom domain.
+    public func removeDomain(projectId: String, environmentId: String, serviceId: String, domainId: String) async throws {
+        try await sendExpectingNoContent(
+            .DELETE, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/domains/\(Self.segment(domainId))"
+        )
+    }
+
     static func serviceInEnvironmentPath(_ projectId: String, _ environmentId: String, _ serviceId: String) -> String {
         environmentPath(projectId, environmentId) + "/services/\(segment(serviceId))"
     }

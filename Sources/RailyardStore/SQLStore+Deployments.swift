@@ -67,48 +67,6 @@ extension SQLStore {
         }
     }
 
-    // MARK: Domains
-
-    public func domains(serviceId: String, environmentId: String) async throws -> [ServiceDomain] {
-        try await engine.withConnection { db in
-            try await db.raw("""
-                SELECT * FROM domains WHERE service_id = \(bind: serviceId) AND environment_id = \(bind: environmentId)
-                ORDER BY created_at, host
-                """).all().map { try $0.domain() }
-        }
-    }
-
-    public func allDomains() async throws -> [ServiceDomain] {
-        try await engine.withConnection { db in
-            try await db.raw("SELECT * FROM domains ORDER BY host").all().map { try $0.domain() }
-        }
-    }
-
-    public func ensureGeneratedDomain(serviceId: String, environmentId: String, candidates: [String]) async throws -> ServiceDomain {
-        try await write(conflict: "every candidate host name is taken") { db in
-            if let existing = try await db.raw("""
-                SELECT * FROM domains WHERE service_id = \(bind: serviceId) AND environment_id = \(bind: environmentId)
-                AND kind = \(bind: ServiceDomain.Kind.generated.rawValue)
-                """).first() {
-                return try existing.domain()
-            }
-            for host in candidates {
-                guard try await db.raw("SELECT id FROM domains WHERE host = \(bind: host)").first() == nil else { continue }
-                let domain = ServiceDomain(
-                    id: Self.newID(), serviceId: serviceId, environmentId: environmentId, host: host, kind: .generated,
-                    createdAt: Date(millis: Date().millis)
-                )
-                try await db.raw("""
-                    INSERT INTO domains (id, service_id, environment_id, host, kind, created_at)
-                    VALUES (\(bind: domain.id), \(bind: serviceId), \(bind: environmentId), \(bind: host),
-                    \(bind: domain.kind.rawValue), \(bind: domain.createdAt.millis))
-                    """).run()
-                return domain
-            }
-            throw RailyardError(.conflict, "every candidate host name for this service is taken: \(candidates.joined(separator: ", "))")
-        }
-    }
-
     // MARK: Replicas
 
     public func recordReplica(_ replica: ReplicaRecord) async throws {

@@ -94,6 +94,11 @@ public protocol Store: Sendable {
     func allDomains() async throws -> [ServiceDomain]
     /// The service's generated domain, creating it from the first free candidate host when it has none.
     func ensureGeneratedDomain(serviceId: String, environmentId: String, candidates: [String]) async throws -> ServiceDomain
+    /// Adds a custom domain (a host already validated and normalised) to a service in an environment;
+    /// a conflict when any service has the host, naming it only when it is in the same workspace.
+    func createCustomDomain(serviceId: String, environmentId: String, host: String) async throws -> ServiceDomain
+    /// Forgets a domain; true when it existed.
+    func deleteDomain(id: String) async throws -> Bool
 
     /// The build and deploy settings made through the API for a service in an environment (empty
     /// when none were made). Config as code is laid over them at each deployment.

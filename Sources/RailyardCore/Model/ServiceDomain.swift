@@ -24,3 +24,18 @@ public struct ServiceDomain: Codable, Sendable, Equatable, Identifiable {
         self.createdAt = createdAt
     }
 }
+
+/// `POST …/services/{id}/domains`: the custom domain to add, like `shop.example.com`.
+public struct CreateDomainRequest: Codable, Sendable {
+    public var domain: String
+
+    public init(domain: String) {
+        self.domain = domain
+    }
+}
+
+extension Array where Element == ServiceDomain {
+    /// The generated domain among a service's domains: the host its deployments route, which its
+    /// custom domains follow.
+    public var generated: ServiceDomain? { first { $0.kind == .generated } }
+}

@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// Host → route, read on every request (lock-protected), updated by the runtime. Hosts are matched
-/// case-insensitively without the port.
+/// case-insensitively without the port. A host can also be an alias of another (a custom domain of
+/// a service's generated host): it answers with whatever route its target has at that moment.
 public final class RouteTable: Sendable {
     /// One host's route plus its round-robin cursor. A class so the cursor can advance without
     /// holding the table lock; replacing the route starts a fresh cursor.
@@ -13,7 +14,22 @@ public final class RouteTable: Sendable {
         init(route: Route) { self.route = route }
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    /// Routes by host, and aliases (alias host → target host), behind one lock so a request reads
+    /// both in a single acquisition.
+    private struct State {
+        var entries: [String: Entry] = [:]
+        var aliases: [String: String] = [:]
+
+        /// The host's own entry, else its alias target's. Aliases are one level deep: an alias of an
+        /// alias finds nothing.
+        func entry(for key: String) -> Entry? {
+            if let entry = entries[key] { return entry }
+            guard let target = aliases[key] else { return nil }
+            return entries[target]
+        }
+    }
+
+    private let state = Mutex(State())
 
     /// Creates an empty table: every host answers the "no app deployed here" page.
     public init() {}
@@ -23,13 +39,36 @@ public final class RouteTable: Sendable {
     public func set(_ route: Route, for host: String) {
         guard let key = HostName.normalize(host) else { return }
         let entry = Entry(route: route)
-        entries.withLock { $0[key] = entry }
+        state.withLock { $0.entries[key] = entry }
     }
 
     /// Stops routing `host`; new requests for it get the unknown-host page.
     public func remove(host: String) {
         guard let key = HostName.normalize(host) else { return }
-        _ = entries.withLock { $0.removeValue(forKey: key) }
+        _ = state.withLock { $0.entries.removeValue(forKey: key) }
+    }
+
+    /// Makes `host` answer with `target`'s route, whatever it is now or becomes later (a new
+    /// release, a static directory, a 503). A route of `host`'s own is dropped: the alias decides.
+    /// Ignored when either name is empty or they are the same host.
+    public func alias(_ host: String, to target: String) {
+        guard let key = HostName.normalize(host), let targetKey = HostName.normalize(target), key != targetKey else { return }
+        state.withLock {
+            $0.entries[key] = nil
+            $0.aliases[key] = targetKey
+        }
+    }
+
+    /// Stops `host` being an alias; new requests for it get the unknown-host page.
+    public func removeAlias(_ host: String) {
+        guard let key = HostName.normalize(host) else { return }
+        _ = state.withLock { $0.aliases.removeValue(forKey: key) }
+    }
+
+    /// The host `host` is an alias of, normalised, or nil when it is none.
+    public func aliasTarget(of host: String) -> String? {
+        guard let key = HostName.normalize(host) else { return nil }
+        return state.withLock { $0.aliases[key] }
     }
 
     /// The route for `host`, or nil when no app is deployed there.
@@ -37,9 +76,9 @@ public final class RouteTable: Sendable {
         entry(for: host)?.route
     }
 
-    /// Every host that has a route, normalised, for diagnostics.
+    /// Every host that has a route of its own, normalised, for diagnostics (aliases are not listed).
     public var hosts: [String] {
-        entries.withLock { Array($0.keys) }.sorted()
+        state.withLock { Array($0.entries.keys) }.sorted()
     }
 
     /// The decision for one request: where it goes, with the replica already picked round robin.
@@ -50,7 +89,7 @@ public final class RouteTable: Sendable {
 
     /// `resolve(host:)` for a host already passed through `HostName.normalize`.
     func resolve(normalizedHost key: String) -> ResolvedRoute {
-        guard let entry = entries.withLock({ $0[key] }) else { return .unknownHost }
+        guard let entry = state.withLock({ $0.entry(for: key) }) else { return .unknownHost }
         switch entry.route {
         case .upstreams(let upstreams):
             guard !upstreams.isEmpty else {
@@ -68,7 +107,7 @@ public final class RouteTable: Sendable {
 
     private func entry(for host: String) -> Entry? {
         guard let key = HostName.normalize(host) else { return nil }
-        return entries.withLock { $0[key] }
+        return state.withLock { $0.entry(for: key) }
     }
 }
 

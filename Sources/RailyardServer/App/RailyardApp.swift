@@ -57,6 +57,7 @@ public enum RailyardApp {
         ServiceSettingsController(dependencies: dependencies).addRoutes(to: api)
         DeploymentController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
         VolumeController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
+        DomainController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
         WebhookController(dependencies: dependencies).addRoutes(to: api)
         return router
     }

@@ -27,6 +27,7 @@ extension Deployer {
             let domain = try await store.ensureGeneratedDomain(
                 serviceId: service.id, environmentId: environment.id, candidates: candidates
             )
+            try await aliasCustomDomains(serviceId: service.id, environmentId: environment.id, to: domain)
             let release = ReleaseEnvironment(
                 project: project, environment: environment, service: service, deploymentId: deploymentId,
                 publicHost: domain.host,

@@ -55,8 +55,10 @@ extension Deployer {
                 }
                 await networks.prune(keeping: keep)
             }
-            // Known hosts with nothing live answer 503 with a reason rather than "unknown host".
-            for domain in try await store.allDomains() where routes.route(for: domain.host) == nil {
+            // Known hosts with nothing live answer 503 with a reason rather than "unknown host";
+            // custom domains answer as their service's generated host does.
+            try await aliasAllCustomDomains()
+            for domain in try await store.allDomains() where domain.kind == .generated && routes.route(for: domain.host) == nil {
                 routes.set(.unavailable("no deployment of this service is running; deploy it with `railyard up`"), for: domain.host)
             }
         } catch {
@@ -70,7 +72,7 @@ extension Deployer {
             guard let service = try await store.service(id: deployment.serviceId),
                 let project = try await store.project(id: service.projectId),
                 let environment = try await store.environments(projectId: project.id).first(where: { $0.id == deployment.environmentId }),
-                let domain = try await store.domains(serviceId: service.id, environmentId: environment.id).first,
+                let domain = try await store.domains(serviceId: service.id, environmentId: environment.id).generated,
                 let digest = deployment.sourceDigest
             else { return }
             let app = layout.appDirectory(deployment.id)

@@ -191,7 +191,8 @@ actor Deployer {
             throw RailyardError(.conflict, "service \(service.name) has no running deployment in \(environment.name)")
         }
         for deployment in active { try await remove(deployment) }
-        for domain in try await store.domains(serviceId: service.id, environmentId: environment.id) {
+        // Custom domains are aliases of the generated host and answer with its page.
+        if let domain = try await store.domains(serviceId: service.id, environmentId: environment.id).generated {
             routes.set(.unavailable("\(service.name) was taken down; deploy it again with `railyard up`"), for: domain.host)
         }
     }
@@ -205,7 +206,7 @@ actor Deployer {
     /// A deployment as the API shows it: with its service's URL.
     func decorate(_ deployment: Deployment) async throws -> Deployment {
         var deployment = deployment
-        if let domain = try await store.domains(serviceId: deployment.serviceId, environmentId: deployment.environmentId).first {
+        if let domain = try await store.domains(serviceId: deployment.serviceId, environmentId: deployment.environmentId).generated {
             deployment.url = url(for: domain.host)
         }
         return deployment

@@ -5,7 +5,7 @@ import NIOCore
 import RailyardCore
 
 /// Deploying a service and following its deployments: upload (or, for a git source, fetch), redeploy,
-/// down, list, show, logs, domains.
+/// down, list, show, logs.
 struct DeploymentController {
     let dependencies: AppDependencies
     let deployer: Deployer
@@ -23,7 +23,6 @@ struct DeploymentController {
         group.post(RouterPath("\(service)/scale"), use: scale)
         group.post(RouterPath("\(service)/restart"), use: restart)
         group.post(RouterPath("\(service)/rollback"), use: rollback)
-        group.get(RouterPath("\(service)/domains"), use: domains)
         group.get("projects/:projectId/deployments/:deploymentId", use: show)
         group.get("projects/:projectId/deployments/:deploymentId/logs", use: logs)
     }
@@ -32,11 +31,7 @@ struct DeploymentController {
     private func scope(
         _ permission: Permission, context: RailyardRequestContext
     ) async throws -> (Project, RailyardCore.Environment, Service) {
-        let access = dependencies.access
-        let project = try await access.project(try context.parameters.require("projectId"), permission, context: context)
-        let environment = try await access.environment(try context.parameters.require("environmentId"), of: project)
-        let service = try await access.service(try context.parameters.require("serviceId"), of: project)
-        return (project, environment, service)
+        try await dependencies.access.serviceInEnvironment(permission, context: context)
     }
 
     @Sendable func upload(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<Deployment> {
@@ -109,11 +104,6 @@ struct DeploymentController {
             result.append(try await deployer.decorate(deployment))
         }
         return JSONResponse(result)
-    }
-
-    @Sendable func domains(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<[ServiceDomain]> {
-        let (_, environment, service) = try await scope(.projectRead, context: context)
-        return JSONResponse(try await dependencies.store.domains(serviceId: service.id, environmentId: environment.id))
     }
 
     @Sendable func show(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<Deployment> {

@@ -5,7 +5,7 @@ enum OpenAPIOperations {
     private typealias S = OpenAPISchemas
 
     static let all: [OpenAPIOperation] = system + auth + account + workspaces + projects + environments + services + variables
-        + settings + deployments + volumes + webhooks
+        + settings + deployments + volumes + domains + webhooks
 
     private static let system: [OpenAPIOperation] = [
         .init(method: "get", path: "/health", operationId: "health", summary: "Liveness check", tag: "system",
@@ -132,6 +132,21 @@ enum OpenAPIOperations {
         ]
     }()
 
+    private static let domains: [OpenAPIOperation] = {
+        let path = "/api/v1/projects/{projectId}/environments/{environmentId}/services/{serviceId}/domains"
+        return [
+            .init(method: "get", path: path, operationId: "listDomains",
+                  summary: "The host names that route to the service: its generated domain and custom domains", tag: "domains",
+                  success: (200, S.array("ServiceDomain")), permission: .projectRead),
+            .init(method: "post", path: path, operationId: "addDomain",
+                  summary: "Add a custom domain; it answers as the service's generated domain does (409 when any service has it)",
+                  tag: "domains", requestBody: "CreateDomainRequest", success: (201, S.ref("ServiceDomain")), permission: .projectUpdate),
+            .init(method: "delete", path: "\(path)/{domainId}", operationId: "removeDomain",
+                  summary: "Remove a custom domain (409 for the generated one)", tag: "domains", success: (204, nil),
+                  permission: .projectUpdate),
+        ]
+    }()
+
     private static let settings: [OpenAPIOperation] = {
         let path = "/api/v1/projects/{projectId}/environments/{environmentId}/services/{serviceId}/settings"
         return [
@@ -177,9 +192,6 @@ enum OpenAPIOperations {
             .init(method: "post", path: "\(service)/down", operationId: "down",
                   summary: "Stop and remove the running deployment", tag: "deployments",
                   success: (204, nil), permission: .serviceDeploy),
-            .init(method: "get", path: "\(service)/domains", operationId: "listDomains",
-                  summary: "The host names that route to the service", tag: "deployments",
-                  success: (200, S.array("ServiceDomain")), permission: .projectRead),
             .init(method: "get", path: "/api/v1/projects/{projectId}/deployments/{deploymentId}", operationId: "getDeployment",
                   summary: "One deployment", tag: "deployments", success: (200, S.ref("Deployment")), permission: .projectRead),
             .init(method: "get", path: "/api/v1/projects/{projectId}/deployments/{deploymentId}/logs", operationId: "deploymentLogs",

@@ -107,6 +107,7 @@ enum OpenAPISchemas {
              "kind": ["type": "string", "enum": ["generated", "custom"]], "createdAt": dateTime],
             required: ["id", "serviceId", "environmentId", "host", "kind", "createdAt"]
         ),
+        "CreateDomainRequest": object(["domain": string], required: ["domain"]),
         "WebhookSettings": object(
             ["url": string, "secret": string, "contentType": string, "events": ["type": "array", "items": string]],
             required: ["url", "secret", "contentType", "events"]

@@ -54,7 +54,9 @@ struct EnvironmentController {
         let environment = try await dependencies.access.environment(
             try context.parameters.require("environmentId"), of: project
         )
+        let custom = try await dependencies.deployer.customDomains { $0.environmentId == environment.id }
         try await dependencies.store.deleteEnvironment(projectId: project.id, id: environment.id)
+        await dependencies.deployer.unalias(custom)
         context.logger.info(
             "environment deleted", metadata: ["project.id": "\(project.id)", "environment.id": "\(environment.id)"]
         )

@@ -88,7 +88,10 @@ struct ProjectController {
         let project = try await dependencies.access.project(
             try context.parameters.require("projectId"), .projectDelete, context: context
         )
+        let environments = Set(try await dependencies.store.environments(projectId: project.id).map(\.id))
+        let custom = try await dependencies.deployer.customDomains { environments.contains($0.environmentId) }
         try await dependencies.store.deleteProject(id: project.id)
+        await dependencies.deployer.unalias(custom)
         context.logger.info("project deleted", metadata: ["project.id": "\(project.id)"])
         return .noContent
     }

@@ -60,7 +60,9 @@ struct ServiceController {
             try context.parameters.require("projectId"), .projectUpdate, context: context
         )
         let service = try await dependencies.access.service(try context.parameters.require("serviceId"), of: project)
+        let custom = try await dependencies.deployer.customDomains { $0.serviceId == service.id }
         try await dependencies.store.deleteService(id: service.id)
+        await dependencies.deployer.unalias(custom)
         context.logger.info("service deleted", metadata: ["project.id": "\(project.id)", "service.id": "\(service.id)"])
         return .noContent
     }

@@ -24,10 +24,7 @@ struct ServiceSettingsController {
     }
 
     private func scope(_ permission: Permission, context: RailyardRequestContext) async throws -> (RailyardCore.Environment, Service) {
-        let access = dependencies.access
-        let project = try await access.project(try context.parameters.require("projectId"), permission, context: context)
-        let environment = try await access.environment(try context.parameters.require("environmentId"), of: project)
-        let service = try await access.service(try context.parameters.require("serviceId"), of: project)
+        let (_, environment, service) = try await dependencies.access.serviceInEnvironment(permission, context: context)
         return (environment, service)
     }
 
