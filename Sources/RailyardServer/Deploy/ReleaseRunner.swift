@@ -496,7 +496,15 @@ actor ReleaseRunner {
                 return "the pre-deploy command could not get its private network: \(error)"
             }
         }
-        defer { if let network, let networks = context.networks { Task { await networks.detach(network) } } }
+        let result = await runPreDeploy(commands, environment: environment, group: group, network: network)
+        if let network { await context.networks?.detach(network) }
+        return result
+    }
+
+    /// Runs the pre-deploy commands one after another in `group` and `network`; nil when all passed.
+    private func runPreDeploy(
+        _ commands: [String], environment: [String: String], group: Cgroup?, network: ReplicaNetwork?
+    ) async -> String? {
         for command in commands {
             LogFile.append("Running the pre-deploy command `\(command)`", to: buildLog)
             let log = buildLog
