@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import RailyardEdge
 import Synchronization
 import Testing
@@ -60,6 +61,27 @@ struct StreamingTests {
                 #expect(try await session.takeHead()?.statusLine.hasPrefix("HTTP/1.1 101") == true)
             }
             #expect(try await eventually { app.closedConnections == 2 })
+        }
+    }
+
+    @Test("bytes the app sends right behind its 101 reach the client, and the tunnel carries any bytes")
+    func bytesBehindTheSwitch() async throws {
+        let app = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(RawUpgradeApp()) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { app.close(promise: nil) }
+        try await EdgeHarness.with { edge in
+            edge.routes.set(.upstreams([Upstream(host: "127.0.0.1", port: app.localAddress!.port!)]), for: host)
+            try await RawSession.with(port: edge.port) { session in
+                try await session.write(handshake())
+                #expect(try await session.takeHead()?.statusLine == "HTTP/1.1 101 Switching Protocols")
+                #expect(try await session.read(untilContains: "hello from the app"))
+                session.received.clear()
+                try await session.write("not even a frame")
+                #expect(try await session.read(untilContains: "not even a frame"))
+            }
         }
     }
 
@@ -222,4 +244,25 @@ func eventually(_ condition: () -> Bool) async throws -> Bool {
         try await Task.sleep(for: .milliseconds(5))
     }
     return condition()
+}
+
+/// An app that answers any request with a 101 and a greeting in the same write, then echoes bytes.
+private final class RawUpgradeApp: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    private var head = ""
+    private var switched = false
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let bytes = unwrapInboundIn(data)
+        if switched {
+            context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+            return
+        }
+        head += String(buffer: bytes)
+        guard head.contains("\r\n\r\n") else { return }
+        switched = true
+        let answer = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nhello from the app"
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: answer)), promise: nil)
+    }
 }

@@ -40,9 +40,12 @@ extension EdgeConnectionHandler {
             pipeline.remove(HTTPServerPipelineHandler.self)
             pipeline.remove(HTTPResponseEncoder.self)
             pipeline.remove(EdgeConnectionHandler.self)
-            // Decoders leave on the next loop tick, forwarding what they hold to the tunnel.
+            // Decoders leave on the next loop tick, forwarding what they hold to the tunnel; no read
+            // completes after that, so flush what they forwarded.
             pipeline.remove(ByteToMessageHandler<HTTPRequestDecoder>.self)
-            upstream.remove(ByteToMessageHandler<HTTPResponseDecoder>.self)
+            let decoderGone = lease.channel.eventLoop.makePromise(of: Void.self)
+            upstream.remove(ByteToMessageHandler<HTTPResponseDecoder>.self, promise: decoderGone)
+            decoderGone.futureResult.whenComplete { _ in client.flush() }
         } catch {
             environment.logger.debug("could not start a tunnel", metadata: ["error": "\(error)"])
             client.close(promise: nil)
@@ -57,8 +60,11 @@ extension EdgeConnectionHandler {
 
 extension ChannelPipeline.SynchronousOperations {
     /// Removes the handler of this type, if the pipeline has one.
-    fileprivate func remove<Handler: RemovableChannelHandler>(_ type: Handler.Type) {
-        guard let context = try? context(handlerType: type) else { return }
-        removeHandler(context: context, promise: nil)
+    fileprivate func remove<Handler: RemovableChannelHandler>(_ type: Handler.Type, promise: EventLoopPromise<Void>? = nil) {
+        guard let context = try? context(handlerType: type) else {
+            promise?.succeed()
+            return
+        }
+        removeHandler(context: context, promise: promise)
     }
 }
