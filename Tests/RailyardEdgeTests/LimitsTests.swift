@@ -107,8 +107,9 @@ struct LimitsTests {
                 try await session.write(".localhost\r\n")
                 return try await session.readToEnd()
             }
+            // The 408 itself says it was the header timeout (the idle timeout closes silently).
             #expect(RawResponse(text).statusLine == "HTTP/1.1 408 Request Timeout")
-            #expect(ContinuousClock.now - start < .seconds(1))
+            #expect(ContinuousClock.now - start < .seconds(5))
         }
     }
 

@@ -11,7 +11,8 @@ import Synchronization
 /// request body streamed back as it arrives · `/count` the body's length and whether it is the test pattern ·
 /// `/big?bytes=N` N pattern bytes with a Content-Length · `/chunked?bytes=N` the same, chunked ·
 /// `/slow?ms=N` its name after N ms · `/close` closes without answering · `/hash` the body's length
-/// and SHA-256 · `/events?count=N&ms=M` N server-sent events, M ms apart · anything else 200 "ok".
+/// and SHA-256 · `/events?count=N&ms=M` N server-sent events at least M ms apart, each only once the
+/// test allowed it (`allowEvents(upTo:)`; the first is allowed) · anything else 200 "ok".
 final class TestUpstream: Sendable {
     let name: String
     let port: Int
@@ -24,6 +25,12 @@ final class TestUpstream: Sendable {
         let requests = Atomic<Int>(0)
         let bodyBytes = Atomic<Int>(0)
         let eventsSent = Atomic<Int>(0)
+        let eventsAllowed = Atomic<Int>(1)
+    }
+
+    /// Lets `/events` send events up to number `count`.
+    func allowEvents(upTo count: Int) {
+        stats.eventsAllowed.store(count, ordering: .relaxed)
     }
 
     /// Request-body bytes the upstream has received so far, over all requests.
@@ -209,16 +216,24 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
         }
     }
 
-    /// Writes event `number` and schedules the next one; the last is followed by the end.
+    /// Writes event `number` once it is allowed and schedules the next one; the last is followed by
+    /// the end.
     private func sendEvents(context: ChannelHandlerContext, number: Int, of count: Int, every pause: TimeAmount) {
         guard context.channel.isActive else { return }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        guard number <= stats.eventsAllowed.load(ordering: .relaxed) else {
+            context.eventLoop.scheduleTask(in: pause) {
+                let (handler, context) = loopBound.value
+                handler.sendEvents(context: context, number: number, of: count, every: pause)
+            }
+            return
+        }
         context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "id: \(number)\ndata: event \(number)\n\n")))), promise: nil)
         stats.eventsSent.add(1, ordering: .relaxed)
         guard number < count else {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             return
         }
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         context.eventLoop.scheduleTask(in: pause) {
             let (handler, context) = loopBound.value
             handler.sendEvents(context: context, number: number + 1, of: count, every: pause)
