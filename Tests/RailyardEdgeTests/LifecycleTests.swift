@@ -37,6 +37,30 @@ struct LifecycleTests {
         }
     }
 
+    @Test("a graceful shutdown closes open WebSocket tunnels instead of waiting for them forever")
+    func gracefulShutdownClosesTunnels() async throws {
+        let app = try await WebSocketEchoServer.start()
+        defer { Task { await app.stop() } }
+        let routes = RouteTable()
+        routes.set(.upstreams([Upstream(host: "127.0.0.1", port: app.port)]), for: host)
+        let logger = Logger(label: "edge-test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let server = EdgeServer(host: "127.0.0.1", port: 0, routes: routes, logger: logger)
+        let group = ServiceGroup(services: [server], logger: logger)
+        let running = Task { try await group.run() }
+        let port = try await server.waitUntilBound()
+        try await RawSession.with(port: port) { session in
+            try await session.write(
+                "GET /ws HTTP/1.1\r\nHost: \(host)\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+            )
+            #expect(try await session.takeHead()?.statusLine.hasPrefix("HTTP/1.1 101") == true)
+            await group.triggerGracefulShutdown()
+            _ = try await session.readToEnd()
+        }
+        try await running.value
+        #expect(try await eventually { app.closedConnections == 1 })
+    }
+
     @Test("run() twice is refused with an error that says what to do, and a taken port fails to bind")
     func errors() async throws {
         try await EdgeHarness.with { edge in

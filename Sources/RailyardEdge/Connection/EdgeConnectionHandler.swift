@@ -8,7 +8,9 @@ import NIOPosix
 /// then answers with a page, a static file, or by proxying to the replica the route picked. Reads
 /// from the client pause while the upstream cannot take more (and while connecting), reads from the
 /// upstream pause while the client cannot: bodies stream both ways without being buffered whole.
-final class EdgeConnectionHandler: ChannelDuplexHandler {
+/// A WebSocket handshake the app accepts turns the connection into a byte tunnel
+/// (`EdgeConnectionHandler+Tunnel.swift`), and this handler leaves the pipeline.
+final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
@@ -25,7 +27,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler {
     /// The request being answered, as far as logging and framing need it.
     struct ActiveRequest {
         let id: Int
-        let summary: ProxyHeaders.RequestSummary
+        var summary: ProxyHeaders.RequestSummary
         let host: String
         let path: Substring
         let start: NIODeadline
@@ -37,11 +39,16 @@ final class EdgeConnectionHandler: ChannelDuplexHandler {
     let environment: EdgeEnvironment
     private(set) var context: ChannelHandlerContext?
     var active: ActiveRequest?
-    private var exchange: ProxyExchange?
-    private var lease: UpstreamPool.Lease?
+    var exchange: ProxyExchange?
+    var lease: UpstreamPool.Lease?
     private var readBlock: ReadBlock = []
     private var readPending = false
     private var requestCount = 0
+    /// The answer went out before the request body was read: the rest is read and dropped, for at
+    /// most `lingerTime`, and no further request is served.
+    private var lingering = false
+    /// How long a refused body may keep arriving after the answer.
+    static let lingerTime = TimeAmount.seconds(5)
     private(set) var isClosed = false
 
     init(environment: EdgeEnvironment) {
@@ -61,10 +68,13 @@ final class EdgeConnectionHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
+            guard !lingering else { return }
+            context.triggerUserOutboundEvent(RequestHeadTimeoutHandler.Event.headReceived, promise: nil)
             begin(head, context: context)
         case .body(let buffer):
             if exchange != nil { perform(exchange!.requestBodyReceived(buffer)) }
         case .end(let trailers):
+            context.triggerUserOutboundEvent(RequestHeadTimeoutHandler.Event.requestEnded, promise: nil)
             if exchange != nil { perform(exchange!.requestEndReceived(trailers: trailers)) }
         }
     }
@@ -124,7 +134,8 @@ final class EdgeConnectionHandler: ChannelDuplexHandler {
         let summary = ProxyHeaders.RequestSummary(
             method: head.method,
             version: head.version,
-            keepAlive: head.isKeepAlive,
+            // The HTTP decoder reads nothing after an upgrade request, tunnel or not.
+            keepAlive: head.isKeepAlive && !ProxyHeaders.asksToSwitchProtocols(head),
             requestID: requestID
         )
         let hostHeader = head.headers.first(name: "host")
@@ -153,9 +164,9 @@ final class EdgeConnectionHandler: ChannelDuplexHandler {
                 clientAddress: context.channel.remoteAddress?.ipAddress,
                 requestID: requestID
             )
-            exchange = ProxyExchange(request: upstreamHead, summary: summary)
+            exchange = ProxyExchange(request: upstreamHead, summary: summary, maxRequestBodySize: environment.maxRequestBodySize)
             active?.upstream = upstream
-            connect(fresh: false)
+            perform(exchange!.start())
         }
     }
 
@@ -189,6 +200,17 @@ final class EdgeConnectionHandler: ChannelDuplexHandler {
         switch action {
         case .none, .dropRequestPart:
             break
+        case .connect(let upgrade):
+            connect(fresh: upgrade)
+        case .refuseBody:
+            dropLease(reuse: false)
+            active?.note = "the request body is over the \(environment.maxRequestBodySize)-byte limit"
+            // The rest of the body is never forwarded, so the connection cannot carry another request.
+            active?.summary.keepAlive = false
+            lingering = true
+            respond(.payloadTooLarge(limit: environment.maxRequestBodySize))
+        case .startTunnel(let head):
+            startTunnel(head, context: context)
         case .sendRequest(let head, let body, let end):
             guard let lease else { return }
             lease.handler.write(.head(head))
@@ -211,7 +233,11 @@ final class EdgeConnectionHandler: ChannelDuplexHandler {
             lease?.handler.flush()
         case .respond(let failure):
             dropLease(reuse: false)
-            if active?.note == nil { active?.note = "the app closed the connection before answering" }
+            if failure == .unexpectedUpgrade {
+                active?.note = "the app switched protocols on a request that did not ask to"
+            } else if active?.note == nil {
+                active?.note = "the app closed the connection before answering"
+            }
             let host = active?.host ?? "-"
             respond(failure == .timedOut ? .gatewayTimeout(host) : .badGateway(host))
         case .retryOnFreshConnection:
@@ -231,7 +257,9 @@ final class EdgeConnectionHandler: ChannelDuplexHandler {
         case .abortClient:
             dropLease(reuse: false)
             if var request = active {
-                request.note = "the app closed the connection in the middle of its response"
+                request.note = exchange?.isOverBodyLimit == true
+                    ? "the request body outgrew the \(environment.maxRequestBodySize)-byte limit after the response started"
+                    : "the app closed the connection in the middle of its response"
                 log(request)
             }
             active = nil
@@ -313,9 +341,19 @@ final class EdgeConnectionHandler: ChannelDuplexHandler {
         active = nil
         exchange = nil
         readBlock = []
+        context.triggerUserOutboundEvent(RequestHeadTimeoutHandler.Event.responseEnded, promise: nil)
         resumeReadsIfUnblocked()
         if keepAlive {
             context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
+        } else if lingering {
+            // Closing with the client's body still arriving would reset the connection, and a
+            // reset can destroy the answer before the client reads it: send FIN, drain, then close.
+            let channel = context.channel
+            let lingerTime = Self.lingerTime
+            context.writeAndFlush(wrapOutboundOut(.end(trailers))).whenComplete { _ in
+                channel.close(mode: .output, promise: nil)
+                channel.eventLoop.scheduleTask(in: lingerTime) { channel.close(promise: nil) }
+            }
         } else {
             let channel = context.channel
             context.writeAndFlush(wrapOutboundOut(.end(trailers))).whenComplete { _ in
@@ -326,7 +364,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler {
 
     // MARK: logging
 
-    private func log(_ request: ActiveRequest) {
+    func log(_ request: ActiveRequest) {
         let logger = environment.logger
         guard logger.logLevel <= .debug else { return }
         let elapsed = NIODeadline.now() - request.start

@@ -11,4 +11,8 @@ struct EdgeEnvironment: Sendable {
     /// Where blocking file-system calls run.
     let threadPool: NIOThreadPool
     let logger: Logger
+    /// The most request-body bytes a request may send to an app.
+    var maxRequestBodySize: Int = EdgeServer.Configuration().maxRequestBodySize
+    /// How long a tunnel may carry nothing either way before it is closed.
+    var tunnelIdleTimeout = TimeAmount(EdgeServer.Configuration().tunnelIdleTimeout)
 }

@@ -46,6 +46,22 @@ struct EdgePage: Equatable {
         )
     }
 
+    /// The request body is larger than the edge lets through.
+    static func payloadTooLarge(limit: Int) -> EdgePage {
+        EdgePage(
+            status: .payloadTooLarge,
+            title: "Request too large",
+            message: "The request body is larger than the \(describe(bytes: limit)) this server accepts. Send a smaller body, or ask the operator to raise the edge's body limit."
+        )
+    }
+
+    /// The client did not finish sending its request head within the header timeout.
+    static let requestTimeout = EdgePage(
+        status: .requestTimeout,
+        title: "Request timeout",
+        message: "The request took too long to arrive, so the edge closed the connection. Try again."
+    )
+
     /// A static release has no file at this path.
     static func fileNotFound(_ path: String) -> EdgePage {
         EdgePage(status: .notFound, title: "Not found", message: "There is no file at \(path).")
@@ -64,6 +80,25 @@ struct EdgePage: Equatable {
         title: "Bad request",
         message: "The request path is not a valid file path."
     )
+
+    /// A size for people: `100 MiB`, `512 KiB`, `300 bytes`.
+    static func describe(bytes: Int) -> String {
+        if bytes >= 1 << 20 && bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+        if bytes >= 1 << 10 && bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+        return "\(bytes) bytes"
+    }
+
+    /// The page as a whole HTTP/1.1 response that closes the connection, for handlers below the
+    /// HTTP encoder.
+    var closingResponse: String {
+        let html = self.html
+        return "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
+            + "content-type: text/html; charset=utf-8\r\n"
+            + "content-length: \(html.utf8.count)\r\n"
+            + "cache-control: no-store\r\n"
+            + "connection: close\r\n\r\n"
+            + html
+    }
 
     /// The whole HTML document.
     var html: String {

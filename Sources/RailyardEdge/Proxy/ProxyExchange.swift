@@ -3,7 +3,8 @@ import NIOHTTP1
 
 /// The life of one proxied request as a value: the connection handler feeds it what happened on
 /// either socket and does the I/O it returns. Nothing here touches a channel, so the decisions
-/// (buffer or forward, retry or 502, reuse or close) are tested step by step without sockets.
+/// (buffer or forward, retry or 502, reuse or close, 413, tunnel) are tested step by step without
+/// sockets.
 struct ProxyExchange {
     /// Why the upstream attempt failed before a response started.
     enum Failure: Equatable {
@@ -11,6 +12,8 @@ struct ProxyExchange {
         case unreachable
         /// Connecting took longer than the connect timeout: 504.
         case timedOut
+        /// The app answered `101 Switching Protocols` to a request that did not ask for it: 502.
+        case unexpectedUpgrade
     }
 
     /// The client finished its request, with these trailers (usually none).
@@ -21,6 +24,16 @@ struct ProxyExchange {
     /// What the connection handler must do next.
     enum Action: Equatable {
         case none
+        /// Get an upstream connection: a pooled one, or for an upgrade a fresh one that will never
+        /// go back to the pool.
+        case connect(upgrade: Bool)
+        /// The request body is over the limit and no response went out: answer 413, close the
+        /// upstream connection (if any) and then the client connection (the rest of the body is
+        /// never read).
+        case refuseBody
+        /// The app switched protocols: send this 101 to the client, then splice the two
+        /// connections into a byte tunnel. The exchange is over.
+        case startTunnel(HTTPResponseHead)
         /// Write the request head, the body parts that arrived while connecting and, if it came,
         /// the end; then flush. Client reads may resume.
         case sendRequest(head: HTTPRequestHead, body: [ByteBuffer], end: RequestEnd?)
@@ -58,6 +71,8 @@ struct ProxyExchange {
 
     private enum Response {
         case waiting
+        /// The app answered 101 to an upgrade; its head goes out when the 101 message ends.
+        case switching(HTTPResponseHead)
         case streaming(ProxyHeaders.ResponsePlan)
         case complete
     }
@@ -66,17 +81,25 @@ struct ProxyExchange {
     let request: HTTPRequestHead
     /// The client's request, for framing the response.
     let summary: ProxyHeaders.RequestSummary
+    /// The most request-body bytes that may reach the app.
+    let maxRequestBodySize: Int
+    /// A WebSocket handshake, to become a tunnel if the app agrees.
+    let isUpgrade: Bool
 
     private var upstream: Upstream = .connecting(body: [], end: nil)
     private var response: Response = .waiting
     private var requestComplete = false
     private var requestBodyBytes = 0
     private var retried = false
+    /// The request body went over `maxRequestBodySize`.
+    private(set) var isOverBodyLimit = false
     private var endTrailers: HTTPHeaders?
 
-    init(request: HTTPRequestHead, summary: ProxyHeaders.RequestSummary) {
+    init(request: HTTPRequestHead, summary: ProxyHeaders.RequestSummary, maxRequestBodySize: Int = .max) {
         self.request = request
         self.summary = summary
+        self.maxRequestBodySize = maxRequestBodySize
+        self.isUpgrade = ProxyHeaders.isWebSocketUpgrade(request)
     }
 
     /// True once the response is over, however it ended.
@@ -87,21 +110,42 @@ struct ProxyExchange {
 
     /// True once the response head has gone to the client.
     var hasStartedResponse: Bool {
-        if case .waiting = response { return false }
-        return true
+        switch response {
+        case .waiting, .switching: false
+        case .streaming, .complete: true
+        }
     }
 
     // MARK: client side
 
+    /// The first step, right after the request head: connect, or refuse a declared body that is
+    /// over the limit without bothering the app.
+    mutating func start() -> Action {
+        if let length = request.headers.first(name: "content-length").flatMap({ Int($0) }), length > maxRequestBodySize {
+            upstream = .finished
+            response = .complete
+            return .refuseBody
+        }
+        return .connect(upgrade: isUpgrade)
+    }
+
     mutating func requestBodyReceived(_ buffer: ByteBuffer) -> Action {
+        if case .finished = upstream { return .dropRequestPart }
+        requestBodyBytes += buffer.readableBytes
+        if requestBodyBytes > maxRequestBodySize {
+            // A chunked body that outgrew the limit: the app's request is cut off either way.
+            isOverBodyLimit = true
+            upstream = .finished
+            let started = hasStartedResponse
+            response = .complete
+            return started ? .abortClient : .refuseBody
+        }
         switch upstream {
         case .connecting(var body, let end):
-            requestBodyBytes += buffer.readableBytes
             body.append(buffer)
             upstream = .connecting(body: body, end: end)
             return .none
         case .forwarding:
-            requestBodyBytes += buffer.readableBytes
             return .forwardRequestBody(buffer)
         case .finished:
             return .dropRequestPart
@@ -151,6 +195,16 @@ struct ProxyExchange {
 
     mutating func responseHeadReceived(_ head: HTTPResponseHead) -> Action {
         guard case .waiting = response else { return .none }
+        if head.status == .switchingProtocols {
+            guard isUpgrade, requestComplete, case .forwarding = upstream else {
+                // The app's connection now speaks something else; nothing sensible can follow.
+                upstream = .finished
+                response = .complete
+                return .respond(.unexpectedUpgrade)
+            }
+            response = .switching(ProxyHeaders.switchingProtocolsResponse(from: head, for: summary))
+            return .none
+        }
         if (100..<200).contains(head.status.code) && head.status != .switchingProtocols {
             guard let informational = ProxyHeaders.informationalResponse(from: head, for: summary) else {
                 return .none
@@ -168,10 +222,16 @@ struct ProxyExchange {
     }
 
     mutating func responseEndReceived(trailers: HTTPHeaders?) -> Action {
+        if case .switching(let head) = response {
+            upstream = .finished
+            response = .complete
+            return .startTunnel(head)
+        }
         guard case .streaming(let plan) = response else { return .none }
         var forwarding = false
         if case .forwarding = upstream { forwarding = true }
-        let reuse = plan.upstreamReusable && requestComplete && forwarding
+        // After a refused handshake the app may have stopped reading HTTP on that connection.
+        let reuse = plan.upstreamReusable && requestComplete && forwarding && !isUpgrade
         upstream = .finished
         response = .complete
         return .finishResponse(trailers: trailers, keepClientAlive: plan.clientKeepAlive, reuseUpstream: reuse)
@@ -180,7 +240,7 @@ struct ProxyExchange {
     /// The upstream connection closed or failed (the handler does not report a close it caused).
     mutating func upstreamClosed() -> Action {
         switch response {
-        case .waiting:
+        case .waiting, .switching:
             guard case .forwarding(let reused) = upstream else { return .none }
             if reused && !retried && requestComplete && requestBodyBytes == 0 {
                 retried = true

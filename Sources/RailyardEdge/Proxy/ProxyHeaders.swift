@@ -56,7 +56,45 @@ enum ProxyHeaders {
             headers.replaceOrAdd(name: "x-forwarded-host", value: host)
         }
         headers.replaceOrAdd(name: RequestID.header, value: requestID)
+        if isWebSocketUpgrade(client) {
+            // The one case where hop-by-hop headers cross the edge: the app must see the handshake.
+            headers.add(name: "connection", value: "upgrade")
+            headers.add(name: "upgrade", value: client.headers[canonicalForm: "upgrade"].joined(separator: ", "))
+        }
         return HTTPRequestHead(version: .http1_1, method: client.method, uri: originForm(client.uri), headers: headers)
+    }
+
+    /// A WebSocket handshake (RFC 6455 §4.1): an HTTP/1.1 GET with `Connection: upgrade` and
+    /// `Upgrade: websocket`. The only upgrade the edge passes through.
+    static func isWebSocketUpgrade(_ head: HTTPRequestHead) -> Bool {
+        head.method == .GET && head.version.isAtLeast1_1 && asksToSwitchProtocols(head)
+            && head.headers[canonicalForm: "upgrade"].contains { $0.lowercased() == "websocket" }
+    }
+
+    /// A request after which the client's HTTP parser stops reading HTTP on this connection (any
+    /// `Connection: upgrade` with an `Upgrade` header, or CONNECT). Unless it becomes a tunnel, the
+    /// connection must close after the response: a next request on it would never be read.
+    static func asksToSwitchProtocols(_ head: HTTPRequestHead) -> Bool {
+        if head.method == .CONNECT { return true }
+        return head.headers.contains(name: "upgrade")
+            && head.headers[canonicalForm: "connection"].contains { $0.lowercased() == "upgrade" }
+    }
+
+    /// The `101 Switching Protocols` head for the client: the app's, with hop-by-hop headers
+    /// removed except the `Connection: upgrade` and `Upgrade` pair the handshake needs.
+    static func switchingProtocolsResponse(from upstream: HTTPResponseHead, for request: RequestSummary) -> HTTPResponseHead {
+        var headers = upstream.headers
+        let upgrade = headers[canonicalForm: "upgrade"].joined(separator: ", ")
+        removeHopByHop(from: &headers)
+        headers.remove(name: "content-length")
+        headers.add(name: "connection", value: "upgrade")
+        if !upgrade.isEmpty {
+            headers.add(name: "upgrade", value: upgrade)
+        }
+        if !headers.contains(name: RequestID.header) {
+            headers.add(name: RequestID.header, value: request.requestID)
+        }
+        return HTTPResponseHead(version: .http1_1, status: .switchingProtocols, headers: headers)
     }
 
     /// The request target as an app expects it: `http://host/a?b` (absolute form, which clients

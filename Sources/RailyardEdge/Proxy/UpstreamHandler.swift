@@ -14,7 +14,7 @@ protocol UpstreamHandlerDelegate: AnyObject {
 /// The last handler of an upstream (edge → replica) connection. While leased it passes response
 /// parts to its delegate and lets the delegate pause reads for backpressure; while parked in the
 /// pool it only watches for the replica closing it, and closes it after the idle timeout.
-final class UpstreamHandler: ChannelDuplexHandler {
+final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = HTTPClientRequestPart

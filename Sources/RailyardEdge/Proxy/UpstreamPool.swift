@@ -125,7 +125,10 @@ final class UpstreamPool: Sendable {
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let decoder = HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .forward)
+                    // Bytes after a 101 stay in the decoder; when a tunnel removes it they go on to the
+                    // client. (A 101 is the only way to leave bytes behind: the connection is never
+                    // pooled after one, and a closed channel drops them.)
+                    let decoder = HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes, informationalResponseStrategy: .forward)
                     try channel.pipeline.syncOperations.addHandlers([
                         HTTPRequestEncoder(configuration: encoder),
                         ByteToMessageHandler(decoder),

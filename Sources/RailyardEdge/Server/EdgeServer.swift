@@ -19,6 +19,17 @@ public final class EdgeServer: Service {
         public var upstreamIdleTimeout: Duration = .seconds(4)
         /// How long a client connection may stay open with no request in progress and no traffic.
         public var clientIdleTimeout: Duration = .seconds(75)
+        /// How long a client has to send a whole request head, from the connection's start or, on a
+        /// keep-alive connection, from the next request's first byte (slowloris). A body may take
+        /// as long as it needs.
+        public var requestHeadTimeout: Duration = .seconds(10)
+        /// The largest request body passed to an app, in bytes: a bigger declared `Content-Length`
+        /// gets a 413 without the app hearing of it; a chunked body that grows past it is cut off.
+        public var maxRequestBodySize = 100 << 20
+        /// How long an upgraded (WebSocket) connection may carry no bytes either way before the edge
+        /// closes both sides. Longer than the client idle timeout: a quiet socket is normal, and
+        /// WebSocket libraries ping every 20–60 s.
+        public var tunnelIdleTimeout: Duration = .seconds(300)
         /// Idle keep-alive connections kept per replica and event loop.
         public var maxIdleConnectionsPerUpstream = 32
 
@@ -88,7 +99,9 @@ public final class EdgeServer: Service {
             pool: pool,
             files: StaticFileResolver(),
             threadPool: .singleton,
-            logger: logger
+            logger: logger,
+            maxRequestBodySize: configuration.maxRequestBodySize,
+            tunnelIdleTimeout: TimeAmount(configuration.tunnelIdleTimeout)
         )
 
         let serverChannel: Channel
@@ -97,7 +110,7 @@ public final class EdgeServer: Service {
                 group: group,
                 environment: environment,
                 registry: registry,
-                clientIdleTimeout: TimeAmount(configuration.clientIdleTimeout)
+                configuration: configuration
             )
                 .bind(host: host, port: port).get()
         } catch {
@@ -180,29 +193,31 @@ public final class EdgeServer: Service {
         group: EventLoopGroup,
         environment: EdgeEnvironment,
         registry: ConnectionRegistry,
-        clientIdleTimeout: TimeAmount
+        configuration: Configuration
     ) -> ServerBootstrap {
-        // ProxyHeaders and the connection handler frame every response explicitly (HEAD, HTTP/1.0).
-        let encoder = {
-            var encoder = HTTPResponseEncoder.Configuration()
-            encoder.automaticallySetFramingHeaders = false
-            return encoder
-        }()
-        return ServerBootstrap(group: group)
+        ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: clientIdleTimeout))
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withErrorHandling: true,
-                        withEncoderConfiguration: encoder
-                    )
-                    try channel.pipeline.syncOperations.addHandler(EdgeConnectionHandler(environment: environment))
+                    try configureClientPipeline(channel, environment: environment, configuration: configuration)
                     registry.add(channel)
                 }
             }
+    }
+
+    /// The handlers of a client connection, in order: idle timer, header timer, HTTP codec, the
+    /// connection handler. Shared with the embedded-channel tests.
+    static func configureClientPipeline(_ channel: Channel, environment: EdgeEnvironment, configuration: Configuration) throws {
+        // ProxyHeaders and the connection handler frame every response explicitly (HEAD, HTTP/1.0).
+        var encoder = HTTPResponseEncoder.Configuration()
+        encoder.automaticallySetFramingHeaders = false
+        let pipeline = channel.pipeline.syncOperations
+        try pipeline.addHandler(IdleStateHandler(allTimeout: TimeAmount(configuration.clientIdleTimeout)))
+        try pipeline.addHandler(RequestHeadTimeoutHandler(timeout: TimeAmount(configuration.requestHeadTimeout)))
+        try pipeline.configureHTTPServerPipeline(withErrorHandling: true, withEncoderConfiguration: encoder)
+        try pipeline.addHandler(EdgeConnectionHandler(environment: environment))
     }
 }

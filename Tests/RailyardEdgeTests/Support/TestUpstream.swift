@@ -1,3 +1,5 @@
+import Crypto
+import Foundation
 import Testing
 import NIOCore
 import NIOHTTP1
@@ -8,7 +10,9 @@ import Synchronization
 /// `/name` its name · `/headers` the request headers, one `name: value` per line · `/echo` the
 /// request body streamed back as it arrives · `/count` the body's length and whether it is the test pattern ·
 /// `/big?bytes=N` N pattern bytes with a Content-Length · `/chunked?bytes=N` the same, chunked ·
-/// `/slow?ms=N` its name after N ms · `/close` closes without answering · anything else 200 "ok".
+/// `/slow?ms=N` its name after N ms · `/close` closes without answering · `/hash` the body's length
+/// and SHA-256 · `/events?count=N&ms=M` N server-sent events at least M ms apart, each only once the
+/// test allowed it (`allowEvents(upTo:)`; the first is allowed) · anything else 200 "ok".
 final class TestUpstream: Sendable {
     let name: String
     let port: Int
@@ -19,7 +23,20 @@ final class TestUpstream: Sendable {
     final class Stats: Sendable {
         let connections = Atomic<Int>(0)
         let requests = Atomic<Int>(0)
+        let bodyBytes = Atomic<Int>(0)
+        let eventsSent = Atomic<Int>(0)
+        let eventsAllowed = Atomic<Int>(1)
     }
+
+    /// Lets `/events` send events up to number `count`.
+    func allowEvents(upTo count: Int) {
+        stats.eventsAllowed.store(count, ordering: .relaxed)
+    }
+
+    /// Request-body bytes the upstream has received so far, over all requests.
+    var bodyBytesReceived: Int { stats.bodyBytes.load(ordering: .relaxed) }
+    /// Server-sent events written so far.
+    var eventsSent: Int { stats.eventsSent.load(ordering: .relaxed) }
 
     /// Connections the upstream has accepted so far.
     var connectionCount: Int { stats.connections.load(ordering: .relaxed) }
@@ -98,6 +115,7 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
     private var bodyBytes = 0
     private var intact = true
     private var requestsOnConnection = 0
+    private var hasher = SHA256()
     private let dropReused: Bool
 
     init(name: String, stats: TestUpstream.Stats, dropReused: Bool) {
@@ -125,6 +143,7 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
             }
             bodyBytes = 0
             intact = true
+            hasher = SHA256()
             if path == "/echo" {
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok))), promise: nil)
             }
@@ -134,10 +153,14 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
         case .body(let buffer):
             if path == "/echo" {
                 context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            } else if path == "/hash" {
+                buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+                bodyBytes += buffer.readableBytes
             } else {
                 if !TestUpstream.matchesPattern(buffer, at: bodyBytes) { intact = false }
                 bodyBytes += buffer.readableBytes
             }
+            stats.bodyBytes.add(buffer.readableBytes, ordering: .relaxed)
         case .end:
             respond(context: context)
         }
@@ -159,6 +182,13 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
             send(context: context, text: lines)
         case "/count":
             send(context: context, text: "bytes=\(bodyBytes) intact=\(intact)")
+        case "/hash":
+            let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            send(context: context, text: "bytes=\(bodyBytes) sha256=\(digest)")
+        case "/events":
+            let headers: HTTPHeaders = ["content-type": "text/event-stream", "cache-control": "no-cache"]
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            sendEvents(context: context, number: 1, of: Int(query["count"] ?? "3") ?? 3, every: .milliseconds(Int64(query["ms"] ?? "300") ?? 300))
         case "/big", "/chunked":
             let total = Int(query["bytes"] ?? "0") ?? 0
             var headers = HTTPHeaders()
@@ -183,6 +213,30 @@ private final class TestUpstreamHandler: ChannelInboundHandler {
             context.close(promise: nil)
         default:
             send(context: context, text: "ok")
+        }
+    }
+
+    /// Writes event `number` once it is allowed and schedules the next one; the last is followed by
+    /// the end.
+    private func sendEvents(context: ChannelHandlerContext, number: Int, of count: Int, every pause: TimeAmount) {
+        guard context.channel.isActive else { return }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        guard number <= stats.eventsAllowed.load(ordering: .relaxed) else {
+            context.eventLoop.scheduleTask(in: pause) {
+                let (handler, context) = loopBound.value
+                handler.sendEvents(context: context, number: number, of: count, every: pause)
+            }
+            return
+        }
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "id: \(number)\ndata: event \(number)\n\n")))), promise: nil)
+        stats.eventsSent.add(1, ordering: .relaxed)
+        guard number < count else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            return
+        }
+        context.eventLoop.scheduleTask(in: pause) {
+            let (handler, context) = loopBound.value
+            handler.sendEvents(context: context, number: number + 1, of: count, every: pause)
         }
     }
 
