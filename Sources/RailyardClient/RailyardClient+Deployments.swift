@@ -127,3 +127,21 @@ extension RailyardClient {
         projectPath(projectId) + "/deployments/\(segment(deploymentId))"
     }
 }
+
+extension RailyardClient {
+    /// `GET …/services/{serviceId}/http-logs`: the newest `limit` requests through the edge that
+    /// match `status` (404 or 5xx) and `path` (a prefix), oldest first.
+    public func httpLogs(
+        projectId: String, environmentId: String, serviceId: String, status: String? = nil, path: String? = nil, limit: Int = 100
+    ) async throws -> [AccessRecord] {
+        var query = ["limit": String(limit)]
+        query["status"] = status
+        query["path"] = path
+        return try await send(.GET, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/http-logs", query: query)
+    }
+
+    /// `GET …/services/{serviceId}/http-stats`: requests by status class and a latency histogram.
+    public func httpStats(projectId: String, environmentId: String, serviceId: String) async throws -> HTTPStats {
+        try await send(.GET, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/http-stats")
+    }
+}

@@ -1,3 +1,4 @@
+import RailyardCore
 import Foundation
 import Logging
 import NIOCore
@@ -34,6 +35,12 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         var status: HTTPResponseStatus?
         var upstream: Upstream?
         var note: String?
+        /// Response body bytes written so far.
+        var bytesSent = 0
+        /// Whether the host resolved to a route (only those are access-logged).
+        var known = false
+        /// When it arrived, for the access log.
+        let arrived = Date()
     }
 
     let environment: EdgeEnvironment
@@ -151,7 +158,9 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             respond(.missingHost)
             return
         }
-        switch environment.routes.resolve(normalizedHost: host) {
+        let resolved = environment.routes.resolve(normalizedHost: host)
+        if case .unknownHost = resolved {} else { active?.known = true }
+        switch resolved {
         case .unknownHost:
             respond(.unknownHost(host))
         case .unavailable(let reason):
@@ -249,6 +258,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             active?.status = head.status
             context.write(wrapOutboundOut(.head(head)), promise: nil)
         case .sendResponseBody(let buffer):
+            active?.bytesSent += buffer.readableBytes
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
             if !context.channel.isWritable { lease?.handler.pauseReads() }
         case .finishResponse(let trailers, let keepClientAlive, let reuseUpstream):
@@ -325,6 +335,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         headers.replaceOrAdd(name: RequestID.header, value: request.summary.requestID)
         ProxyHeaders.setConnection(&headers, keepAlive: request.summary.keepAlive, clientVersion: request.summary.version)
         active?.status = status
+        active?.bytesSent += body?.readableBytes ?? 0
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         if let body {
             let written = context.write(wrapOutboundOut(.body(body)))
@@ -365,9 +376,16 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     // MARK: logging
 
     func log(_ request: ActiveRequest) {
+        let elapsed = NIODeadline.now() - request.start
+        if request.known, let accessLog = environment.accessLog {
+            accessLog(AccessRecord(
+                time: request.arrived, host: request.host, method: request.summary.method.rawValue, path: String(request.path),
+                status: Int(request.status?.code ?? 0), durationMs: Double(elapsed.nanoseconds / 1000) / 1000,
+                bytes: request.bytesSent, requestId: request.summary.requestID
+            ))
+        }
         let logger = environment.logger
         guard logger.logLevel <= .debug else { return }
-        let elapsed = NIODeadline.now() - request.start
         var metadata: Logger.Metadata = [
             "http.method": "\(request.summary.method.rawValue)",
             "http.host": "\(request.host)",

@@ -1,3 +1,4 @@
+import RailyardCore
 import Logging
 import NIOCore
 import NIOPosix
@@ -15,4 +16,6 @@ struct EdgeEnvironment: Sendable {
     var maxRequestBodySize: Int = EdgeServer.Configuration().maxRequestBodySize
     /// How long a tunnel may carry nothing either way before it is closed.
     var tunnelIdleTimeout = TimeAmount(EdgeServer.Configuration().tunnelIdleTimeout)
+    /// Told of each answered request to a known host.
+    var accessLog: (@Sendable (AccessRecord) -> Void)? = nil
 }

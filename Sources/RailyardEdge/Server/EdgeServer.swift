@@ -1,3 +1,4 @@
+import RailyardCore
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -8,7 +9,7 @@ import Synchronization
 /// The edge server: the HTTP/1.1 reverse proxy every app's traffic crosses, as a
 /// swift-service-lifecycle `Service`. It routes each request by its Host header through a
 /// `RouteTable` to a replica, a static release on disk, or one of its own pages.
-public final class EdgeServer: Service {
+public final class EdgeServer: ServiceLifecycle.Service {
     /// Timeouts and limits of the edge; the defaults suit a single box.
     public struct Configuration: Sendable {
         /// How long to wait for a replica to accept a connection before answering 504.
@@ -32,6 +33,9 @@ public final class EdgeServer: Service {
         public var tunnelIdleTimeout: Duration = .seconds(300)
         /// Idle keep-alive connections kept per replica and event loop.
         public var maxIdleConnectionsPerUpstream = 32
+        /// Told of every request to a known host once it is answered (access logs, counters). Runs
+        /// on the connection's event loop: it must only hand the record over, never block.
+        public var accessLog: (@Sendable (AccessRecord) -> Void)? = nil
 
         /// The defaults.
         public init() {}
@@ -101,7 +105,8 @@ public final class EdgeServer: Service {
             threadPool: .singleton,
             logger: logger,
             maxRequestBodySize: configuration.maxRequestBodySize,
-            tunnelIdleTimeout: TimeAmount(configuration.tunnelIdleTimeout)
+            tunnelIdleTimeout: TimeAmount(configuration.tunnelIdleTimeout),
+            accessLog: configuration.accessLog
         )
 
         let serverChannel: Channel

@@ -29,6 +29,8 @@ struct AppDependencies: Sendable {
     let edgePort: BoundPort
     /// Builds and releases deployments.
     let deployer: Deployer
+    /// The edge's access logs and request counters.
+    let traffic: HTTPTraffic
 
     init(
         configuration: ServerConfiguration, store: any Store, secret: ServerSecret, logger: Logger,
@@ -67,6 +69,7 @@ struct AppDependencies: Sendable {
             }
         }
         if let share { isolation.userBase = share.userBase }
+        self.traffic = HTTPTraffic(directory: configuration.dataDirectory.appendingPathComponent("logs/http", isDirectory: true))
         self.deployer = Deployer(
             store: store, dataDirectory: configuration.dataDirectory,
             driver: ProcessDriver(isolation: isolation, logger: logger), routes: routes, share: share,

@@ -58,6 +58,7 @@ public enum RailyardApp {
         DeploymentController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
         VolumeController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
         DomainController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
+        TrafficController(dependencies: dependencies).addRoutes(to: api)
         WebhookController(dependencies: dependencies).addRoutes(to: api)
         return router
     }
@@ -75,7 +76,12 @@ public enum RailyardApp {
         )
         let router = buildRouter(dependencies: dependencies)
         let host = configuration.host
-        let edge = EdgeServer(host: configuration.host, port: configuration.edgePort, routes: dependencies.routes, logger: logger)
+        var edgeConfiguration = EdgeServer.Configuration()
+        let traffic = dependencies.traffic
+        edgeConfiguration.accessLog = { traffic.record($0) }
+        let edge = EdgeServer(
+            host: configuration.host, port: configuration.edgePort, routes: dependencies.routes, logger: logger, configuration: edgeConfiguration
+        )
         let startup = EdgeStartup(edge: edge, dependencies: dependencies, host: host, onListening: onEdgeListening)
         return Application(
             router: router,
@@ -131,8 +137,10 @@ struct EdgeStartup: ServiceLifecycle.Service {
             ]
         )
         onListening(host, port)
+        let flusher = Task { await dependencies.traffic.run() }
         await dependencies.deployer.recover()
         try? await gracefulShutdown()
+        flusher.cancel()
         await networks?.closeEdge(port: port)
     }
 }

@@ -99,6 +99,18 @@ enum OpenAPISchemas {
              "config": ref("ServiceConfig")],
             required: ["id", "serviceId", "environmentId", "status", "createdAt", "updatedAt"]
         ),
+        "AccessRecord": object(
+            ["time": dateTime, "host": string, "method": string, "path": string, "status": ["type": "integer"],
+             "durationMs": ["type": "number"], "bytes": ["type": "integer"], "requestId": string],
+            required: ["time", "host", "method", "path", "status", "durationMs", "bytes", "requestId"]
+        ),
+        "HTTPStats": object(
+            ["requests": ["type": "integer"], "statusClasses": ["type": "object", "additionalProperties": ["type": "integer"]],
+             "latencyBuckets": ["type": "array", "items": ["type": "integer"],
+                                "description": "Requests per bucket; bounds in ms: 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, then slower"],
+             "durationSumMs": ["type": "number"], "bytes": ["type": "integer"]],
+            required: ["requests", "statusClasses", "latencyBuckets", "durationSumMs", "bytes"]
+        ),
         "LogChunk": object(
             ["text": string, "nextOffset": ["type": "integer"], "complete": boolean], required: ["text", "nextOffset", "complete"]
         ),

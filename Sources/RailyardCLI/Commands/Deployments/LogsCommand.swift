@@ -4,7 +4,8 @@ import RailyardClient
 import RailyardCore
 
 /// `railyard logs [--service S] [--build] [--deployment ID] [--follow] [--lines N] [--json]`: a
-/// deployment's runtime log (by default the service's latest deployment), or its build log.
+/// deployment's runtime log (by default the service's latest deployment), or its build log; with
+/// `--http [--status 5xx] [--path /api]`, the service's HTTP access log through the edge.
 struct LogsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logs", abstract: "Show a deployment's runtime or build log."
@@ -20,6 +21,12 @@ struct LogsCommand: AsyncParsableCommand {
     var follow = false
     @Option(name: [.customShort("n"), .long], help: "Print only the last N lines.")
     var lines: Int?
+    @Flag(help: "Show the service's HTTP access log through the edge instead (time, method, path, status, duration, bytes, request id).")
+    var http = false
+    @Option(help: "With --http: only this status (404) or class (5xx).")
+    var status: String?
+    @Option(help: "With --http: only paths starting with this.")
+    var path: String?
     @OptionGroup var output: OutputOptions
 
     /// One line of `--json` output.
@@ -31,9 +38,14 @@ struct LogsCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let lines, lines < 0 { throw ValidationError("--lines must be 0 or more") }
+        if !http, status != nil || path != nil { throw ValidationError("--status and --path filter the HTTP log: add --http") }
+        if http, build || deployment != nil || follow {
+            throw ValidationError("--http shows the service's access log: it takes --status, --path and --lines, not --build, --deployment or --follow")
+        }
     }
 
     func run() async throws {
+        if http { return try await showHTTPLog() }
         var context = try CommandContext.load()
         let client = try context.client()
         let chosen = try await chooseDeployment(context: &context, client: client)
@@ -104,5 +116,25 @@ struct LogsCommand: AsyncParsableCommand {
             let record = Line(deploymentId: deploymentId, stream: stream, message: String(line))
             if let data = try? encoder.encode(record) { Output.line(String(decoding: data, as: UTF8.self)) }
         }
+    }
+}
+
+extension LogsCommand {
+    /// `--http`: the newest requests (100, or `--lines`) that pass the filters, oldest first.
+    func showHTTPLog() async throws {
+        let (client, target) = try await DeployTarget.resolve(serviceFlag: service)
+        let records = try await client.httpLogs(
+            projectId: target.projectId, environmentId: target.environment.id, serviceId: target.service.id,
+            status: status, path: path, limit: max(1, min(lines ?? 100, 5000))
+        )
+        if output.json { return try Output.json(records) }
+        for record in records { Output.line(Self.describe(record)) }
+    }
+
+    /// One access-log line: `time method path status duration bytes request-id`.
+    static func describe(_ record: AccessRecord) -> String {
+        let time = ISO8601DateFormatter().string(from: record.time)
+        let status = record.status == 0 ? "---" : String(record.status)
+        return "\(time) \(record.method) \(record.path) \(status) \(String(format: "%.1f", record.durationMs))ms \(record.bytes)B \(record.requestId)"
     }
 }

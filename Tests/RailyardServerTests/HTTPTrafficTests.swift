@@ -1,0 +1,52 @@
+import Foundation
+import RailyardCore
+import Testing
+
+@testable import RailyardServer
+
+@Suite("HTTP traffic: access logs and counters")
+struct HTTPTrafficTests {
+    static func record(_ host: String, _ path: String, _ status: Int, ms: Double = 3, at seconds: Double) -> AccessRecord {
+        AccessRecord(
+            time: Date(timeIntervalSince1970: 1_800_000_000 + seconds), host: host, method: "GET", path: path, status: status,
+            durationMs: ms, bytes: 10, requestId: "r\(Int(seconds))"
+        )
+    }
+
+    @Test("records are kept per host, read back filtered by status class, exact status and path prefix, newest N, oldest first")
+    func logs() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("railyard-traffic-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let traffic = HTTPTraffic(directory: directory)
+        traffic.record(Self.record("web.localhost", "/", 200, at: 1))
+        traffic.record(Self.record("web.localhost", "/api/orders", 500, at: 2))
+        traffic.record(Self.record("shop.example.com", "/api/missing", 404, at: 3))
+        traffic.record(Self.record("other.localhost", "/", 200, at: 4))
+        traffic.record(Self.record("web.localhost", "/api/orders", 503, at: 5))
+        let hosts = ["web.localhost", "shop.example.com"]
+        let all = traffic.records(hosts: hosts, filter: try HTTPLogFilter(status: nil, pathPrefix: nil), limit: 100)
+        #expect(all.map(\.requestId) == ["r1", "r2", "r3", "r5"], "both hosts of the service, not the other one, in time order")
+        #expect(traffic.records(hosts: hosts, filter: try HTTPLogFilter(status: "5xx", pathPrefix: nil), limit: 100).map(\.status) == [500, 503])
+        #expect(traffic.records(hosts: hosts, filter: try HTTPLogFilter(status: "404", pathPrefix: nil), limit: 100).map(\.path) == ["/api/missing"])
+        #expect(traffic.records(hosts: hosts, filter: try HTTPLogFilter(status: nil, pathPrefix: "/api"), limit: 2).map(\.requestId) == ["r3", "r5"])
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("web.localhost.jsonl").path))
+        for bad in ["5x", "600", "abc", "6xx"] {
+            #expect(throws: RailyardError.self, "\(bad)") { try HTTPLogFilter(status: bad, pathPrefix: nil) }
+        }
+    }
+
+    @Test("counters add up per service: status classes, latency buckets, bytes")
+    func stats() {
+        let traffic = HTTPTraffic(directory: FileManager.default.temporaryDirectory.appendingPathComponent("unused-\(UUID())"))
+        traffic.record(Self.record("a", "/", 200, ms: 4, at: 1))
+        traffic.record(Self.record("a", "/", 201, ms: 30, at: 2))
+        traffic.record(Self.record("b", "/", 502, ms: 20_000, at: 3))
+        traffic.record(Self.record("c", "/", 0, ms: 1, at: 4))
+        let stats = traffic.stats(hosts: ["a", "b"])
+        #expect(stats.requests == 3 && stats.bytes == 30)
+        #expect(stats.statusClasses == ["2xx": 2, "5xx": 1])
+        #expect(stats.latencyBuckets[0] == 1 && stats.latencyBuckets[3] == 1 && stats.latencyBuckets.last == 1)
+        #expect(stats.latencyBuckets.reduce(0, +) == 3)
+        #expect(traffic.stats(hosts: ["c"]).statusClasses == ["none": 1])
+    }
+}
