@@ -32,7 +32,7 @@ public final class EdgeServer: ServiceLifecycle.Service {
         /// WebSocket libraries ping every 20–60 s.
         public var tunnelIdleTimeout: Duration = .seconds(300)
         /// Idle keep-alive connections kept per replica and event loop.
-        public var maxIdleConnectionsPerUpstream = 32
+        public var maxIdleConnectionsPerUpstream = 512
         /// Told of every request to a known host once it is answered (access logs, counters). Runs
         /// on the connection's event loop: it must only hand the record over, never block.
         public var accessLog: (@Sendable (AccessRecord) -> Void)? = nil
