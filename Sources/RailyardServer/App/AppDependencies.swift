@@ -29,6 +29,8 @@ struct AppDependencies: Sendable {
     let edgePort: BoundPort
     /// Builds and releases deployments.
     let deployer: Deployer
+    /// The public TCP ports forwarded to services' replicas.
+    let tcpProxies: TCPProxies
 
     init(
         configuration: ServerConfiguration, store: any Store, secret: ServerSecret, logger: Logger,
@@ -73,6 +75,10 @@ struct AppDependencies: Sendable {
             baseDomain: configuration.baseDomain, edgePort: edgePort, logger: logger,
             allowLocalGitSources: configuration.allowLocalGitSources, separateNetworks: configuration.separateNetworks,
             maxLimits: configuration.maxLimits
+        )
+        self.tcpProxies = TCPProxies(
+            store: store, routes: routes, bindHost: configuration.host, domain: configuration.baseDomain,
+            publicPorts: configuration.tcpProxyPorts, logger: logger
         )
     }
 
