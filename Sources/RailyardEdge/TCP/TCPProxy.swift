@@ -52,6 +52,7 @@ public final class TCPProxy: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: idleTimeout))
                     try channel.pipeline.syncOperations.addHandler(TCPIdleCloser())
+                    try channel.pipeline.syncOperations.addHandler(TCPInboundHold())
                     connections.add(channel)
                     forward(channel, connectTimeout: connectTimeout, logger: logger, targets: targets)
                 }
@@ -89,6 +90,7 @@ public final class TCPProxy: Sendable {
                         try client.pipeline.syncOperations.addHandler(clientGlue)
                         try upstream.pipeline.syncOperations.addHandler(upstreamGlue)
                         guard client.isActive else { throw ChannelError.ioOnClosedChannel }
+                        try client.pipeline.syncOperations.handler(type: TCPInboundHold.self).release()
                         // Reading starts once both ends are joined; the glue then paces it.
                         for channel in [client, upstream] {
                             channel.setOption(.autoRead, value: true).whenFailure { _ in channel.close(promise: nil) }
