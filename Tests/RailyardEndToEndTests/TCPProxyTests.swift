@@ -4,7 +4,8 @@ import Testing
 
 extension EndToEndTests {
     /// Issue 7's TCP proxy: a service's internal port is reachable on a public port of the server,
-    /// its releases are told where, it keeps working across a redeploy, and it closes when removed.
+    /// its releases are told where, it keeps working across a redeploy and a server restart, and it
+    /// closes when removed.
     @Suite("End to end: TCP proxy")
     struct TCPProxyTests {
         /// HTTP on PORT answering where its TCP proxy is, and a TCP echo on port 7000 (retrying the
@@ -50,7 +51,7 @@ extension EndToEndTests {
             return false
         }
 
-        @Test("tcp-proxy add exposes port 7000; the app sees RAILYARD_TCP_PROXY_PORT; it survives a redeploy; remove closes it")
+        @Test("tcp-proxy add exposes port 7000; the app sees RAILYARD_TCP_PROXY_PORT; it survives a redeploy and a server restart; remove closes it")
         func tcpProxy() async throws {
             let low = TCPClient.freePort()
             try await ServerProcess.withServer(extraArguments: ["--tcp-proxy-ports", "\(low)-\(low + 9)"]) { root, server, edge in
@@ -76,12 +77,23 @@ extension EndToEndTests {
                 #expect(try await cli.run(["redeploy"], timeout: .seconds(120)).status == 0)
                 #expect(try await Self.echoes(port: port), "the proxy follows the new release")
 
+                // A restarted server listens on the stored proxy's port again.
+                _ = await server.stop()
+                try await Task.sleep(for: .milliseconds(200))
+                let again = try await ServerProcess.start(
+                    dataDirectory: root.path + "/data", logDirectory: root.path, extraArguments: ["--tcp-proxy-ports", "\(low)-\(low + 9)"]
+                )
+                defer { again.killNow() }
+                #expect(try await cli.run(["login", "--server", again.baseURL, "--email", "tcp@example.com", "--password", "correct-horse-9"]).status == 0)
+                #expect(try await Self.echoes(port: port), "the restarted server forwards again\n\(again.logs())")
+
                 let listed = try await cli.run(["tcp-proxy"])
                 #expect(listed.stdout.contains("localhost:\(port)") && listed.stdout.contains("7000"), "\(listed)")
                 let removed = try await cli.run(["tcp-proxy", "remove", "\(port)"])
                 #expect(removed.status == 0 && removed.stdout.contains("Removed the TCP proxy localhost:\(port)"), "\(removed)")
                 #expect(!TCPClient.accepts(port: port))
                 #expect(try await cli.run(["tcp-proxy", "remove", "\(port)"]).status != 0)
+                _ = await again.stop()
             }
         }
     }
