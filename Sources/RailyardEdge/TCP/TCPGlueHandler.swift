@@ -31,11 +31,23 @@ final class TCPGlueHandler {
 
     /// The partner's input ended: end this channel's output once what is queued is written.
     private func partnerWriteEOF() {
-        context?.close(mode: .output, promise: nil)
+        afterFlush { $0.close(mode: .output, promise: nil) }
     }
 
+    /// The partner closed: close this channel once what is queued is written.
     private func partnerCloseFull() {
-        context?.close(promise: nil)
+        afterFlush { $0.close(promise: nil) }
+    }
+
+    /// Runs `action` once everything written so far has reached the socket (or failed). Closing at
+    /// once would drop writes still queued: NIO escalates a half-close to a full one when the input
+    /// has ended too, and a full close fails what is pending.
+    private func afterFlush(_ action: @escaping @Sendable (Channel) -> Void) {
+        guard let context else { return }
+        let channel = context.channel
+        let flushed = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(NIOAny(ByteBuffer()), promise: flushed)
+        flushed.futureResult.whenComplete { _ in action(channel) }
     }
 
     private func partnerBecameWritable() {
