@@ -27,7 +27,6 @@ public enum RailyardCommandLine {
         DownCommand.self,
         LogsCommand.self,
         DomainCommand.self,
-        TCPProxyCommand.self,
         RunCommand.self,
         BuildCommand.self,
     ]

@@ -34,8 +34,7 @@ extension Deployer {
                 shared: try await store.variables(environmentId: environment.id, serviceId: nil),
                 own: try await store.variables(environmentId: environment.id, serviceId: service.id),
                 commit: deployment.gitCommit,
-                volume: try await store.volumes(serviceId: service.id, environmentId: environment.id).first,
-                tcpProxy: try await tcpProxy(serviceId: service.id, environmentId: environment.id)
+                volume: try await store.volumes(serviceId: service.id, environmentId: environment.id).first
             )
 
             deployment = try await move(deployment, to: .building)
