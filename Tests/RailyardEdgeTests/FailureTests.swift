@@ -122,11 +122,22 @@ struct FailureTests {
     }
 }
 
+/// A port on 127.0.0.1 that was free a moment ago (bound, read, released), for a server to bind.
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    return boundPort(fd)
+}
+
 /// A port on 127.0.0.1 that refuses connections for the rest of the test run: bound but never
 /// listening, and kept bound (the socket is never closed), so no test running alongside can be
 /// handed the same port and answer on it.
 func closedPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    boundPort(socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0))
+}
+
+/// Binds `fd` to a port of the kernel's choice on 127.0.0.1 and returns it.
+private func boundPort(_ fd: Int32) -> Int {
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")

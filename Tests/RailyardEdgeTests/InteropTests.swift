@@ -20,7 +20,7 @@ struct InteropTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         try "hello from python".write(to: folder.appendingPathComponent("hello.txt"), atomically: true, encoding: .utf8)
 
-        let port = try closedPort()
+        let port = try freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.python!)
         process.arguments = ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", folder.path]

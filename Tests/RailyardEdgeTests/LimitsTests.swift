@@ -71,7 +71,9 @@ struct LimitsTests {
                 return try await session.readToEnd()
             }
             #expect(RawResponse(text).statusLine == "HTTP/1.1 413 Payload Too Large")
-            #expect(app.requestCount == 1)
+            // The upstream request was started and cut: on a loaded machine the app may not have
+            // parsed its head before the cut, so it saw one request at most, and never the body.
+            #expect(app.requestCount <= 1)
             #expect(app.bodyBytesReceived <= 256 << 10)
         }
     }
