@@ -23,7 +23,9 @@ struct LifecycleTests {
         let running = Task { try await group.run() }
         let port = try await server.waitUntilBound()
 
-        async let slow = RawHTTP.exchange("GET /slow?ms=700 HTTP/1.1\r\nHost: \(host)\r\n\r\n", port: port)
+        // Slow enough that the shutdown reaches the edge before the app's answer does, even when a
+        // whole test run loads the machine (the edge then marks the response `Connection: close`).
+        async let slow = RawHTTP.exchange("GET /slow?ms=3000 HTTP/1.1\r\nHost: \(host)\r\n\r\n", port: port)
         try await app.waitForRequests(moreThan: 0)
         await group.triggerGracefulShutdown()
         let response = RawResponse(String(buffer: try await slow))
