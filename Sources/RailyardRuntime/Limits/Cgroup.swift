@@ -143,28 +143,25 @@ public struct Cgroup: Sendable, Equatable {
 
     /// How many times the kernel's OOM killer killed a process of this cgroup (0 when unknown).
     public var oomKills: Int {
-        let file: URL
         switch version {
-        case .v1(let root): file = root.appendingPathComponent("memory/\(name)/memory.oom_control")
-        case .v2(let root): file = root.appendingPathComponent("\(name)/memory.events")
+        case .v1(let root): Self.counter("oom_kill", in: root.appendingPathComponent("memory/\(name)/memory.oom_control"))
+        case .v2(let root): Self.counter("oom_kill", in: root.appendingPathComponent("\(name)/memory.events"))
         }
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return 0 }
-        for line in text.split(separator: "\n") where line.hasPrefix("oom_kill ") {
-            return Int(line.dropFirst("oom_kill ".count)) ?? 0
-        }
-        return 0
     }
 
     /// How many forks the pids limit refused so far (0 when unknown).
     public var forksRefused: Int {
-        let file: URL
         switch version {
-        case .v1(let root): file = root.appendingPathComponent("pids/\(name)/pids.events")
-        case .v2(let root): file = root.appendingPathComponent("\(name)/pids.events")
+        case .v1(let root): Self.counter("max", in: root.appendingPathComponent("pids/\(name)/pids.events"))
+        case .v2(let root): Self.counter("max", in: root.appendingPathComponent("\(name)/pids.events"))
         }
+    }
+
+    /// The number after `key` in a file of `key value` lines; 0 when the file or the key is missing.
+    private static func counter(_ key: String, in file: URL) -> Int {
         guard let text = try? String(contentsOf: file, encoding: .utf8) else { return 0 }
-        for line in text.split(separator: "\n") where line.hasPrefix("max ") {
-            return Int(line.dropFirst("max ".count)) ?? 0
+        for line in text.split(separator: "\n") where line.hasPrefix(key + " ") {
+            return Int(line.dropFirst(key.count + 1)) ?? 0
         }
         return 0
     }
