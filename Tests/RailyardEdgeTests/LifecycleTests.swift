@@ -85,15 +85,18 @@ struct LifecycleTests {
         let app = try await TestUpstream.start(name: "alpha")
         defer { Task { await app.stop() } }
         var configuration = EdgeServer.Configuration()
-        configuration.clientIdleTimeout = .milliseconds(200)
+        // Not much shorter: a client whose request a loaded machine delays past the idle timeout
+        // finds its fresh connection closed (reset, as its request lies unread) — correct, but
+        // not what this test is about.
+        configuration.clientIdleTimeout = .seconds(1)
         try await EdgeHarness.with(configuration: configuration) { edge in
             edge.routes.set(.upstreams([Upstream(host: "127.0.0.1", port: app.port)]), for: host)
             let start = ContinuousClock.now
             // Keep-alive request: the edge only closes the connection because it went idle.
-            let response = RawResponse(try await edge.raw("GET /slow?ms=600 HTTP/1.1\r\nHost: \(host)\r\n\r\n"))
+            let response = RawResponse(try await edge.raw("GET /slow?ms=2500 HTTP/1.1\r\nHost: \(host)\r\n\r\n"))
             #expect(response.statusLine.hasPrefix("HTTP/1.1 200"))
             #expect(response.body == "alpha")
-            #expect(ContinuousClock.now - start < .seconds(5))
+            #expect(ContinuousClock.now - start < .seconds(10))
         }
     }
 

@@ -108,7 +108,9 @@ struct LimitsTests {
             let text = try await RawSession.with(port: edge.port) { session in
                 try await session.write("GET / HTTP/1.1\r\nHost: slow")
                 try await Task.sleep(for: .milliseconds(100))
-                try await session.write(".localhost\r\n")
+                // On a loaded machine the sleep can outlast the head timeout, and the edge has
+                // closed by now: what matters is what the client reads, not this write.
+                try? await session.write(".localhost\r\n")
                 return try await session.readToEnd()
             }
             // The 408 itself says it was the header timeout (the idle timeout closes silently).
