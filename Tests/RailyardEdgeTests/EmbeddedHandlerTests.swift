@@ -125,8 +125,6 @@ struct EmbeddedHandlerTests {
         edge.advance(by: .seconds(10))
         #expect(RawResponse(try edge.output()).statusLine.hasPrefix("HTTP/1.1 408"))
         #expect(!edge.isOpen)
-        // NIO's IdleStateHandler reads the wall clock, not the loop's: the idle timeout itself is
-        // tested over real sockets (LimitsTests).
     }
 
     @Test("a slow body is not cut by the header timeout")
@@ -146,21 +144,71 @@ struct EmbeddedHandlerTests {
     }
 }
 
-@Suite("Header timeout handler alone")
-struct RequestHeadTimeoutHandlerTests {
+@Suite("Client timeout handler alone")
+struct ClientTimeoutHandlerTests {
+    func channel(head: TimeAmount = .seconds(10), idle: TimeAmount = .seconds(75)) throws -> (EmbeddedChannel, ClientTimeoutHandler) {
+        let handler = ClientTimeoutHandler(headTimeout: head, idleTimeout: idle)
+        let channel = EmbeddedChannel(handler: handler)
+        try channel.connect(to: SocketAddress(ipAddress: "192.0.2.7", port: 40000)).wait()
+        return (channel, handler)
+    }
+
     @Test("pipelined bytes wait for the response in flight before the clock starts")
     func pipelined() throws {
-        let channel = EmbeddedChannel(handler: RequestHeadTimeoutHandler(timeout: .seconds(10)))
-        try channel.connect(to: SocketAddress(ipAddress: "192.0.2.7", port: 40000)).wait()
+        let (channel, handler) = try channel()
         try channel.writeInbound(ByteBuffer(string: "GET / HTTP/1.1\r\n\r\n"))
-        channel.pipeline.triggerUserOutboundEvent(RequestHeadTimeoutHandler.Event.headReceived, promise: nil)
-        channel.pipeline.triggerUserOutboundEvent(RequestHeadTimeoutHandler.Event.requestEnded, promise: nil)
+        handler.headReceived()
+        handler.requestEnded()
         // The next request starts arriving while a slow app is still answering the first.
         try channel.writeInbound(ByteBuffer(string: "GET /next"))
         channel.embeddedEventLoop.advanceTime(by: .seconds(30))
         #expect(channel.isActive)
-        channel.pipeline.triggerUserOutboundEvent(RequestHeadTimeoutHandler.Event.responseEnded, promise: nil)
-        channel.embeddedEventLoop.advanceTime(by: .seconds(10))
+        handler.responseEnded()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(9))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
         #expect(!channel.isActive)
+    }
+
+    @Test("the idle clock runs between requests only, from the last byte or response end")
+    func idle() throws {
+        let (channel, handler) = try channel(head: .seconds(10), idle: .seconds(20))
+        try channel.writeInbound(ByteBuffer(string: "GET / HTTP/1.1\r\n\r\n"))
+        handler.headReceived()
+        handler.requestEnded()
+        // A slow app: no idle close while the response is open, however long.
+        channel.embeddedEventLoop.advanceTime(by: .seconds(120))
+        #expect(channel.isActive)
+        handler.responseEnded()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(19))
+        #expect(channel.isActive)
+        // A request head arriving in one read moves the clock without a 408 later.
+        try channel.writeInbound(ByteBuffer(string: "GET /again HTTP/1.1\r\n\r\n"))
+        handler.headReceived()
+        handler.requestEnded()
+        handler.responseEnded()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(19))
+        #expect(channel.isActive, "20 s idle counts from the second response's end")
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive)
+        #expect(try channel.readOutbound(as: ByteBuffer.self) == nil, "an idle close is silent")
+    }
+
+    @Test("keep-alive requests arm no timer of their own")
+    func noTimerPerRequest() throws {
+        let (channel, handler) = try channel()
+        for _ in 0..<100 {
+            try channel.writeInbound(ByteBuffer(string: "GET / HTTP/1.1\r\n\r\n"))
+            handler.headReceived()
+            handler.requestEnded()
+            handler.responseEnded()
+            channel.embeddedEventLoop.advanceTime(by: .milliseconds(10))
+        }
+        // Only the head clock of the connection's start, still pending; when it fires, it re-arms
+        // once for the idle clock.
+        #expect(handler.timersArmed == 1)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(10))
+        #expect(handler.timersArmed == 2)
+        #expect(channel.isActive)
     }
 }

@@ -50,3 +50,32 @@ struct HTTPTrafficTests {
         #expect(traffic.stats(hosts: ["c"]).statusClasses == ["none": 1])
     }
 }
+
+@Suite("Access records as JSON lines")
+struct AccessRecordLineTests {
+    @Test("a hand-written line decodes to the record, odd characters and all, dates in whole seconds UTC")
+    func roundTrip() throws {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = .sortedKeys
+        for (seconds, path) in [
+            (0.0, "/"), (951_782_400.9, "/leap-day/\"quoted\"\\back"), (1_800_000_000, "/tab\there/é/\u{1}"),
+            (4_102_444_799, "/last-second-of-2099"), (-86_401, "/before-1970"),
+        ] {
+            let record = AccessRecord(
+                time: Date(timeIntervalSince1970: seconds), host: "web.localhost", method: "GET", path: path, status: 200,
+                durationMs: 1.25, bytes: 10, requestId: "abc"
+            )
+            let decoded = try decoder.decode(AccessRecord.self, from: Data(record.jsonLine.utf8))
+            var expected = record
+            expected.time = Date(timeIntervalSince1970: seconds.rounded(.down))
+            #expect(decoded == expected, "\(record.jsonLine)")
+            #expect(!record.jsonLine.contains("\n"))
+            // The same time text Foundation writes.
+            let foundation = String(decoding: try encoder.encode(["time": expected.time]), as: UTF8.self)
+            #expect(record.jsonLine.contains(String(foundation.dropFirst(9).dropLast(2))), "\(foundation) vs \(record.jsonLine)")
+        }
+    }
+}

@@ -32,11 +32,9 @@ extension EdgeConnectionHandler {
 
             let pipeline = client.pipeline.syncOperations
             try pipeline.addHandler(clientEnd)
-            pipeline.remove(IdleStateHandler.self)
+            pipeline.remove(ClientTimeoutHandler.self)
             try pipeline.addHandler(IdleStateHandler(allTimeout: environment.tunnelIdleTimeout), position: .first)
-            pipeline.remove(RequestHeadTimeoutHandler.self)
             pipeline.remove(HTTPServerProtocolErrorHandler.self)
-            pipeline.remove(NIOHTTPResponseHeadersValidator.self)
             pipeline.remove(HTTPServerPipelineHandler.self)
             pipeline.remove(HTTPResponseEncoder.self)
             pipeline.remove(EdgeConnectionHandler.self)

@@ -44,6 +44,8 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     let environment: EdgeEnvironment
+    /// The connection's head and idle clocks, told where requests begin and end.
+    let timeouts: ClientTimeoutHandler?
     private(set) var context: ChannelHandlerContext?
     var active: ActiveRequest?
     var exchange: ProxyExchange?
@@ -51,6 +53,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var readBlock: ReadBlock = []
     private var readPending = false
     private var requestCount = 0
+    private var requestIDs = RequestID.Generator()
     /// The answer went out before the request body was read: the rest is read and dropped, for at
     /// most `lingerTime`, and no further request is served.
     private var lingering = false
@@ -58,8 +61,9 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     static let lingerTime = TimeAmount.seconds(5)
     private(set) var isClosed = false
 
-    init(environment: EdgeEnvironment) {
+    init(environment: EdgeEnvironment, timeouts: ClientTimeoutHandler?) {
         self.environment = environment
+        self.timeouts = timeouts
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -76,12 +80,12 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         switch unwrapInboundIn(data) {
         case .head(let head):
             guard !lingering else { return }
-            context.triggerUserOutboundEvent(RequestHeadTimeoutHandler.Event.headReceived, promise: nil)
+            timeouts?.headReceived()
             begin(head, context: context)
         case .body(let buffer):
             if exchange != nil { perform(exchange!.requestBodyReceived(buffer)) }
         case .end(let trailers):
-            context.triggerUserOutboundEvent(RequestHeadTimeoutHandler.Event.requestEnded, promise: nil)
+            timeouts?.requestEnded()
             if exchange != nil { perform(exchange!.requestEndReceived(trailers: trailers)) }
         }
     }
@@ -110,16 +114,6 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.fireChannelInactive()
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case .all? = event as? IdleStateHandler.IdleStateEvent {
-            // Silent for the idle timeout: close only between requests (a slow app is not the
-            // client's fault).
-            if active == nil { context.close(promise: nil) }
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
-    }
-
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         environment.logger.trace("client connection error", metadata: ["error": "\(error)"])
         context.close(promise: nil)
@@ -137,7 +131,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         requestCount += 1
-        let requestID = RequestID.resolve(incoming: head.headers.first(name: RequestID.header))
+        let requestID = RequestID.resolve(incoming: head.headers.first(name: RequestID.header), generator: &requestIDs)
         let summary = ProxyHeaders.RequestSummary(
             method: head.method,
             version: head.version,
@@ -352,7 +346,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         active = nil
         exchange = nil
         readBlock = []
-        context.triggerUserOutboundEvent(RequestHeadTimeoutHandler.Event.responseEnded, promise: nil)
+        timeouts?.responseEnded()
         resumeReadsIfUnblocked()
         if keepAlive {
             context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)

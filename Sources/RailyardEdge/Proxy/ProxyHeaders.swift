@@ -3,12 +3,6 @@ import NIOHTTP1
 /// The header rewriting of a proxied exchange, as pure functions: what goes to the app, what comes
 /// back to the client, and how each side is framed. No I/O, so every rule is unit-tested.
 enum ProxyHeaders {
-    /// Headers that describe one connection, not the message (RFC 9110 §7.6.1), removed in both
-    /// directions. `Proxy-*` headers are removed too (see `isHopByHop`).
-    static let hopByHop: Set<String> = [
-        "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade",
-    ]
-
     /// Names a client may list in `Connection` that are never removed on its say-so: dropping them
     /// would change how the message is routed or framed.
     private static let protected: Set<String> = ["host", "content-length"]
@@ -112,7 +106,8 @@ enum ProxyHeaders {
     static func clientResponse(from upstream: HTTPResponseHead, for request: RequestSummary) -> ResponsePlan {
         var headers = upstream.headers
         let status = upstream.status.code
-        let upstreamChunked = headers[canonicalForm: "transfer-encoding"].contains { $0.lowercased() == "chunked" }
+        let upstreamChunked = headers.contains(name: "transfer-encoding")
+            && headers[canonicalForm: "transfer-encoding"].contains { $0.utf8.equalsIgnoringASCIICase("chunked") }
         let bodyless = request.method == .HEAD || (100..<200).contains(status) || status == 204 || status == 304
         let upstreamReusable =
             upstream.isKeepAlive
@@ -163,19 +158,47 @@ enum ProxyHeaders {
     }
 
     /// Removes the hop-by-hop headers, the headers the `Connection` header names, and `Proxy-*`.
+    /// Runs on every request and response: names are compared as bytes, and headers with nothing
+    /// to remove are left untouched.
     static func removeHopByHop(from headers: inout HTTPHeaders) {
-        let named = headers[canonicalForm: "connection"].map { $0.lowercased() }
         var doomed: [String] = []
-        for (name, _) in headers {
-            let lower = name.lowercased()
-            if hopByHop.contains(lower) || lower.hasPrefix("proxy-")
-                || (named.contains(lower) && !protected.contains(lower))
-            {
-                doomed.append(name)
+        var hasConnection = false
+        for (name, _) in headers where isHopByHop(name) {
+            hasConnection = hasConnection || name.utf8.equalsIgnoringASCIICase("connection")
+            doomed.append(name)
+        }
+        if hasConnection {
+            for token in headers[canonicalForm: "connection"] {
+                let lower = token.lowercased()
+                if !protected.contains(lower) { doomed.append(lower) }
             }
         }
         for name in doomed {
             headers.remove(name: name)
+        }
+    }
+
+    /// Whether `name` describes one connection, not the message (RFC 9110 §7.6.1), and is removed in
+    /// both directions: Connection, Keep-Alive, TE, Trailer, Transfer-Encoding, Upgrade and
+    /// `Proxy-*`, in any case.
+    static func isHopByHop(_ name: String) -> Bool {
+        let utf8 = name.utf8
+        switch utf8.count {
+        case 2: return utf8.equalsIgnoringASCIICase("te")
+        case 7: return utf8.equalsIgnoringASCIICase("upgrade") || utf8.equalsIgnoringASCIICase("trailer")
+        case 10: return utf8.equalsIgnoringASCIICase("connection") || utf8.equalsIgnoringASCIICase("keep-alive")
+        case 17: return utf8.equalsIgnoringASCIICase("transfer-encoding")
+        default: return utf8.count > 6 && utf8.prefix(6).equalsIgnoringASCIICase("proxy-")
+        }
+    }
+}
+
+extension Sequence<UInt8> {
+    /// Equal to `lowercase` (lowercase ASCII) in any ASCII case.
+    func equalsIgnoringASCIICase(_ lowercase: StaticString) -> Bool {
+        let expected = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
+        return elementsEqual(expected) { byte, lower in
+            byte == lower || (byte >= 0x41 && byte <= 0x5A && byte | 0x20 == lower)
         }
     }
 }

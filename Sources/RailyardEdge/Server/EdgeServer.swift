@@ -213,16 +213,25 @@ public final class EdgeServer: ServiceLifecycle.Service {
             }
     }
 
-    /// The handlers of a client connection, in order: idle timer, header timer, HTTP codec, the
+    /// The handlers of a client connection, in order: head and idle timers, HTTP codec, the
     /// connection handler. Shared with the embedded-channel tests.
     static func configureClientPipeline(_ channel: Channel, environment: EdgeEnvironment, configuration: Configuration) throws {
         // ProxyHeaders and the connection handler frame every response explicitly (HEAD, HTTP/1.0).
         var encoder = HTTPResponseEncoder.Configuration()
         encoder.automaticallySetFramingHeaders = false
         let pipeline = channel.pipeline.syncOperations
-        try pipeline.addHandler(IdleStateHandler(allTimeout: TimeAmount(configuration.clientIdleTimeout)))
-        try pipeline.addHandler(RequestHeadTimeoutHandler(timeout: TimeAmount(configuration.requestHeadTimeout)))
-        try pipeline.configureHTTPServerPipeline(withErrorHandling: true, withEncoderConfiguration: encoder)
-        try pipeline.addHandler(EdgeConnectionHandler(environment: environment))
+        let timeouts = ClientTimeoutHandler(
+            headTimeout: TimeAmount(configuration.requestHeadTimeout),
+            idleTimeout: TimeAmount(configuration.clientIdleTimeout)
+        )
+        try pipeline.addHandler(timeouts)
+        // No outbound header validation: response heads are the app's, already parsed (so free of
+        // CR, LF and NUL) by the upstream decoder, or the edge's own.
+        try pipeline.configureHTTPServerPipeline(
+            withErrorHandling: true,
+            withOutboundHeaderValidation: false,
+            withEncoderConfiguration: encoder
+        )
+        try pipeline.addHandler(EdgeConnectionHandler(environment: environment, timeouts: timeouts))
     }
 }

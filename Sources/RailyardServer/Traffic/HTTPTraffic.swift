@@ -9,8 +9,8 @@ import Synchronization
 /// event loops; they are written in batches off them.
 final class HTTPTraffic: Sendable {
     let directory: URL
-    private let pending = Mutex<[AccessRecord]>([])
-    private let counters = Mutex<[String: HTTPStats]>([:])
+    /// Records not yet written, and the counters: one lock per request.
+    private let state = Mutex(State())
     /// Serialises writes and reads of the files.
     private let files = Mutex<Void>(())
 
@@ -21,21 +21,26 @@ final class HTTPTraffic: Sendable {
         self.directory = directory
     }
 
+    private struct State {
+        var pending: [AccessRecord] = []
+        var counters: [String: HTTPStats] = [:]
+    }
+
     /// Takes one record (called on an edge event loop: no I/O here).
     func record(_ record: AccessRecord) {
-        pending.withLock { $0.append(record) }
-        counters.withLock { $0[record.host, default: HTTPStats()].add(status: record.status, durationMs: record.durationMs, bytes: record.bytes) }
+        state.withLock { state in
+            state.pending.append(record)
+            state.counters[record.host, default: HTTPStats()].add(status: record.status, durationMs: record.durationMs, bytes: record.bytes)
+        }
     }
 
     /// Writes what arrived since the last flush, each host's lines appended to its file.
     func flush() {
-        let batch = pending.withLock { pending -> [AccessRecord] in
-            defer { pending.removeAll(keepingCapacity: true) }
-            return pending
+        let batch = state.withLock { state -> [AccessRecord] in
+            defer { state.pending.removeAll(keepingCapacity: true) }
+            return state.pending
         }
         guard !batch.isEmpty else { return }
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
         files.withLock { _ in
             try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             for (host, records) in Dictionary(grouping: batch, by: \.host) {
@@ -46,15 +51,14 @@ final class HTTPTraffic: Sendable {
                     try? FileManager.default.removeItem(at: older)
                     try? FileManager.default.moveItem(at: file, to: older)
                 }
-                var text = Data()
+                var text = ""
                 for record in records {
-                    guard let line = try? encoder.encode(record) else { continue }
-                    text.append(line)
-                    text.append(0x0A)
+                    text += record.jsonLine
+                    text += "\n"
                 }
                 if let handle = FileHandle(forWritingAtPath: file.path) ?? (FileManager.default.createFile(atPath: file.path, contents: nil) ? FileHandle(forWritingAtPath: file.path) : nil) {
                     handle.seekToEndOfFile()
-                    handle.write(text)
+                    handle.write(Data(text.utf8))
                     try? handle.close()
                 }
             }
@@ -93,9 +97,9 @@ final class HTTPTraffic: Sendable {
 
     /// The counters of `hosts` added up (since the server started).
     func stats(hosts: [String]) -> HTTPStats {
-        counters.withLock { counters in
+        state.withLock { state in
             Set(hosts).reduce(into: HTTPStats()) { total, host in
-                if let stats = counters[host] { total.merge(stats) }
+                if let stats = state.counters[host] { total.merge(stats) }
             }
         }
     }
