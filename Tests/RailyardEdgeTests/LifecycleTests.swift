@@ -100,6 +100,32 @@ struct LifecycleTests {
         }
     }
 
+    @Test("an upstream connection in steady use stays open past the upstream idle timeout; a parked one is closed after it")
+    func upstreamIdleTimeout() async throws {
+        let app = try await TestUpstream.start(name: "alpha")
+        defer { Task { await app.stop() } }
+        var configuration = EdgeServer.Configuration()
+        configuration.upstreamIdleTimeout = .seconds(1)
+        try await EdgeHarness.with(configuration: configuration) { edge in
+            edge.routes.set(.upstreams([Upstream(host: "127.0.0.1", port: app.port)]), for: host)
+            // One client connection: one event loop, one pooled upstream connection.
+            try await RawSession.with(port: edge.port) { session in
+                // 2 s of requests 100 ms apart: twice the idle timeout, never idle for it.
+                for _ in 0..<20 {
+                    try await session.write("GET /name HTTP/1.1\r\nHost: \(host)\r\n\r\n")
+                    #expect(try await session.read(untilContains: "alpha"))
+                    session.received.clear()
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                #expect(app.connectionCount == 1)
+                try await Task.sleep(for: .seconds(2.5))
+                try await session.write("GET /name HTTP/1.1\r\nHost: \(host)\r\n\r\n")
+                #expect(try await session.read(untilContains: "alpha"))
+                #expect(app.connectionCount == 2, "the parked connection was closed, so a new one was made")
+            }
+        }
+    }
+
     @Test("a client that hangs up mid-download does not disturb the next requests")
     func clientAbortsDownload() async throws {
         let app = try await TestUpstream.start(name: "alpha")

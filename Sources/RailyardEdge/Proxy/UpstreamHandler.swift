@@ -24,6 +24,9 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var readsPaused = false
     private var readPending = false
     private var idleTimer: Scheduled<Void>?
+    /// When the connection was last parked, while it is; nil while leased.
+    private var parkedAt: NIODeadline?
+    private var idleTimeout = TimeAmount.zero
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -39,8 +42,9 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Starts serving an exchange: parts go to `delegate` from now on.
     func lease(to delegate: UpstreamHandlerDelegate) {
-        idleTimer?.cancel()
-        idleTimer = nil
+        // The idle timer stays: when it fires on a leased connection it just goes away. A busy
+        // connection thus costs no timer per request.
+        parkedAt = nil
         self.delegate = delegate
         resumeReads()
     }
@@ -56,9 +60,26 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         delegate = nil
         resumeReads()
         guard let context else { return }
-        let channel = context.channel
-        idleTimer = context.eventLoop.scheduleTask(in: timeout) {
-            channel.close(promise: nil)
+        parkedAt = context.eventLoop.now
+        idleTimeout = timeout
+        if idleTimer == nil { armIdleTimer(context: context) }
+    }
+
+    private func armIdleTimer(context: ChannelHandlerContext) {
+        guard let parkedAt else { return }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        idleTimer = context.eventLoop.scheduleTask(deadline: parkedAt + idleTimeout) {
+            loopBound.value.idleTimerFired()
+        }
+    }
+
+    private func idleTimerFired() {
+        idleTimer = nil
+        guard let context, let parkedAt else { return }
+        if context.eventLoop.now >= parkedAt + idleTimeout {
+            context.close(promise: nil)
+        } else {
+            armIdleTimer(context: context)
         }
     }
 
