@@ -145,7 +145,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             id: requestCount,
             summary: summary,
             host: host ?? "-",
-            path: head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "",
+            path: head.uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { head.uri[..<$0] } ?? head.uri[...],
             start: .now()
         )
         guard let host else {

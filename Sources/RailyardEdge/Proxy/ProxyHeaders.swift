@@ -3,10 +3,6 @@ import NIOHTTP1
 /// The header rewriting of a proxied exchange, as pure functions: what goes to the app, what comes
 /// back to the client, and how each side is framed. No I/O, so every rule is unit-tested.
 enum ProxyHeaders {
-    /// Names a client may list in `Connection` that are never removed on its say-so: dropping them
-    /// would change how the message is routed or framed.
-    private static let protected: Set<String> = ["host", "content-length"]
-
     /// What the request looked like when it arrived, as far as the rest of its life needs it.
     struct RequestSummary: Equatable {
         var method: HTTPMethod
@@ -169,8 +165,16 @@ enum ProxyHeaders {
         }
         if hasConnection {
             for token in headers[canonicalForm: "connection"] {
-                let lower = token.lowercased()
-                if !protected.contains(lower) { doomed.append(lower) }
+                let utf8 = token.utf8
+                // Names a client may list that are never removed on its say-so: dropping them
+                // would change how the message is routed or framed. (`keep-alive`, `close` and the
+                // like name no header, or one removed anyway.)
+                if utf8.equalsIgnoringASCIICase("host") || utf8.equalsIgnoringASCIICase("content-length")
+                    || utf8.equalsIgnoringASCIICase("keep-alive") || utf8.equalsIgnoringASCIICase("close")
+                {
+                    continue
+                }
+                doomed.append(String(token))
             }
         }
         for name in doomed {
