@@ -20,9 +20,9 @@ extension EndToEndTests {
             http.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), H).serve_forever()
             """
 
-        @Test("railyard logs --http shows the service's requests, filtered by status and path")
+        @Test("railyard logs --http shows the service's requests, filtered by status and path; --edge-max-body holds")
         func accessLog() async throws {
-            try await ServerProcess.withServer { root, server, edge in
+            try await ServerProcess.withServer(extraArguments: ["--edge-max-body", "1Ki"]) { root, server, edge in
                 let folder = try DeployPathTests.app(root, "web", ["main.py": Self.app])
                 let cli = try CLIRunner(root: root, workingDirectory: folder)
                 #expect(try await cli.run(["signup", "--server", server.baseURL, "--email", "http@example.com", "--password", "correct-horse-9"]).status == 0)
@@ -30,6 +30,8 @@ extension EndToEndTests {
                 let up = try await cli.run(["up"], timeout: .seconds(120))
                 try #require(up.status == 0, "\(up)")
                 let host = try #require(DeployPathTests.url(in: up.stdout).flatMap(EdgeRequest.host(of:)))
+                let upload = try await EdgeRequest.post(edge + "/upload", body: Data(count: 2048), headers: ["Host": host])
+                #expect(upload.status == 413 && upload.body.contains("larger than the 1 KiB"), "the server's --edge-max-body 1Ki: \(upload)")
                 for path in ["/", "/orders?page=2", "/missing/thing", "/boom"] {
                     _ = try await EdgeRequest.get(edge, host: host, path: path)
                 }

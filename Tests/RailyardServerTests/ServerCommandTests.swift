@@ -80,6 +80,37 @@ struct ServerCommandTests {
         }
     }
 
+    @Test("--edge-* flags set the edge's limits and timeouts; bad values name the flag and the form")
+    func edgeFlags() throws {
+        let defaults = try ServerCommand.parse([]).makeConfiguration(environment: [:]).edge
+        #expect(defaults.maxRequestBodySize == 100 << 20 && defaults.requestHeadTimeout == .seconds(10))
+        let set = try ServerCommand.parse([
+            "--edge-max-body", "1Gi", "--edge-header-timeout", "2500ms", "--edge-idle-timeout", "2m",
+            "--edge-connect-timeout", "1.5s", "--edge-tunnel-idle-timeout", "1h",
+        ]).makeConfiguration(environment: [:]).edge
+        #expect(set.maxRequestBodySize == 1 << 30)
+        #expect(set.requestHeadTimeout == .milliseconds(2500))
+        #expect(set.clientIdleTimeout == .seconds(120))
+        #expect(set.connectTimeout == .milliseconds(1500))
+        #expect(set.tunnelIdleTimeout == .seconds(3600))
+        for (arguments, field, says) in [
+            (["--edge-max-body", "lots"], "--edge-max-body", "like 100Mi"),
+            (["--edge-max-body", "10"], "--edge-max-body", "from 1Ki"),
+            (["--edge-header-timeout", "10 s"], "--edge-header-timeout", "like 30s"),
+            (["--edge-idle-timeout", "0s"], "--edge-idle-timeout", "from 100ms to 24h"),
+            (["--edge-connect-timeout=-1s"], "--edge-connect-timeout", "got '-1s'"),
+        ] {
+            let command = try ServerCommand.parse(arguments)
+            do {
+                _ = try command.makeConfiguration(environment: [:])
+                Issue.record("\(arguments) was accepted")
+            } catch {
+                #expect(error.field == field)
+                #expect(error.message.contains(says), "\(error.message)")
+            }
+        }
+    }
+
     @Test("the most a service may ask for: 4 GiB, every CPU and 4096 processes, or what the flags say")
     func maxLimits() throws {
         let defaults = try ServerCommand.parse([]).makeConfiguration(environment: [:]).maxLimits

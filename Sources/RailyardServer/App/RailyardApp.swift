@@ -76,7 +76,7 @@ public enum RailyardApp {
         )
         let router = buildRouter(dependencies: dependencies)
         let host = configuration.host
-        var edgeConfiguration = EdgeServer.Configuration()
+        var edgeConfiguration = configuration.edge
         let traffic = dependencies.traffic
         edgeConfiguration.accessLog = { traffic.record($0) }
         let edge = EdgeServer(

@@ -85,6 +85,9 @@ public struct ServerCommand: AsyncParsableCommand {
     )
     var noNetworkSeparation: Bool = false
 
+    @OptionGroup(title: "Edge limits")
+    var edgeOptions: EdgeOptions
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -157,7 +160,8 @@ public struct ServerCommand: AsyncParsableCommand {
             requireSandbox: requireSandbox,
             webhookRateLimit: try RateLimitRule(parsing: webhookRateLimit, field: "--webhook-rate-limit"),
             separateNetworks: !noNetworkSeparation,
-            maxLimits: try maxLimits()
+            maxLimits: try maxLimits(),
+            edge: try edgeOptions.configuration()
         )
     }
 

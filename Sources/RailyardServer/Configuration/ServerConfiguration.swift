@@ -1,4 +1,5 @@
 import Foundation
+import RailyardEdge
 import RailyardRuntime
 
 /// Everything the control plane needs to know to start: where its data lives, what it binds, how
@@ -48,6 +49,8 @@ public struct ServerConfiguration: Sendable {
     /// The most a service may ask for per replica (`deploy.memoryLimit`, `cpuLimit`, `pidsLimit`);
     /// higher asks are held to these. The operator's, not the app's, to decide.
     public var maxLimits: ResourceLimits
+    /// The edge's timeouts and limits (`--edge-*` flags); its access log is the server's to set.
+    public var edge: EdgeServer.Configuration
 
     /// A configuration with Railyard's defaults for everything not given.
     public init(
@@ -69,7 +72,8 @@ public struct ServerConfiguration: Sendable {
         requireSandbox: Bool = false,
         webhookRateLimit: RateLimitRule = RateLimitRule(limit: 120, window: 60),
         separateNetworks: Bool = true,
-        maxLimits: ResourceLimits = ServerConfiguration.defaultMaxLimits
+        maxLimits: ResourceLimits = ServerConfiguration.defaultMaxLimits,
+        edge: EdgeServer.Configuration = EdgeServer.Configuration()
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -90,6 +94,7 @@ public struct ServerConfiguration: Sendable {
         self.webhookRateLimit = webhookRateLimit
         self.separateNetworks = separateNetworks
         self.maxLimits = maxLimits
+        self.edge = edge
     }
 
     /// 4 GiB, every CPU of the machine, 4096 processes per replica.
