@@ -241,3 +241,51 @@ struct SupervisionTests {
         #expect(ReplicaExit(waitStatus: 0).isSuccess)
     }
 }
+
+@Suite("Supervision: sleeping and waking (sleepApplication)")
+struct SupervisionSleepTests {
+    func live(replicas: Int = 2) -> (Supervision, ContinuousClock.Instant) {
+        let now = ContinuousClock.now
+        var supervision = Supervision(settings: .init(replicas: replicas, draining: .seconds(3)))
+        _ = supervision.handle(.begin, at: now)
+        for slot in 0..<replicas { _ = supervision.handle(.healthy(slot: slot), at: now) }
+        return (supervision, now)
+    }
+
+    @Test("sleep stops every replica and routes to the sleeping page; a wake starts them and the first healthy one takes traffic")
+    func sleepAndWake() {
+        var (supervision, now) = live()
+        #expect(supervision.handle(.sleep, at: now) == [.routeSleeping, .stop(slot: 0, grace: .seconds(3)), .stop(slot: 1, grace: .seconds(3)), .markSleeping])
+        #expect(supervision.phase == .sleeping)
+        #expect(supervision.handle(.exited(slot: 0, .signaled(15)), at: now).isEmpty, "the stops it asked for are no crash")
+        #expect(supervision.handle(.sleep, at: now).isEmpty, "asleep already")
+        now = now + .seconds(600)
+        #expect(supervision.handle(.wakeUp, at: now) == [.start(slot: 0), .start(slot: 1)])
+        #expect(supervision.handle(.wakeUp, at: now).isEmpty, "one wake at a time")
+        #expect(supervision.handle(.healthy(slot: 1), at: now) == [.route(slots: [1], includingPrevious: false), .markSuccess])
+        #expect(supervision.handle(.healthy(slot: 0), at: now) == [.route(slots: [0, 1], includingPrevious: false)])
+        #expect(supervision.phase == .live)
+    }
+
+    @Test("only a live release sleeps; a scale while asleep applies at the wake; a restart wakes it")
+    func edges() {
+        var starting = Supervision(settings: .init())
+        _ = starting.handle(.begin, at: .now)
+        #expect(!starting.handle(.sleep, at: .now).contains(.routeSleeping), "a release still starting does not sleep")
+        #expect(starting.phase != .sleeping)
+        var (supervision, now) = live(replicas: 1)
+        _ = supervision.handle(.sleep, at: now)
+        #expect(supervision.handle(.scale(to: 3), at: now).isEmpty)
+        #expect(supervision.handle(.restart, at: now) == [.start(slot: 0), .start(slot: 1), .start(slot: 2)])
+    }
+
+    @Test("a woken replica that crashes leaves the deployment CRASHED, which ends the wait with a 503")
+    func wakeThenCrash() {
+        var (supervision, now) = live(replicas: 1)
+        _ = supervision.handle(.sleep, at: now)
+        _ = supervision.handle(.wakeUp, at: now)
+        now = now + .seconds(1)
+        let actions = supervision.handle(.exited(slot: 0, .exited(1)), at: now)
+        #expect(actions.first == .route(slots: [], includingPrevious: false))
+    }
+}

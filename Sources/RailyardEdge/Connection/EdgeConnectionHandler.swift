@@ -161,23 +161,34 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             respond(.unavailable(reason))
         case .directory(let root):
             serveStatic(root: root, head: head)
+        case .sleeping:
+            environment.wake?(host)
+            startExchange(head, upstream: nil, requestID: requestID, summary: summary, context: context)
         case .proxy(let upstream):
-            let upstreamHead = ProxyHeaders.upstreamRequest(
-                from: head,
-                clientAddress: context.channel.remoteAddress?.ipAddress,
-                requestID: requestID
-            )
-            exchange = ProxyExchange(request: upstreamHead, summary: summary, maxRequestBodySize: environment.maxRequestBodySize)
-            active?.upstream = upstream
-            perform(exchange!.start())
+            startExchange(head, upstream: upstream, requestID: requestID, summary: summary, context: context)
         }
+    }
+
+    /// Proxies the request to `upstream`, or to the replica the host gets once it wakes (nil).
+    private func startExchange(
+        _ head: HTTPRequestHead, upstream: Upstream?, requestID: String, summary: ProxyHeaders.RequestSummary, context: ChannelHandlerContext
+    ) {
+        let upstreamHead = ProxyHeaders.upstreamRequest(
+            from: head,
+            clientAddress: context.channel.remoteAddress?.ipAddress,
+            requestID: requestID
+        )
+        exchange = ProxyExchange(request: upstreamHead, summary: summary, maxRequestBodySize: environment.maxRequestBodySize)
+        active?.upstream = upstream
+        perform(exchange!.start())
     }
 
     // MARK: proxying
 
-    private func connect(fresh: Bool) {
-        guard let context, let request = active, let upstream = request.upstream else { return }
+    func connect(fresh: Bool) {
+        guard let context, let request = active else { return }
         readBlock.insert(.connecting)
+        guard let upstream = request.upstream else { return waitForWake(request, context: context) }
         let pool = environment.pool
         pool.acquire(upstream, on: context.eventLoop, fresh: fresh).whenComplete { result in
             guard self.active?.id == request.id, self.exchange != nil, !self.isClosed else {
@@ -198,7 +209,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
-    private func perform(_ action: ProxyExchange.Action) {
+    func perform(_ action: ProxyExchange.Action) {
         guard let context else { return }
         switch action {
         case .none, .dropRequestPart:
@@ -242,7 +253,11 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
                 active?.note = "the app closed the connection before answering"
             }
             let host = active?.host ?? "-"
-            respond(failure == .timedOut ? .gatewayTimeout(host) : .badGateway(host))
+            switch failure {
+            case .timedOut: respond(.gatewayTimeout(host))
+            case .notAwake: respond(.unavailable("The service is asleep and did not wake in time. Try again in a moment."))
+            case .unreachable, .unexpectedUpgrade: respond(.badGateway(host))
+            }
         case .retryOnFreshConnection:
             dropLease(reuse: false)
             connect(fresh: true)

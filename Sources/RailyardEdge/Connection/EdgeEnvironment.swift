@@ -18,4 +18,8 @@ struct EdgeEnvironment: Sendable {
     var tunnelIdleTimeout = TimeAmount(EdgeServer.Configuration().tunnelIdleTimeout)
     /// Told of each answered request to a known host.
     var accessLog: (@Sendable (AccessRecord) -> Void)? = nil
+    /// Told of each request held for a sleeping host (the host as routed): wake it.
+    var wake: (@Sendable (String) -> Void)? = nil
+    /// How long a request is held for a sleeping host before it gets a 503.
+    var wakeTimeout = TimeAmount(EdgeServer.Configuration().wakeTimeout)
 }

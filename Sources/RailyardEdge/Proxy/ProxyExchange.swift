@@ -14,6 +14,8 @@ struct ProxyExchange {
         case timedOut
         /// The app answered `101 Switching Protocols` to a request that did not ask for it: 502.
         case unexpectedUpgrade
+        /// The service was asleep and did not wake in time (or came back without replicas): 503.
+        case notAwake
     }
 
     /// The client finished its request, with these trailers (usually none).

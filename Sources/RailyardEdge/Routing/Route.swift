@@ -8,4 +8,7 @@ public enum Route: Sendable, Equatable {
     case directory(URL)
     /// The service exists but nothing is up: answer a 503 page that shows this reason.
     case unavailable(String)
+    /// The service sleeps (`sleepApplication`): hold each request, ask for a wake, and send it on
+    /// once the host has replicas again.
+    case sleeping
 }

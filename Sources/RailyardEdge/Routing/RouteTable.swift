@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Synchronization
 
 /// Host → route, read on every request (lock-protected), updated by the runtime. Hosts are matched
@@ -10,8 +11,14 @@ public final class RouteTable: Sendable {
     private final class Entry: Sendable {
         let route: Route
         let cursor = Atomic<Int>(0)
+        /// When a request last resolved to this host (`NIODeadline` uptime nanoseconds), carried
+        /// over when the route is replaced: how long the service has been quiet.
+        let lastRequest: Atomic<UInt64>
 
-        init(route: Route) { self.route = route }
+        init(route: Route, lastRequest: UInt64) {
+            self.route = route
+            self.lastRequest = Atomic(lastRequest)
+        }
     }
 
     /// Routes by host, and aliases (alias host → target host), behind one lock so a request reads
@@ -19,6 +26,8 @@ public final class RouteTable: Sendable {
     private struct State {
         var entries: [String: Entry] = [:]
         var aliases: [String: String] = [:]
+        /// Told when a sleeping host gets a route again, by host.
+        var sleepers: [String: [@Sendable () -> Void]] = [:]
 
         /// The host's own entry, else its alias target's. Aliases are one level deep: an alias of an
         /// alias finds nothing.
@@ -38,8 +47,34 @@ public final class RouteTable: Sendable {
     /// Requests already in flight keep the route they started with.
     public func set(_ route: Route, for host: String) {
         guard let key = HostName.normalize(host) else { return }
-        let entry = Entry(route: route)
-        state.withLock { $0.entries[key] = entry }
+        let woken = state.withLock { state -> [@Sendable () -> Void] in
+            let lastRequest = state.entries[key]?.lastRequest.load(ordering: .relaxed) ?? NIODeadline.now().uptimeNanoseconds
+            state.entries[key] = Entry(route: route, lastRequest: lastRequest)
+            guard route != .sleeping else { return [] }
+            return state.sleepers.removeValue(forKey: key) ?? []
+        }
+        for wake in woken { wake() }
+    }
+
+    /// Calls `awake` once `host` (a sleeping service's, or an alias of it) is routed to anything
+    /// but `.sleeping` — at once when it already is. Each request held for a wake waits this way.
+    public func whenAwake(_ host: String, _ awake: @escaping @Sendable () -> Void) {
+        guard let key = HostName.normalize(host) else { return awake() }
+        let waiting = state.withLock { state -> Bool in
+            let target = state.entries[key] == nil ? state.aliases[key] ?? key : key
+            guard state.entries[target]?.route == .sleeping else { return false }
+            state.sleepers[target, default: []].append(awake)
+            return true
+        }
+        if !waiting { awake() }
+    }
+
+    /// How long since a request last came for `host` (its own route, not an alias's), or since it
+    /// was first routed; nil for a host with no route.
+    public func quietTime(of host: String) -> Duration? {
+        guard let key = HostName.normalize(host), let entry = state.withLock({ $0.entries[key] }) else { return nil }
+        let elapsed = NIODeadline.now().uptimeNanoseconds &- entry.lastRequest.load(ordering: .relaxed)
+        return .nanoseconds(Int64(clamping: elapsed))
     }
 
     /// Stops routing `host`; new requests for it get the unknown-host page.
@@ -90,6 +125,7 @@ public final class RouteTable: Sendable {
     /// `resolve(host:)` for a host already passed through `HostName.normalize`.
     func resolve(normalizedHost key: String) -> ResolvedRoute {
         guard let entry = state.withLock({ $0.entry(for: key) }) else { return .unknownHost }
+        entry.lastRequest.store(NIODeadline.now().uptimeNanoseconds, ordering: .relaxed)
         switch entry.route {
         case .upstreams(let upstreams):
             guard !upstreams.isEmpty else {
@@ -102,6 +138,8 @@ public final class RouteTable: Sendable {
             return .directory(root)
         case .unavailable(let reason):
             return .unavailable(reason)
+        case .sleeping:
+            return .sleeping
         }
     }
 
@@ -117,5 +155,7 @@ enum ResolvedRoute: Equatable {
     case proxy(Upstream)
     case directory(URL)
     case unavailable(String)
+    /// Hold the request until the host wakes.
+    case sleeping
     case unknownHost
 }

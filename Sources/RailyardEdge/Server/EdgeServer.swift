@@ -31,6 +31,11 @@ public final class EdgeServer: ServiceLifecycle.Service {
         /// closes both sides. Longer than the client idle timeout: a quiet socket is normal, and
         /// WebSocket libraries ping every 20–60 s.
         public var tunnelIdleTimeout: Duration = .seconds(300)
+        /// How long a request for a sleeping service is held while it wakes before it gets a 503.
+        public var wakeTimeout: Duration = .seconds(60)
+        /// Told (on an event loop: hand over, never block) of each request held for a sleeping
+        /// host, with the host as routed: the server wakes the service.
+        public var wake: (@Sendable (String) -> Void)? = nil
         /// Idle keep-alive connections kept per replica and event loop.
         public var maxIdleConnectionsPerUpstream = 512
         /// Told of every request to a known host once it is answered (access logs, counters). Runs
@@ -106,7 +111,9 @@ public final class EdgeServer: ServiceLifecycle.Service {
             logger: logger,
             maxRequestBodySize: configuration.maxRequestBodySize,
             tunnelIdleTimeout: TimeAmount(configuration.tunnelIdleTimeout),
-            accessLog: configuration.accessLog
+            accessLog: configuration.accessLog,
+            wake: configuration.wake,
+            wakeTimeout: TimeAmount(configuration.wakeTimeout)
         )
 
         let serverChannel: Channel

@@ -44,6 +44,9 @@ public struct Supervision: Sendable, Equatable {
         /// Traffic goes to both deployments until `until`; then the previous one drains.
         case overlapping(until: Instant)
         case live
+        /// `sleepApplication`: every replica stopped after a quiet period; the route holds requests
+        /// and asks for a wake.
+        case sleeping
         case failed(reason: String)
         case crashed(reason: String)
     }
@@ -79,6 +82,11 @@ public struct Supervision: Sendable, Equatable {
         /// Start every replica again (`railyard restart`): each is stopped and started anew, and
         /// rejoins the route once healthy; restart counts start from zero.
         case restart
+        /// No request for the service's quiet period (`sleepApplication`): stop every replica.
+        case sleep
+        /// A request arrived for a sleeping service: start every replica; the first healthy one
+        /// takes the held requests.
+        case wakeUp
         case tick
     }
 
@@ -96,6 +104,9 @@ public struct Supervision: Sendable, Equatable {
         case markSuccess
         case markFailed(reason: String)
         case markCrashed(reason: String)
+        /// Route the host to the sleeping page: the edge holds its requests and asks for a wake.
+        case routeSleeping
+        case markSleeping
         /// Send `.tick` at this instant (the earliest deadline or backoff pending).
         case wake(at: Instant)
     }
@@ -165,6 +176,27 @@ public struct Supervision: Sendable, Equatable {
             }
             actions.append(.route(slots: [], includingPrevious: false))
             actions += restarts
+        case (.sleep, .live):
+            phase = .sleeping
+            actions.append(.routeSleeping)
+            for index in slots.indices {
+                if isRunning(slots[index].state) { actions.append(.stop(slot: index, grace: settings.draining)) }
+                slots[index].state = .stopped(reason: "asleep")
+            }
+            actions.append(.markSleeping)
+        case (.scale(let count), .sleeping):
+            // Applied at the wake.
+            settings.replicas = max(count, 1)
+            slots = (0..<settings.replicas).map { _ in Slot(state: .stopped(reason: "asleep"), startedAt: now, restartsInARow: 0) }
+        case (.wakeUp, .sleeping), (.restart, .sleeping):
+            // As after a restart of a CRASHED release: the first healthy replica takes the route
+            // and marks the deployment live (SLEEPING → SUCCESS) again.
+            phase = .live
+            recovering = true
+            for index in slots.indices {
+                slots[index] = Slot(state: .starting, startedAt: now, restartsInARow: 0)
+                actions.append(.start(slot: index))
+            }
         case (.tick, _):
             actions += tick(at: now)
         default:

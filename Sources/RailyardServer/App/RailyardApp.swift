@@ -79,6 +79,8 @@ public enum RailyardApp {
         var edgeConfiguration = configuration.edge
         let traffic = dependencies.traffic
         edgeConfiguration.accessLog = { traffic.record($0) }
+        let deployer = dependencies.deployer
+        edgeConfiguration.wake = { host in Task { await deployer.wake(host: host) } }
         let edge = EdgeServer(
             host: configuration.host, port: configuration.edgePort, routes: dependencies.routes, logger: logger, configuration: edgeConfiguration
         )
@@ -138,9 +140,12 @@ struct EdgeStartup: ServiceLifecycle.Service {
         )
         onListening(host, port)
         let flusher = Task { await dependencies.traffic.run() }
+        let sleepAfter = dependencies.configuration.sleepAfter
+        let sleeper = Task { await dependencies.deployer.runSleepChecks(after: sleepAfter, every: min(sleepAfter / 10, .seconds(10))) }
         await dependencies.deployer.recover()
         try? await gracefulShutdown()
         flusher.cancel()
+        sleeper.cancel()
         await networks?.closeEdge(port: port)
     }
 }

@@ -161,7 +161,8 @@ public struct ServerCommand: AsyncParsableCommand {
             webhookRateLimit: try RateLimitRule(parsing: webhookRateLimit, field: "--webhook-rate-limit"),
             separateNetworks: !noNetworkSeparation,
             maxLimits: try maxLimits(),
-            edge: try edgeOptions.configuration()
+            edge: try edgeOptions.configuration(),
+            sleepAfter: try edgeOptions.sleepAfterDuration()
         )
     }
 

@@ -20,6 +20,21 @@ struct EdgeOptions: ParsableArguments {
     @Option(name: .customLong("edge-tunnel-idle-timeout"), help: "Time a WebSocket may carry nothing either way before both ends are closed (e.g. 5m).")
     var tunnelIdleTimeout: String?
 
+    @Option(name: .customLong("sleep-after"), help: "Time without a request after which a service with sleepApplication sleeps (e.g. 10m).")
+    var sleepAfter: String?
+
+    @Option(name: .customLong("edge-wake-timeout"), help: "Time a request for a sleeping service waits for it to wake before a 503 (e.g. 60s).")
+    var wakeTimeout: String?
+
+    /// `--sleep-after`, default 10 minutes.
+    func sleepAfterDuration() throws(RailyardError) -> Duration {
+        guard let sleepAfter else { return .seconds(600) }
+        guard let seconds = Self.seconds(sleepAfter), (1...7 * 86_400).contains(seconds) else {
+            throw RailyardError(.invalidInput, "--sleep-after must be a duration from 1s to 168h, like 10m (got '\(sleepAfter)')", field: "--sleep-after")
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+
     /// The edge configuration these flags describe; a bad value is an `invalid_input` error naming
     /// the flag and what it takes.
     func configuration() throws(RailyardError) -> EdgeServer.Configuration {
@@ -35,6 +50,7 @@ struct EdgeOptions: ParsableArguments {
             ("--edge-idle-timeout", idleTimeout, 0.1...86_400, \.clientIdleTimeout),
             ("--edge-connect-timeout", connectTimeout, 0.1...600, \.connectTimeout),
             ("--edge-tunnel-idle-timeout", tunnelIdleTimeout, 1...86_400, \.tunnelIdleTimeout),
+            ("--edge-wake-timeout", wakeTimeout, 1...3600, \.wakeTimeout),
         ]
         for (flag, text, range, keyPath) in timeouts {
             guard let text else { continue }

@@ -51,6 +51,8 @@ public struct ServerConfiguration: Sendable {
     public var maxLimits: ResourceLimits
     /// The edge's timeouts and limits (`--edge-*` flags); its access log is the server's to set.
     public var edge: EdgeServer.Configuration
+    /// How long a `sleepApplication` service may go without a request before it sleeps.
+    public var sleepAfter: Duration
 
     /// A configuration with Railyard's defaults for everything not given.
     public init(
@@ -73,7 +75,8 @@ public struct ServerConfiguration: Sendable {
         webhookRateLimit: RateLimitRule = RateLimitRule(limit: 120, window: 60),
         separateNetworks: Bool = true,
         maxLimits: ResourceLimits = ServerConfiguration.defaultMaxLimits,
-        edge: EdgeServer.Configuration = EdgeServer.Configuration()
+        edge: EdgeServer.Configuration = EdgeServer.Configuration(),
+        sleepAfter: Duration = .seconds(600)
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -95,6 +98,7 @@ public struct ServerConfiguration: Sendable {
         self.separateNetworks = separateNetworks
         self.maxLimits = maxLimits
         self.edge = edge
+        self.sleepAfter = sleepAfter
     }
 
     /// 4 GiB, every CPU of the machine, 4096 processes per replica.

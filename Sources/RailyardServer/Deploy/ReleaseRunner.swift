@@ -80,6 +80,13 @@ actor ReleaseRunner {
     private var outcome: Outcome?
     private var waiting: [CheckedContinuation<Outcome, Never>] = []
     private var stopped = false
+    /// When the release last went live (deployed, restored or woken).
+    private var awakeSince: ContinuousClock.Instant?
+
+    /// The host this release serves.
+    nonisolated var host: String { context.host }
+    /// Whether the release sleeps after a quiet period (`deploy.sleepApplication`).
+    nonisolated var sleepsWhenQuiet: Bool { context.plan.config.deploy.sleepApplication ?? false }
 
     init(context: Context, settings: Supervision.Settings) {
         self.context = context
@@ -156,6 +163,27 @@ actor ReleaseRunner {
         await handle(.scale(to: count))
     }
 
+    /// Stops every replica of a live release after a quiet period (`sleepApplication`); the host
+    /// holds requests until `wakeUp()`.
+    func sleep() async {
+        await handle(.sleep)
+    }
+
+    /// Starts the replicas of a sleeping release again (a request is waiting for it).
+    func wakeUp() async {
+        guard supervision.phase == .sleeping else { return }
+        LogFile.append("Waking up: a request arrived", to: runtimeLog)
+        await handle(.wakeUp)
+    }
+
+    /// How long the release has been live and awake without a request, counting from `quietTime`
+    /// (the edge's view) but never from before it last went live; nil unless it is live.
+    func quietFor(quietTime: Duration?) -> Duration? {
+        guard supervision.phase == .live, let awakeSince, !retired else { return nil }
+        let awake = ContinuousClock.now - awakeSince
+        return min(quietTime ?? awake, awake)
+    }
+
     // MARK: Events and actions
 
     private func handle(_ event: Supervision.Event) async {
@@ -178,6 +206,7 @@ actor ReleaseRunner {
         case .drainPrevious(let grace):
             await context.drainPrevious(grace)
         case .markSuccess:
+            awakeSince = .now
             await context.retirePrevious()
             // A restored release is SUCCESS already; `move` skips a move that is not legal.
             await move(to: .success, reason: nil)
@@ -191,6 +220,11 @@ actor ReleaseRunner {
             LogFile.append("Service crashed: \(reason)", to: runtimeLog)
             await move(to: .crashed, reason: reason)
             if !retired { context.routes.set(.unavailable("the service crashed: \(reason)"), for: context.host) }
+        case .routeSleeping:
+            if !retired { context.routes.set(.sleeping, for: context.host) }
+        case .markSleeping:
+            LogFile.append("Sleeping: no request for the quiet period; the next request wakes the service", to: runtimeLog)
+            await move(to: .sleeping, reason: nil)
         case .wake(let at):
             wakeGeneration += 1
             let generation = wakeGeneration
