@@ -78,6 +78,7 @@ extension ServiceConfig.Deploy {
             throw ConfigBound.error(path, "cpuLimit", prefix, "must be from 0.01 to 256 CPUs, like 0.5 or \"500m\"")
         }
         try ConfigBound.range(pidsLimit, ServiceConfig.pidsLimitRange, path, "pidsLimit", prefix)
+        try autoscaling?.validate(at: path, prefix: prefix)
         if let cronSchedule {
             let fields = cronSchedule.split(whereSeparator: \.isWhitespace)
             guard fields.count == 5 else {
@@ -90,7 +91,7 @@ extension ServiceConfig.Deploy {
 }
 
 /// Shared wording of the bounds.
-private enum ConfigBound {
+enum ConfigBound {
     static func error(_ path: String, _ key: String, _ prefix: String, _ rule: String) -> RailyardError {
         let location = prefix.isEmpty ? "" : prefix.replacingOccurrences(of: ":", with: "") + ": "
         return .invalid(prefix + "\(path).\(key)", "\(location)`\(path).\(key)` \(rule)")

@@ -137,6 +137,8 @@ public struct ServiceConfig: Codable, Sendable, Equatable {
         public var cpuLimit: Double?
         /// The most processes and threads each replica may have at once; 512 when unset.
         public var pidsLimit: Int?
+        /// Scale the replica count with CPU and memory use (see `Autoscaling`).
+        public var autoscaling: Autoscaling?
 
         /// A deploy section with the given keys.
         public init(
@@ -144,7 +146,7 @@ public struct ServiceConfig: Codable, Sendable, Equatable {
             healthcheckTimeout: Int? = nil, restartPolicyType: RestartPolicyType? = nil,
             restartPolicyMaxRetries: Int? = nil, numReplicas: Int? = nil, cronSchedule: String? = nil,
             sleepApplication: Bool? = nil, overlapSeconds: Int? = nil, drainingSeconds: Int? = nil,
-            memoryLimit: String? = nil, cpuLimit: Double? = nil, pidsLimit: Int? = nil
+            memoryLimit: String? = nil, cpuLimit: Double? = nil, pidsLimit: Int? = nil, autoscaling: Autoscaling? = nil
         ) {
             self.startCommand = startCommand
             self.preDeployCommand = preDeployCommand
@@ -160,6 +162,7 @@ public struct ServiceConfig: Codable, Sendable, Equatable {
             self.memoryLimit = memoryLimit
             self.cpuLimit = cpuLimit
             self.pidsLimit = pidsLimit
+            self.autoscaling = autoscaling
         }
 
         /// This section with every key `other` sets replaced.
@@ -173,14 +176,15 @@ public struct ServiceConfig: Codable, Sendable, Equatable {
                 numReplicas: other.numReplicas ?? numReplicas, cronSchedule: other.cronSchedule ?? cronSchedule,
                 sleepApplication: other.sleepApplication ?? sleepApplication, overlapSeconds: other.overlapSeconds ?? overlapSeconds,
                 drainingSeconds: other.drainingSeconds ?? drainingSeconds, memoryLimit: other.memoryLimit ?? memoryLimit,
-                cpuLimit: other.cpuLimit ?? cpuLimit, pidsLimit: other.pidsLimit ?? pidsLimit
+                cpuLimit: other.cpuLimit ?? cpuLimit, pidsLimit: other.pidsLimit ?? pidsLimit,
+                autoscaling: other.autoscaling ?? autoscaling
             )
         }
 
         private enum CodingKeys: String, CodingKey {
             case startCommand, preDeployCommand, healthcheckPath, healthcheckTimeout, restartPolicyType,
                 restartPolicyMaxRetries, numReplicas, cronSchedule, sleepApplication, overlapSeconds, drainingSeconds,
-                memoryLimit, cpuLimit, pidsLimit
+                memoryLimit, cpuLimit, pidsLimit, autoscaling
         }
 
         /// Decodes a deploy section; `preDeployCommand` may be one string or a list.
@@ -213,6 +217,7 @@ public struct ServiceConfig: Codable, Sendable, Equatable {
                 cpuLimit = try c.decodeIfPresent(Double.self, forKey: .cpuLimit)
             }
             pidsLimit = try c.decodeIfPresent(Int.self, forKey: .pidsLimit)
+            autoscaling = try c.decodeIfPresent(Autoscaling.self, forKey: .autoscaling)
         }
     }
 

@@ -96,9 +96,18 @@ public struct Cgroup: Sendable, Equatable {
     /// The folders of this cgroup: one per controller on v1, one on v2.
     public var directories: [URL] {
         switch version {
-        case .v1(let root): ["memory", "cpu", "pids"].map { root.appendingPathComponent("\($0)/\(name)", isDirectory: true) }
+        case .v1(let root): Self.v1Controllers(root).map { root.appendingPathComponent("\($0)/\(name)", isDirectory: true) }
         case .v2(let root): [root.appendingPathComponent(name, isDirectory: true)]
         }
+    }
+
+    /// The v1 hierarchies a cgroup is made in: memory, cpu and pids for the limits, and cpuacct (for
+    /// the CPU time the autoscaler reads) where it is a hierarchy of its own rather than part of cpu's.
+    static func v1Controllers(_ root: URL) -> [String] {
+        let cpuacct = root.appendingPathComponent("cpuacct/cgroup.procs").path
+        let separate = FileManager.default.fileExists(atPath: cpuacct)
+            && !FileManager.default.fileExists(atPath: root.appendingPathComponent("cpu/cpuacct.usage").path)
+        return ["memory", "cpu", "pids"] + (separate ? ["cpuacct"] : [])
     }
 
     /// Creates the cgroup (and, on v2, enables the controllers down to it) and writes `limits`.
@@ -180,5 +189,35 @@ public struct Cgroup: Sendable, Equatable {
         } catch {
             throw RuntimeError("could not write \(value) to \(file.path): \(error.localizedDescription)")
         }
+    }
+}
+
+extension Cgroup {
+    /// CPU time used by the cgroup's processes so far, in nanoseconds (nil when unreadable).
+    public var cpuTimeNanoseconds: UInt64? {
+        switch version {
+        case .v1(let root):
+            return Self.number(in: root.appendingPathComponent("cpu/\(name)/cpuacct.usage"))
+                ?? Self.number(in: root.appendingPathComponent("cpuacct/\(name)/cpuacct.usage"))
+        case .v2(let root):
+            guard let text = try? String(contentsOf: root.appendingPathComponent("\(name)/cpu.stat"), encoding: .utf8),
+                let line = text.split(separator: "\n").first(where: { $0.hasPrefix("usage_usec ") }),
+                let micros = UInt64(line.dropFirst("usage_usec ".count))
+            else { return nil }
+            return micros * 1000
+        }
+    }
+
+    /// Memory the cgroup uses now, in bytes (nil when unreadable).
+    public var memoryBytes: UInt64? {
+        switch version {
+        case .v1(let root): Self.number(in: root.appendingPathComponent("memory/\(name)/memory.usage_in_bytes"))
+        case .v2(let root): Self.number(in: root.appendingPathComponent("\(name)/memory.current"))
+        }
+    }
+
+    private static func number(in file: URL) -> UInt64? {
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return nil }
+        return UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

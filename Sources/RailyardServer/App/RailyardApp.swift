@@ -142,10 +142,12 @@ struct EdgeStartup: ServiceLifecycle.Service {
         let flusher = Task { await dependencies.traffic.run() }
         let sleepAfter = dependencies.configuration.sleepAfter
         let sleeper = Task { await dependencies.deployer.runSleepChecks(after: sleepAfter, every: min(sleepAfter / 10, .seconds(10))) }
+        let autoscaler = Task { await dependencies.deployer.runAutoscaling() }
         await dependencies.deployer.recover()
         try? await gracefulShutdown()
         flusher.cancel()
         sleeper.cancel()
+        autoscaler.cancel()
         await networks?.closeEdge(port: port)
     }
 }

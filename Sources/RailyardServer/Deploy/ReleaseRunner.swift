@@ -82,6 +82,9 @@ actor ReleaseRunner {
     private var stopped = false
     /// When the release last went live (deployed, restored or woken).
     private var awakeSince: ContinuousClock.Instant?
+    /// The replica count's decisions, when `deploy.autoscaling` asks for them.
+    private var autoscaler: Autoscaler?
+    private var usage = UsageSampler()
 
     /// The host this release serves.
     nonisolated var host: String { context.host }
@@ -91,12 +94,17 @@ actor ReleaseRunner {
     init(context: Context, settings: Supervision.Settings) {
         self.context = context
         self.supervision = Supervision(settings: settings)
+        self.autoscaler = context.plan.config.deploy.autoscaling.map { Autoscaler(settings: Autoscaler.Settings($0)) }
     }
 
     /// The supervision settings a plan's config asks for; `defaultHealthTimeout` when it sets none.
     static func settings(_ config: ServiceConfig.Deploy, defaultHealthTimeout: Duration) -> Supervision.Settings {
-        Supervision.Settings(
-            replicas: config.numReplicas ?? 1,
+        var replicas = config.numReplicas ?? 1
+        if let autoscaling = config.autoscaling.map(Autoscaler.Settings.init) {
+            replicas = min(max(replicas, autoscaling.minReplicas), autoscaling.maxReplicas)
+        }
+        return Supervision.Settings(
+            replicas: replicas,
             healthTimeout: config.healthcheckTimeout.map { .seconds($0) } ?? defaultHealthTimeout,
             overlap: .seconds(config.overlapSeconds ?? 0),
             draining: .seconds(config.drainingSeconds ?? 5),
@@ -162,6 +170,26 @@ actor ReleaseRunner {
     func scale(to count: Int) async {
         await handle(.scale(to: count))
     }
+
+    /// One autoscaling round (`deploy.autoscaling`): reads each replica's CPU and memory from its
+    /// cgroup, and changes the replica count when the autoscaler says so, logging the figures that
+    /// made it (runtime log and deployment events).
+    func autoscale() async {
+        guard var autoscaler, supervision.phase == .live, !retired else { return }
+        let now = ContinuousClock.now
+        let running = Set(replicas.values.map(\.id))
+        autoscaler.record(usage.sample(cgroups.filter { running.contains($0.key) }, limits: context.limits, at: now))
+        let decision = autoscaler.evaluate(current: supervision.settings.replicas, at: now)
+        self.autoscaler = autoscaler
+        guard let decision else { return }
+        let line = "Autoscaler: \(decision.from) → \(decision.to) replica(s): \(decision.reason)"
+        LogFile.append(line, to: runtimeLog)
+        LogFile.append(line, to: buildLog)
+        await handle(.scale(to: decision.to))
+    }
+
+    /// Whether the release scales itself (`deploy.autoscaling`).
+    nonisolated var autoscales: Bool { context.plan.config.deploy.autoscaling != nil }
 
     /// Stops every replica of a live release after a quiet period (`sleepApplication`); the host
     /// holds requests until `wakeUp()`.
