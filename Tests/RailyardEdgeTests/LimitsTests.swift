@@ -18,7 +18,7 @@ struct LimitsTests {
         configuration.requestHeadTimeout = .milliseconds(300)
         // Far above the head timeout and the gaps the tests leave, so a loaded machine (a CI run
         // beside a release build) cannot stretch a gap into an idle close.
-        configuration.clientIdleTimeout = .seconds(4)
+        configuration.clientIdleTimeout = .seconds(10)
         return configuration
     }()
 
