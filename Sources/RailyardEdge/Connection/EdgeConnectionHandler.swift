@@ -160,6 +160,10 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
         let resolved = environment.routes.resolve(normalizedHost: host)
         if case .unknownHost = resolved {} else { active?.known = true }
+        if !environment.secure, let location = environment.httpsRedirect?.location(host: host, uri: head.uri) {
+            sendResponse(status: .permanentRedirect, headers: ["location": location, "content-length": "0"], body: nil)
+            return
+        }
         switch resolved {
         case .unknownHost:
             respond(.unknownHost(host))
@@ -171,7 +175,8 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             let upstreamHead = ProxyHeaders.upstreamRequest(
                 from: head,
                 clientAddress: context.channel.remoteAddress?.ipAddress,
-                requestID: requestID
+                requestID: requestID,
+                secure: environment.secure
             )
             exchange = ProxyExchange(request: upstreamHead, summary: summary, maxRequestBodySize: environment.maxRequestBodySize)
             active?.upstream = upstream

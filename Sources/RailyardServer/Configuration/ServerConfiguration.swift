@@ -48,6 +48,10 @@ public struct ServerConfiguration: Sendable {
     /// The most a service may ask for per replica (`deploy.memoryLimit`, `cpuLimit`, `pidsLimit`);
     /// higher asks are held to these. The operator's, not the app's, to decide.
     public var maxLimits: ResourceLimits
+    /// The edge's HTTPS port; nil serves plain HTTP only, 0 picks a free port.
+    public var httpsPort: Int?
+    /// Whether plain HTTP requests for hosts with a certificate get a 308 to HTTPS.
+    public var httpsRedirect: Bool
 
     /// A configuration with Railyard's defaults for everything not given.
     public init(
@@ -69,7 +73,9 @@ public struct ServerConfiguration: Sendable {
         requireSandbox: Bool = false,
         webhookRateLimit: RateLimitRule = RateLimitRule(limit: 120, window: 60),
         separateNetworks: Bool = true,
-        maxLimits: ResourceLimits = ServerConfiguration.defaultMaxLimits
+        maxLimits: ResourceLimits = ServerConfiguration.defaultMaxLimits,
+        httpsPort: Int? = nil,
+        httpsRedirect: Bool = false
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -90,6 +96,8 @@ public struct ServerConfiguration: Sendable {
         self.webhookRateLimit = webhookRateLimit
         self.separateNetworks = separateNetworks
         self.maxLimits = maxLimits
+        self.httpsPort = httpsPort
+        self.httpsRedirect = httpsRedirect
     }
 
     /// 4 GiB, every CPU of the machine, 4096 processes per replica.
