@@ -58,7 +58,7 @@ struct TLSTests {
             let before = try await TLSClient.exchange(get("/name", host: "a.test"), serverName: "a.test", port: tlsPort)
             #expect(TLSClient.names(before.peer) == ["default.test"])
             #expect(before.response.body == "alpha")
-            let none = try await TLSClient.exchange(get("/name", host: "a.test"), serverName: "", port: tlsPort)
+            let none = try await TLSClient.exchange(get("/name", host: "a.test"), serverName: nil, port: tlsPort)
             #expect(TLSClient.names(none.peer) == ["default.test"])
 
             store.set(try ca.identity(["*.test"]), for: "*.test")
@@ -132,6 +132,25 @@ struct TLSTests {
             #expect(body == "beta")
             let secure = try await TLSClient.exchange(get("/name", host: "a.test"), serverName: "a.test", port: tlsPort)
             #expect(secure.response.body == "alpha")
+        }
+    }
+
+    @Test("a static release is served over TLS, read in chunks instead of sendfile")
+    func staticOverTLS() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("railyard-tls-static-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let page = String(repeating: "0123456789abcdef", count: 20_000)
+        try page.write(to: root.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+        let store = TLSCertificateStore(defaultIdentity: try ca.identity(["site.test"]))
+        var configuration = EdgeServer.Configuration()
+        configuration.tls = .init(host: "127.0.0.1", port: 0, certificates: store)
+        try await EdgeHarness.with(configuration: configuration) { edge in
+            edge.routes.set(.directory(root), for: "site.test")
+            let exchange = try await TLSClient.exchange(get("/", host: "site.test"), serverName: "site.test", port: try #require(edge.tlsPort))
+            #expect(exchange.response.statusLine == "HTTP/1.1 200 OK")
+            #expect(exchange.response.headers["content-length"] == "320000")
+            #expect(exchange.response.body == page)
         }
     }
 

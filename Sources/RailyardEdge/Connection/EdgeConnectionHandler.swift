@@ -335,13 +335,8 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         body: IOData?,
         bodyWritten: (@Sendable (Result<Void, Error>) -> Void)? = nil
     ) {
-        guard let context, let request = active else { return }
-        var headers = headers
-        headers.replaceOrAdd(name: RequestID.header, value: request.summary.requestID)
-        ProxyHeaders.setConnection(&headers, keepAlive: request.summary.keepAlive, clientVersion: request.summary.version)
-        active?.status = status
+        guard let context, let request = startResponse(status: status, headers: headers) else { return }
         active?.bytesSent += body?.readableBytes ?? 0
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         if let body {
             let written = context.write(wrapOutboundOut(.body(body)))
             if let bodyWritten { written.whenComplete(bodyWritten) }
@@ -349,9 +344,20 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         endResponse(trailers: nil, keepAlive: request.summary.keepAlive)
     }
 
+    /// Writes the head of a response the edge produced; returns the request it answers (nil: none).
+    func startResponse(status: HTTPResponseStatus, headers: HTTPHeaders) -> ActiveRequest? {
+        guard let context, let request = active else { return nil }
+        var headers = headers
+        headers.replaceOrAdd(name: RequestID.header, value: request.summary.requestID)
+        ProxyHeaders.setConnection(&headers, keepAlive: request.summary.keepAlive, clientVersion: request.summary.version)
+        active?.status = status
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        return request
+    }
+
     /// Writes the response end after resetting the per-request state: writing it may at once
     /// deliver the client's next pipelined request to `channelRead`.
-    private func endResponse(trailers: HTTPHeaders?, keepAlive: Bool) {
+    func endResponse(trailers: HTTPHeaders?, keepAlive: Bool) {
         guard let context else { return }
         if let request = active { log(request) }
         active = nil

@@ -100,12 +100,10 @@ extension TLSIdentity {
 
     /// The certificates of a PEM bundle, in order; at least one.
     public static func parseChain(_ pem: String) throws(RailyardError) -> [Certificate] {
-        let documents: [PEMDocument]
-        do {
-            documents = try PEMDocument.parseMultiple(pemString: pem)
-        } catch {
-            throw .invalid("certificate", "the certificate is not PEM text: give the file that starts with -----BEGIN CERTIFICATE----- (e.g. fullchain.pem)")
-        }
+        let notPEM = RailyardError.invalid(
+            "certificate", "the certificate is not PEM text: give the file that starts with -----BEGIN CERTIFICATE----- (e.g. fullchain.pem)"
+        )
+        guard let documents = try? PEMDocument.parseMultiple(pemString: pem), !documents.isEmpty else { throw notPEM }
         var chain: [Certificate] = []
         for document in documents where document.discriminator == "CERTIFICATE" {
             do {

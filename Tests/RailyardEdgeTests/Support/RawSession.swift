@@ -15,13 +15,15 @@ struct RawSession {
     /// Opens a connection to `port`, runs `body` with it, then closes it.
     /// With `tlsServerName`, the session speaks TLS naming that server (any certificate is taken).
     static func with<T>(port: Int, tlsServerName: String? = nil, _ body: (inout RawSession) async throws -> T) async throws -> T {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.certificateVerification = .none
-        let context = try NIOSSLContext(configuration: tls)
+        let context = try tlsServerName.map { _ in
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.certificateVerification = .none
+            return try NIOSSLContext(configuration: tls)
+        }
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    if let tlsServerName {
+                    if let tlsServerName, let context {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: tlsServerName))
                     }
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
