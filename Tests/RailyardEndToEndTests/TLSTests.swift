@@ -63,13 +63,31 @@ extension EndToEndTests {
             let redirect = try EdgeRequest.curl(["-H", "Host: \(Self.domain)", "-o", "/dev/null", "-w", "%{redirect_url}\n%{http_code}", edge + "/a?b=1"])
             #expect(redirect.status == 308 && redirect.body == "https://\(Self.domain):\(port)/a?b=1", "\(redirect)")
 
+            // A restarted server serves both again from what it kept in the data dir.
+            _ = await server.stop()
+            let again = try await ServerProcess.start(
+                dataDirectory: root.path + "/data", logDirectory: root.path, extraArguments: ["--https-port", "0"]
+            )
+            defer { again.killNow() }
+            let newPort = String(try #require(try await again.printed(after: "railyard HTTPS edge listening on ").split(separator: ":").last))
+            #expect(try await again.printed(after: "railyard local CA certificate: ") == localCA)
+            var restarted = try Self.https(Self.domain, port: newPort, caFile: files + "/ca.pem")
+            for _ in 0..<50 where restarted.status != 200 {
+                try await Task.sleep(for: .milliseconds(100))
+                restarted = try Self.https(Self.domain, port: newPort, caFile: files + "/ca.pem")
+            }
+            #expect(restarted.status == 200 && restarted.body.contains("hello over tls"), "\(restarted)\n\(again.logs())")
+            let devAgain = try Self.https(generated, port: newPort, caFile: localCA)
+            #expect(devAgain.status == 200, "\(devAgain)")
+
+            #expect(try await cli.run(["login", "--server", again.baseURL, "--email", "tls@example.com", "--password", "correct-horse-9"]).status == 0)
             let listed = try await cli.run(["domain"])
             #expect(listed.stdout.contains("CERTIFICATE") && listed.stdout.contains("until "), "\(listed)")
             let removed = try await cli.run(["domain", "cert", Self.domain, "--remove"])
             #expect(removed.status == 0 && removed.stdout.contains("Removed the certificate of \(Self.domain)"), "\(removed)")
-            let untrusted = try Self.https(Self.domain, port: port, caFile: files + "/ca.pem")
+            let untrusted = try Self.https(Self.domain, port: newPort, caFile: files + "/ca.pem")
             #expect(untrusted.status == 0, "the default certificate does not name \(Self.domain): \(untrusted)")
-            _ = await server.stop()
+            _ = await again.stop()
         }
     }
 }
