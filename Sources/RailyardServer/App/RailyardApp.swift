@@ -134,9 +134,11 @@ struct EdgeStartup: ServiceLifecycle.Service {
         case nil: limits = "none (cgroups need root and a writable cgroupfs)"
         }
         let networks = dependencies.deployer.networks
+        // Replicas may reach the edge's HTTPS port too (an app calling another by its public URL).
+        let edgePorts = [port] + (edge.tlsPort.map { [$0] } ?? [])
         if let networks {
             do {
-                try await networks.installFirewall(edgePort: port)
+                try await networks.installFirewall(edgePorts: edgePorts)
             } catch {
                 throw RailyardError(
                     .internal, "could not install the firewall that keeps replicas' networks apart: \(error); fix it, or start with --no-network-separation"
@@ -162,6 +164,6 @@ struct EdgeStartup: ServiceLifecycle.Service {
         await dependencies.deployer.recover()
         try? await gracefulShutdown()
         flusher.cancel()
-        await networks?.closeEdge(port: port)
+        await networks?.closeEdge(ports: edgePorts)
     }
 }
