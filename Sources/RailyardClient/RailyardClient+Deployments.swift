@@ -105,10 +105,31 @@ extension RailyardClient {
         try await send(.GET, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/domains")
     }
 
-    /// `POST …/services/{serviceId}/domains`: adds a custom domain to the service in one environment.
-    public func addDomain(projectId: String, environmentId: String, serviceId: String, domain: String) async throws -> ServiceDomain {
+    /// `POST …/services/{serviceId}/domains`: adds a custom domain to the service in one environment,
+    /// with its PEM certificate chain and key when given.
+    public func addDomain(
+        projectId: String, environmentId: String, serviceId: String, domain: String, certificate: String? = nil, privateKey: String? = nil
+    ) async throws -> ServiceDomain {
         try await send(
-            .POST, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/domains", body: CreateDomainRequest(domain: domain)
+            .POST, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/domains",
+            body: CreateDomainRequest(domain: domain, certificate: certificate, privateKey: privateKey)
+        )
+    }
+
+    /// `PUT …/domains/{domainId}/certificate`: the PEM certificate chain and key HTTPS presents for a custom domain.
+    public func setDomainCertificate(
+        projectId: String, environmentId: String, serviceId: String, domainId: String, certificate: String, privateKey: String
+    ) async throws -> ServiceDomain {
+        try await send(
+            .PUT, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/domains/\(Self.segment(domainId))/certificate",
+            body: SetDomainCertificateRequest(certificate: certificate, privateKey: privateKey)
+        )
+    }
+
+    /// `DELETE …/domains/{domainId}/certificate`: HTTPS presents the default certificate for the domain again.
+    public func removeDomainCertificate(projectId: String, environmentId: String, serviceId: String, domainId: String) async throws {
+        try await sendExpectingNoContent(
+            .DELETE, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/domains/\(Self.segment(domainId))/certificate"
         )
     }
 

@@ -26,4 +26,25 @@ struct DomainCommandTests {
         #expect(DomainRemoveCommand.find("d1", in: domains)?.host == "web.localhost")
         #expect(DomainRemoveCommand.find("other.example.com", in: domains) == nil)
     }
+
+    @Test("--cert and --key come together; cert's line says what the certificate covers and until when", arguments: [
+        (["--cert", "a.pem"], "--cert needs --key"),
+        (["--key", "k.pem"], "--key needs --cert"),
+        (["--cert", "/nonexistent/a.pem", "--key", "k.pem"], "--cert /nonexistent/a.pem cannot be read"),
+    ])
+    func certificateFiles(arguments: [String], message: String) throws {
+        let files = try DomainCertificateFiles.parse(arguments)
+        #expect(throws: CLIError.self) { try files.read(required: false) }
+        do {
+            _ = try files.read(required: true)
+        } catch let error as CLIError {
+            #expect(error.message.contains(message), "\(error.message)")
+        }
+        #expect(try DomainCertificateFiles.parse([]).read(required: false) == nil)
+        let line = DomainCertCommand.describe(
+            DomainCertificate(names: ["shop.example.com"], issuer: "CN=R11", notValidAfter: Date(timeIntervalSince1970: 1_800_000_000)),
+            host: "shop.example.com"
+        )
+        #expect(line == "HTTPS for shop.example.com: certificate for shop.example.com from CN=R11, valid until 2027-01-15")
+    }
 }

@@ -76,7 +76,7 @@ struct LiveServerTests {
         let store = try await SQLStore.open(
             .sqlite(path: directory.appendingPathComponent("railyard.db").path), secret: secret, logger: logger
         )
-        let app = await RailyardApp.buildApplication(
+        let app = try await RailyardApp.buildApplication(
             configuration: configuration, store: store, secret: secret, logger: logger, httpClient: .shared
         )
         try await app.test(.live) { client in

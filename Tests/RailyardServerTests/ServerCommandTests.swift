@@ -26,6 +26,13 @@ struct ServerCommandTests {
         #expect(configuration.github.oauthBaseURL == "https://github.com")
         #expect(configuration.github.apiBaseURL == "https://api.github.com")
         #expect(!configuration.trustForwardedFor)
+        #expect(configuration.httpsPort == nil && !configuration.httpsRedirect)
+    }
+
+    @Test("--https-port turns the HTTPS listener on; --https-redirect needs it")
+    func https() throws {
+        let on = try ServerCommand.parse(["--https-port", "8443", "--https-redirect"]).makeConfiguration(environment: [:])
+        #expect(on.httpsPort == 8443 && on.httpsRedirect)
     }
 
     @Test("flags and environment variables")
@@ -60,6 +67,8 @@ struct ServerCommandTests {
     @Test("bad values are one clear error naming the flag", arguments: [
         (["--port", "70000"], "--port"),
         (["--edge-port=-1"], "--edge-port"),
+        (["--https-port", "65536"], "--https-port"),
+        (["--https-redirect"], "--https-redirect"),
         (["--auth-rate-limit", "lots"], "--auth-rate-limit"),
         (["--api-rate-limit", "5/1d"], "--api-rate-limit"),
         (["--public-url", "railyard.example.com"], "--public-url"),

@@ -1,10 +1,11 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 extension EdgeConnectionHandler {
     /// Answers a request routed to a static release: GET and HEAD only, the file resolved and
-    /// opened on the thread pool, sent with sendfile(2).
+    /// opened on the thread pool, sent with sendfile(2) (read in chunks over TLS).
     func serveStatic(root: URL, head: HTTPRequestHead) {
         guard let context, let request = active else { return }
         guard head.method == .GET || head.method == .HEAD else {
@@ -69,10 +70,45 @@ extension EdgeConnectionHandler {
             sendResponse(status: status, headers: headers, body: nil)
             return
         }
+        if environment.secure {
+            streamFile(handle, size: file.size, status: status, headers: headers)
+            return
+        }
         // Sent with sendfile(2) from the page cache; nothing is read into memory.
         let region = FileRegion(fileHandle: handle, readerIndex: 0, endIndex: file.size)
         sendResponse(status: status, headers: headers, body: .fileRegion(region)) { _ in
             try? handle.close()
+        }
+    }
+
+    /// TLS encrypts in user space, so sendfile(2) cannot serve it: the file is read in chunks on the
+    /// thread pool, each written once the one before has gone out, then the response ends. (NIO's
+    /// pipelining handler holds the next request until then.)
+    private func streamFile(_ handle: NIOFileHandle, size: Int, status: HTTPResponseStatus, headers: HTTPHeaders) {
+        guard let context, let request = startResponse(status: status, headers: headers) else {
+            try? handle.close()
+            return
+        }
+        let (id, keepAlive) = (request.id, request.summary.keepAlive)
+        let eventLoop = context.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: eventLoop)
+        NonBlockingFileIO(threadPool: environment.threadPool).readChunked(
+            fileHandle: handle, byteCount: size, chunkSize: 64 * 1024, allocator: context.channel.allocator, eventLoop: eventLoop
+        ) { chunk in
+            let handler = handler.value
+            guard let context = handler.context, handler.active?.id == id else {
+                return eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+            }
+            handler.active?.bytesSent += chunk.readableBytes
+            return context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(chunk))))
+        }.whenComplete { result in
+            try? handle.close()
+            let handler = handler.value
+            guard handler.active?.id == id else { return }
+            switch result {
+            case .success: handler.endResponse(trailers: nil, keepAlive: keepAlive)
+            case .failure: handler.context?.close(promise: nil)
+            }
         }
     }
 

@@ -154,6 +154,10 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
         let resolved = environment.routes.resolve(normalizedHost: host)
         if case .unknownHost = resolved {} else { active?.known = true }
+        if !environment.secure, let location = environment.httpsRedirect?.location(host: host, uri: head.uri) {
+            sendResponse(status: .permanentRedirect, headers: ["location": location, "content-length": "0"], body: nil)
+            return
+        }
         switch resolved {
         case .unknownHost:
             respond(.unknownHost(host))
@@ -176,7 +180,8 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         let upstreamHead = ProxyHeaders.upstreamRequest(
             from: head,
             clientAddress: context.channel.remoteAddress?.ipAddress,
-            requestID: requestID
+            requestID: requestID,
+            secure: environment.secure
         )
         exchange = ProxyExchange(request: upstreamHead, summary: summary, maxRequestBodySize: environment.maxRequestBodySize)
         active?.upstream = upstream
@@ -318,44 +323,11 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         return false
     }
 
-    // MARK: answers made by the edge
-
-    /// Sends one of the edge's own pages as the whole response.
-    func respond(_ page: EdgePage, extraHeaders: [(String, String)] = []) {
-        let html = page.html
-        var headers = HTTPHeaders()
-        headers.add(name: "content-type", value: "text/html; charset=utf-8")
-        headers.add(name: "content-length", value: String(html.utf8.count))
-        headers.add(name: "cache-control", value: "no-store")
-        headers.add(contentsOf: extraHeaders)
-        let body = active?.summary.method == .HEAD ? nil : IOData.byteBuffer(ByteBuffer(string: html))
-        sendResponse(status: page.status, headers: headers, body: body)
-    }
-
-    /// Writes a complete response the edge produced (page, file, redirect) and ends it.
-    func sendResponse(
-        status: HTTPResponseStatus,
-        headers: HTTPHeaders,
-        body: IOData?,
-        bodyWritten: (@Sendable (Result<Void, Error>) -> Void)? = nil
-    ) {
-        guard let context, let request = active else { return }
-        var headers = headers
-        headers.replaceOrAdd(name: RequestID.header, value: request.summary.requestID)
-        ProxyHeaders.setConnection(&headers, keepAlive: request.summary.keepAlive, clientVersion: request.summary.version)
-        active?.status = status
-        active?.bytesSent += body?.readableBytes ?? 0
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-        if let body {
-            let written = context.write(wrapOutboundOut(.body(body)))
-            if let bodyWritten { written.whenComplete(bodyWritten) }
-        }
-        endResponse(trailers: nil, keepAlive: request.summary.keepAlive)
-    }
+    // MARK: answers made by the edge (pages and whole responses: EdgeConnectionHandler+Answers.swift)
 
     /// Writes the response end after resetting the per-request state: writing it may at once
     /// deliver the client's next pipelined request to `channelRead`.
-    private func endResponse(trailers: HTTPHeaders?, keepAlive: Bool) {
+    func endResponse(trailers: HTTPHeaders?, keepAlive: Bool) {
         guard let context else { return }
         if let request = active { log(request) }
         active = nil

@@ -22,4 +22,22 @@ struct EdgeEnvironment: Sendable {
     var wake: (@Sendable (String) -> Void)? = nil
     /// How long a request is held for a sleeping host before it gets a 503.
     var wakeTimeout = TimeAmount(EdgeServer.Configuration().wakeTimeout)
+    /// Whether this listener's clients come over TLS (the HTTPS listener).
+    var secure = false
+    /// Plain HTTP requests for hosts with a certificate get a 308 to HTTPS on this port, when set.
+    var httpsRedirect: HTTPSRedirect? = nil
+}
+
+/// Sends plain HTTP requests for hosts that have a certificate to the HTTPS listener.
+struct HTTPSRedirect: Sendable {
+    let certificates: TLSCertificateStore
+    /// The HTTPS listener's port (left out of the location when it is 443).
+    let port: Int
+
+    /// Where a plain request for `host` and `uri` should go instead, or nil to serve it as is.
+    func location(host: String, uri: String) -> String? {
+        guard certificates.hasCertificate(for: host) else { return nil }
+        let authority = port == 443 ? host : "\(host):\(port)"
+        return "https://\(authority)\(uri.hasPrefix("/") ? uri : "/")"
+    }
 }

@@ -21,11 +21,13 @@ enum ProxyHeaders {
     }
 
     /// The request head sent to the app: HTTP/1.1, hop-by-hop headers removed, body framing made
-    /// explicit, and the `X-Forwarded-*` and `X-Request-Id` headers set.
+    /// explicit, and the `X-Forwarded-*` and `X-Request-Id` headers set (`X-Forwarded-Proto` says
+    /// `https` when the client came over TLS).
     static func upstreamRequest(
         from client: HTTPRequestHead,
         clientAddress: String?,
-        requestID: String
+        requestID: String,
+        secure: Bool = false
     ) -> HTTPRequestHead {
         var headers = client.headers
         let chunked = headers.contains(name: "transfer-encoding")
@@ -41,7 +43,7 @@ enum ProxyHeaders {
             headers.remove(name: "x-forwarded-for")
             headers.add(name: "x-forwarded-for", value: earlier.isEmpty ? clientAddress : "\(earlier), \(clientAddress)")
         }
-        headers.replaceOrAdd(name: "x-forwarded-proto", value: "http")
+        headers.replaceOrAdd(name: "x-forwarded-proto", value: secure ? "https" : "http")
         if let host = headers.first(name: "host") {
             headers.replaceOrAdd(name: "x-forwarded-host", value: host)
         }

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -41,9 +42,31 @@ public final class EdgeServer: ServiceLifecycle.Service {
         /// Told of every request to a known host once it is answered (access logs, counters). Runs
         /// on the connection's event loop: it must only hand the record over, never block.
         public var accessLog: (@Sendable (AccessRecord) -> Void)? = nil
+        /// An HTTPS listener beside the plain one, when set.
+        public var tls: TLS? = nil
 
         /// The defaults.
         public init() {}
+    }
+
+    /// The HTTPS listener: where it binds and the certificates it presents by server name.
+    public struct TLS: Sendable {
+        /// The address to bind.
+        public var host: String
+        /// The port to bind; 0 picks a free one.
+        public var port: Int
+        /// The certificates, by server name; changes apply to the next handshake.
+        public var certificates: TLSCertificateStore
+        /// Whether plain HTTP requests for hosts with a certificate get a 308 to HTTPS.
+        public var redirectHTTP: Bool
+
+        /// An HTTPS listener on `host:port` presenting `certificates`.
+        public init(host: String, port: Int, certificates: TLSCertificateStore, redirectHTTP: Bool = false) {
+            self.host = host
+            self.port = port
+            self.certificates = certificates
+            self.redirectHTTP = redirectHTTP
+        }
     }
 
     private enum Binding {
@@ -56,6 +79,7 @@ public final class EdgeServer: ServiceLifecycle.Service {
         var binding = Binding.waiting([:])
         var nextWaiter = 0
         var started = false
+        var tlsPort: Int?
     }
 
     private let host: String
@@ -116,40 +140,69 @@ public final class EdgeServer: ServiceLifecycle.Service {
             wakeTimeout: TimeAmount(configuration.wakeTimeout)
         )
 
-        let serverChannel: Channel
+        let channels: [Channel]
         do {
-            serverChannel = try await Self.bootstrap(
-                group: group,
-                environment: environment,
-                registry: registry,
-                configuration: configuration
-            )
-                .bind(host: host, port: port).get()
+            channels = try await bindListeners(environment: environment, registry: registry)
         } catch {
-            let failure = EdgeError.bindFailed(host: host, port: port, error: error)
-            finishBinding(.failure(failure))
-            throw failure
+            finishBinding(.failure(error))
+            throw error
         }
-        let boundPort = serverChannel.localAddress?.port ?? port
+        let boundPort = channels[0].localAddress?.port ?? port
         logger.info("edge listening", metadata: ["edge.host": "\(host)", "edge.port": "\(boundPort)"])
         finishBinding(.success(boundPort))
 
         let logger = self.logger
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
-                try? await serverChannel.closeFuture.get()
+                for channel in channels { try? await channel.closeFuture.get() }
                 await registry.waitUntilEmpty()
             } onGracefulShutdown: {
                 logger.info("edge draining", metadata: ["edge.connections": "\(registry.count)"])
-                serverChannel.close(promise: nil)
+                for channel in channels { channel.close(promise: nil) }
                 registry.quiesce()
             }
         } onCancel: {
-            serverChannel.close(promise: nil)
+            for channel in channels { channel.close(promise: nil) }
             registry.closeAll()
         }
         logger.info("edge stopped")
     }
+
+    /// Binds the plain listener (first in the result) and, when configured, the HTTPS one; on a
+    /// failure closes what was bound.
+    private func bindListeners(environment: EdgeEnvironment, registry: ConnectionRegistry) async throws(EdgeError) -> [Channel] {
+        var plain = environment
+        var channels: [Channel] = []
+        if let tls = configuration.tls {
+            let secure: Channel
+            do {
+                let context = try tls.certificates.makeContext(threadPool: environment.threadPool)
+                var environment = environment
+                environment.secure = true
+                secure = try await Self.bootstrap(
+                    group: group, environment: environment, registry: registry, configuration: configuration, tls: context
+                ).bind(host: tls.host, port: tls.port).get()
+            } catch {
+                throw EdgeError.bindFailed(host: tls.host, port: tls.port, error: error, flag: "--https-port")
+            }
+            let securePort = secure.localAddress?.port ?? tls.port
+            state.withLock { $0.tlsPort = securePort }
+            logger.info("edge listening for HTTPS", metadata: ["edge.host": "\(tls.host)", "edge.port": "\(securePort)"])
+            if tls.redirectHTTP { plain.httpsRedirect = HTTPSRedirect(certificates: tls.certificates, port: securePort) }
+            channels.append(secure)
+        }
+        do {
+            let channel = try await Self.bootstrap(group: group, environment: plain, registry: registry, configuration: configuration)
+                .bind(host: host, port: port).get()
+            return [channel] + channels
+        } catch {
+            for channel in channels { channel.close(promise: nil) }
+            throw EdgeError.bindFailed(host: host, port: port, error: error)
+        }
+    }
+
+    /// The port of the HTTPS listener once `waitUntilBound()` has returned; nil without TLS.
+    public var tlsPort: Int? { state.withLock { $0.tlsPort } }
 
     /// The port the edge listens on, once it does (the chosen one when configured with port 0).
     /// Throws when binding failed or the waiting task is cancelled.
@@ -205,7 +258,8 @@ public final class EdgeServer: ServiceLifecycle.Service {
         group: EventLoopGroup,
         environment: EdgeEnvironment,
         registry: ConnectionRegistry,
-        configuration: Configuration
+        configuration: Configuration,
+        tls: NIOSSLContext? = nil
     ) -> ServerBootstrap {
         ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -214,19 +268,24 @@ public final class EdgeServer: ServiceLifecycle.Service {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try configureClientPipeline(channel, environment: environment, configuration: configuration)
+                    try configureClientPipeline(channel, environment: environment, configuration: configuration, tls: tls)
                     registry.add(channel)
                 }
             }
     }
 
-    /// The handlers of a client connection, in order: head and idle timers, HTTP codec, the
-    /// connection handler. Shared with the embedded-channel tests.
-    static func configureClientPipeline(_ channel: Channel, environment: EdgeEnvironment, configuration: Configuration) throws {
+    /// The handlers of a client connection, in order: TLS (on the HTTPS listener), head and idle
+    /// timers, HTTP codec, the connection handler. Shared with the embedded-channel tests.
+    static func configureClientPipeline(
+        _ channel: Channel, environment: EdgeEnvironment, configuration: Configuration, tls: NIOSSLContext? = nil
+    ) throws {
         // ProxyHeaders and the connection handler frame every response explicitly (HEAD, HTTP/1.0).
         var encoder = HTTPResponseEncoder.Configuration()
         encoder.automaticallySetFramingHeaders = false
         let pipeline = channel.pipeline.syncOperations
+        // The timers see the bytes of HTTP, so they go after TLS; a handshake that never ends is a
+        // head that never comes.
+        if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
         let timeouts = ClientTimeoutHandler(
             headTimeout: TimeAmount(configuration.requestHeadTimeout),
             idleTimeout: TimeAmount(configuration.clientIdleTimeout)

@@ -34,7 +34,8 @@ struct AppDependencies: Sendable {
 
     init(
         configuration: ServerConfiguration, store: any Store, secret: ServerSecret, logger: Logger,
-        httpClient: HTTPClient, now: @escaping @Sendable () -> Date = { Date() }
+        httpClient: HTTPClient, now: @escaping @Sendable () -> Date = { Date() },
+        routes: RouteTable = RouteTable(), certificateStore: TLSCertificateStore? = nil
     ) async {
         self.configuration = configuration
         self.store = store
@@ -56,7 +57,7 @@ struct AppDependencies: Sendable {
         self.webhooks = WebhookSignature(secret: secret)
         self.logger = logger
         self.boundPort = BoundPort(configuration.port)
-        self.routes = RouteTable()
+        self.routes = routes
         self.edgePort = BoundPort(configuration.edgePort)
         // Several servers on one host each take a share of its uids and private networks.
         var isolation = Isolation.detect()
@@ -75,7 +76,7 @@ struct AppDependencies: Sendable {
             driver: ProcessDriver(isolation: isolation, logger: logger), routes: routes, share: share,
             baseDomain: configuration.baseDomain, edgePort: edgePort, logger: logger,
             allowLocalGitSources: configuration.allowLocalGitSources, separateNetworks: configuration.separateNetworks,
-            maxLimits: configuration.maxLimits
+            maxLimits: configuration.maxLimits, certificateStore: certificateStore
         )
     }
 

@@ -65,14 +65,22 @@ public enum RailyardApp {
 
     /// The application, ready to run in a `ServiceGroup` or under HummingbirdTesting.
     ///
-    /// `onListening` is called with the bound port once the server listens (the command prints it).
+    /// `onListening` is called with the bound port once the server listens (the command prints it);
+    /// `onHTTPSListening` with the HTTPS port and the local CA's certificate file, when HTTPS is on.
+    /// Throws when HTTPS is asked for and the local CA cannot be loaded or made.
     public static func buildApplication(
         configuration: ServerConfiguration, store: any Store, secret: ServerSecret, logger: Logger,
         httpClient: HTTPClient, onListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void = { _, _ in },
-        onEdgeListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void = { _, _ in }
-    ) async -> some ApplicationProtocol {
+        onEdgeListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void = { _, _ in },
+        onHTTPSListening: @escaping @Sendable (_ host: String, _ port: Int, _ certificateAuthority: URL) -> Void = { _, _, _ in }
+    ) async throws -> some ApplicationProtocol {
+        let routes = RouteTable()
+        let https = try configuration.httpsPort.map { _ throws(RailyardError) in
+            try EdgeHTTPS.make(configuration: configuration, routes: routes, logger: logger)
+        }
         let dependencies = await AppDependencies(
-            configuration: configuration, store: store, secret: secret, logger: logger, httpClient: httpClient
+            configuration: configuration, store: store, secret: secret, logger: logger, httpClient: httpClient,
+            routes: routes, certificateStore: https?.certificates
         )
         let router = buildRouter(dependencies: dependencies)
         let host = configuration.host
@@ -81,10 +89,17 @@ public enum RailyardApp {
         edgeConfiguration.accessLog = { traffic.record($0) }
         let deployer = dependencies.deployer
         edgeConfiguration.wake = { host in Task { await deployer.wake(host: host) } }
+        if let https, let port = configuration.httpsPort {
+            edgeConfiguration.tls = .init(host: host, port: port, certificates: https.certificates, redirectHTTP: configuration.httpsRedirect)
+        }
         let edge = EdgeServer(
             host: configuration.host, port: configuration.edgePort, routes: dependencies.routes, logger: logger, configuration: edgeConfiguration
         )
-        let startup = EdgeStartup(edge: edge, dependencies: dependencies, host: host, onListening: onEdgeListening)
+        var announceHTTPS: (@Sendable (Int) -> Void)?
+        if let certificateFile = https?.authority.certificateFile {
+            announceHTTPS = { port in onHTTPSListening(host, port, certificateFile) }
+        }
+        let startup = EdgeStartup(edge: edge, dependencies: dependencies, host: host, onListening: onEdgeListening, https: announceHTTPS)
         return Application(
             router: router,
             configuration: ApplicationConfiguration(
@@ -107,6 +122,8 @@ struct EdgeStartup: ServiceLifecycle.Service {
     let dependencies: AppDependencies
     let host: String
     let onListening: @Sendable (_ host: String, _ port: Int) -> Void
+    /// Told the HTTPS port once bound, when HTTPS is on.
+    let https: (@Sendable (_ port: Int) -> Void)?
 
     func run() async throws {
         let port = try await edge.waitUntilBound()
@@ -119,9 +136,11 @@ struct EdgeStartup: ServiceLifecycle.Service {
         case nil: limits = "none (cgroups need root and a writable cgroupfs)"
         }
         let networks = dependencies.deployer.networks
+        // Replicas may reach the edge's HTTPS port too (an app calling another by its public URL).
+        let edgePorts = [port] + (edge.tlsPort.map { [$0] } ?? [])
         if let networks {
             do {
-                try await networks.installFirewall(edgePort: port)
+                try await networks.installFirewall(edgePorts: edgePorts)
             } catch {
                 throw RailyardError(
                     .internal, "could not install the firewall that keeps replicas' networks apart: \(error); fix it, or start with --no-network-separation"
@@ -139,6 +158,10 @@ struct EdgeStartup: ServiceLifecycle.Service {
             ]
         )
         onListening(host, port)
+        if let https, let tlsPort = edge.tlsPort {
+            dependencies.logger.info("railyard HTTPS edge listening", metadata: ["http.address": "https://\(host):\(tlsPort)"])
+            https(tlsPort)
+        }
         let flusher = Task { await dependencies.traffic.run() }
         let sleepAfter = dependencies.configuration.sleepAfter
         let sleeper = Task { await dependencies.deployer.runSleepChecks(after: sleepAfter, every: min(sleepAfter / 10, .seconds(10))) }
@@ -148,6 +171,6 @@ struct EdgeStartup: ServiceLifecycle.Service {
         flusher.cancel()
         sleeper.cancel()
         autoscaler.cancel()
-        await networks?.closeEdge(port: port)
+        await networks?.closeEdge(ports: edgePorts)
     }
 }

@@ -33,6 +33,15 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("edge-port"), help: "Edge proxy port; 0 picks a free one.")
     var edgePort: Int = 8080
 
+    @Option(
+        name: .customLong("https-port"),
+        help: "Also serve HTTPS on this edge port (0 picks a free one): custom domains' certificates by SNI, the local CA's for the rest."
+    )
+    var httpsPort: Int?
+
+    @Flag(name: .customLong("https-redirect"), help: "Answer plain HTTP for hosts with a certificate with a 308 to HTTPS (needs --https-port).")
+    var httpsRedirect: Bool = false
+
     @Option(name: .customLong("base-domain"), help: "Domain under which services get their URLs.")
     var baseDomain: String = "localhost"
 
@@ -125,8 +134,11 @@ public struct ServerCommand: AsyncParsableCommand {
     /// error naming the flag.
     public func makeConfiguration(environment: [String: String]) throws(RailyardError) -> ServerConfiguration {
         func nonEmpty(_ value: String?) -> String? { value.flatMap { $0.isEmpty ? nil : $0 } }
-        for (flag, value) in [("--port", port), ("--edge-port", edgePort)] where !(0...65535).contains(value) {
+        for (flag, value) in [("--port", port), ("--edge-port", edgePort), ("--https-port", httpsPort ?? 0)] where !(0...65535).contains(value) {
             throw .invalid(flag, "\(flag) must be between 0 and 65535 (got \(value))")
+        }
+        if httpsRedirect, httpsPort == nil {
+            throw .invalid("--https-redirect", "--https-redirect needs --https-port: without an HTTPS listener there is nowhere to redirect to")
         }
         guard !host.isEmpty else { throw .invalid("--host", "--host must not be empty") }
         try Validation.dnsLabel(baseDomain.split(separator: ".").first.map(String.init) ?? "", field: "--base-domain")
@@ -162,7 +174,9 @@ public struct ServerCommand: AsyncParsableCommand {
             separateNetworks: !noNetworkSeparation,
             maxLimits: try maxLimits(),
             edge: try edgeOptions.configuration(),
-            sleepAfter: try edgeOptions.sleepAfterDuration()
+            sleepAfter: try edgeOptions.sleepAfterDuration(),
+            httpsPort: httpsPort,
+            httpsRedirect: httpsRedirect
         )
     }
 
@@ -216,7 +230,7 @@ public struct ServerCommand: AsyncParsableCommand {
         logger.info("opening store", metadata: ["store.location": "\(location.redacted)"])
         let store = try await SQLStore.open(location, secret: secret, logger: logger)
         do {
-            let app = await RailyardApp.buildApplication(
+            let app = try await RailyardApp.buildApplication(
                 configuration: configuration, store: store, secret: secret, logger: logger, httpClient: .shared
             ) { host, port in
                 let address = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
@@ -225,6 +239,13 @@ public struct ServerCommand: AsyncParsableCommand {
             } onEdgeListening: { host, port in
                 let address = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
                 FileHandle.standardOutput.write(Data("railyard edge listening on \(address)\n".utf8))
+            } onHTTPSListening: { host, port, certificateAuthority in
+                let address = "https://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+                FileHandle.standardOutput.write(Data("""
+                    railyard HTTPS edge listening on \(address)
+                    railyard local CA certificate: \(certificateAuthority.path) (trust it for HTTPS on development domains, e.g. curl --cacert)
+
+                    """.utf8))
             }
             try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         } catch {

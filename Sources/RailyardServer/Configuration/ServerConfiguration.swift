@@ -53,6 +53,10 @@ public struct ServerConfiguration: Sendable {
     public var edge: EdgeServer.Configuration
     /// How long a `sleepApplication` service may go without a request before it sleeps.
     public var sleepAfter: Duration
+    /// The edge's HTTPS port; nil serves plain HTTP only, 0 picks a free port.
+    public var httpsPort: Int?
+    /// Whether plain HTTP requests for hosts with a certificate get a 308 to HTTPS.
+    public var httpsRedirect: Bool
 
     /// A configuration with Railyard's defaults for everything not given.
     public init(
@@ -76,7 +80,9 @@ public struct ServerConfiguration: Sendable {
         separateNetworks: Bool = true,
         maxLimits: ResourceLimits = ServerConfiguration.defaultMaxLimits,
         edge: EdgeServer.Configuration = EdgeServer.Configuration(),
-        sleepAfter: Duration = .seconds(600)
+        sleepAfter: Duration = .seconds(600),
+        httpsPort: Int? = nil,
+        httpsRedirect: Bool = false
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -99,6 +105,8 @@ public struct ServerConfiguration: Sendable {
         self.maxLimits = maxLimits
         self.edge = edge
         self.sleepAfter = sleepAfter
+        self.httpsPort = httpsPort
+        self.httpsRedirect = httpsRedirect
     }
 
     /// 4 GiB, every CPU of the machine, 4096 processes per replica.

@@ -31,6 +31,10 @@ struct DataLayout: Sendable {
     func identity(_ uid: UInt32) -> URL {
         root.appendingPathComponent("run/identity/\(uid)", isDirectory: true)
     }
+    /// Custom domains' certificates, one folder per host.
+    var domainCertificates: URL { root.appendingPathComponent("tls/domains", isDirectory: true) }
+    /// The local development CA: its certificate and key, and what it issued.
+    var localCA: URL { root.appendingPathComponent("tls/ca", isDirectory: true) }
     /// A scratch dir for uploads being received.
     var uploads: URL { root.appendingPathComponent("tmp/uploads", isDirectory: true) }
 }

@@ -18,6 +18,8 @@ actor Deployer {
     let fetchTimeout: Duration
     let driver: ProcessDriver
     let routes: RouteTable
+    /// Custom domains' certificates (files, and the edge's HTTPS certificate store).
+    let certificates: DomainCertificates
     let baseDomain: String
     let edgePort: BoundPort
     let logger: Logger
@@ -44,11 +46,12 @@ actor Deployer {
         store: any Store, dataDirectory: URL, driver: ProcessDriver, routes: RouteTable, share: HostShare? = nil, baseDomain: String,
         edgePort: BoundPort, logger: Logger, startTimeout: Duration = .seconds(60), buildTimeout: Duration = .seconds(30 * 60),
         allowLocalGitSources: Bool = false, fetchTimeout: Duration = .seconds(5 * 60), separateNetworks: Bool = true,
-        maxLimits: ResourceLimits = ServerConfiguration.defaultMaxLimits
+        maxLimits: ResourceLimits = ServerConfiguration.defaultMaxLimits, certificateStore: TLSCertificateStore? = nil
     ) {
         self.maxLimits = maxLimits
         self.store = store
         self.layout = DataLayout(root: dataDirectory)
+        self.certificates = DomainCertificates(directory: layout.domainCertificates, store: certificateStore)
         self.archives = SourceArchiveStore(root: layout.sources)
         self.fetcher = GitFetcher(archives: archives, workRoot: layout.root.appendingPathComponent("tmp/git"), allowLocal: allowLocalGitSources)
         self.fetchTimeout = fetchTimeout

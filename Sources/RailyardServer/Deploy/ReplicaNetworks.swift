@@ -82,14 +82,16 @@ final class ReplicaNetworks: Sendable {
         _ = fchmod(fd, 0o644)
     }
 
-    /// Installs the firewall that keeps networks apart, letting replicas reach the edge's `port`.
-    func installFirewall(edgePort: Int) async throws {
-        try await Self.blocking { [share] in try NetworkSeparation.installFirewall(edgePorts: [edgePort], share: share.index) }
+    /// Installs the firewall that keeps networks apart, letting replicas reach the edge's ports (HTTP, and HTTPS when on).
+    func installFirewall(edgePorts: [Int]) async throws {
+        try await Self.blocking { [share] in try NetworkSeparation.installFirewall(edgePorts: edgePorts, share: share.index) }
     }
 
-    /// Takes the edge's port out of what replicas may reach (the server is stopping).
-    func closeEdge(port: Int) async {
-        try? await Self.blocking { [share] in try NetworkSeparation.closeEdgePort(port, share: share.index) }
+    /// Takes the edge's ports out of what replicas may reach (the server is stopping).
+    func closeEdge(ports: [Int]) async {
+        for port in ports {
+            try? await Self.blocking { [share] in try NetworkSeparation.closeEdgePort(port, share: share.index) }
+        }
     }
 
     /// A namespace for `replicaId` on network `number`, with the network's lowest free address.

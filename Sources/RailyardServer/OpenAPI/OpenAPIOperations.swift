@@ -139,11 +139,18 @@ enum OpenAPIOperations {
                   summary: "The host names that route to the service: its generated domain and custom domains", tag: "domains",
                   success: (200, S.array("ServiceDomain")), permission: .projectRead),
             .init(method: "post", path: path, operationId: "addDomain",
-                  summary: "Add a custom domain; it answers as the service's generated domain does (409 when any service has it)",
+                  summary: "Add a custom domain, optionally with its PEM certificate and key; it answers as the service's generated domain does (409 when any service has it)",
                   tag: "domains", requestBody: "CreateDomainRequest", success: (201, S.ref("ServiceDomain")), permission: .projectUpdate),
             .init(method: "delete", path: "\(path)/{domainId}", operationId: "removeDomain",
                   summary: "Remove a custom domain (409 for the generated one)", tag: "domains", success: (204, nil),
                   permission: .projectUpdate),
+            .init(method: "put", path: "\(path)/{domainId}/certificate", operationId: "setDomainCertificate",
+                  summary: "Give a custom domain the PEM certificate chain and key HTTPS presents for it (400 naming what to fix)",
+                  tag: "domains", requestBody: "SetDomainCertificateRequest", success: (200, S.ref("ServiceDomain")),
+                  permission: .projectUpdate),
+            .init(method: "delete", path: "\(path)/{domainId}/certificate", operationId: "removeDomainCertificate",
+                  summary: "Remove a custom domain's certificate; HTTPS then presents the default one", tag: "domains",
+                  success: (204, nil), permission: .projectUpdate),
         ]
     }()
 

@@ -116,10 +116,18 @@ enum OpenAPISchemas {
         ),
         "ServiceDomain": object(
             ["id": string, "serviceId": string, "environmentId": string, "host": string,
-             "kind": ["type": "string", "enum": ["generated", "custom"]], "createdAt": dateTime],
+             "kind": ["type": "string", "enum": ["generated", "custom"]], "createdAt": dateTime,
+             "certificate": ["oneOf": [ref("DomainCertificate"), ["type": "null"]]]],
             required: ["id", "serviceId", "environmentId", "host", "kind", "createdAt"]
         ),
-        "CreateDomainRequest": object(["domain": string], required: ["domain"]),
+        "DomainCertificate": object(
+            ["names": ["type": "array", "items": string], "issuer": string, "notValidAfter": dateTime],
+            required: ["names", "issuer", "notValidAfter"]
+        ),
+        "CreateDomainRequest": object(
+            ["domain": string, "certificate": optionalString, "privateKey": optionalString], required: ["domain"]
+        ),
+        "SetDomainCertificateRequest": object(["certificate": string, "privateKey": string], required: ["certificate", "privateKey"]),
         "WebhookSettings": object(
             ["url": string, "secret": string, "contentType": string, "events": ["type": "array", "items": string]],
             required: ["url", "secret", "contentType", "events"]

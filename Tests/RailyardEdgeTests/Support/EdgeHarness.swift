@@ -10,6 +10,8 @@ import RailyardEdge
 struct EdgeHarness {
     let routes: RouteTable
     let port: Int
+    /// The HTTPS listener's port, when the configuration asked for one.
+    let tlsPort: Int?
     private let task: Task<Void, Error>
 
     /// Runs `body` against a fresh edge, then cancels it.
@@ -23,7 +25,7 @@ struct EdgeHarness {
         let server = EdgeServer(host: "127.0.0.1", port: 0, routes: routes, logger: logger, configuration: configuration)
         let task = Task { try await server.run() }
         let port = try await server.waitUntilBound()
-        let harness = EdgeHarness(routes: routes, port: port, task: task)
+        let harness = EdgeHarness(routes: routes, port: port, tlsPort: server.tlsPort, task: task)
         do {
             let result = try await body(harness)
             task.cancel()

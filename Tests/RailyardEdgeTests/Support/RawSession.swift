@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// One raw TCP connection to the edge, driven step by step: write, read until something arrived,
 /// write more. For exchanges a client library would not make (slow heads, upgrades by hand).
@@ -12,11 +13,20 @@ struct RawSession {
     private(set) var ended = false
 
     /// Opens a connection to `port`, runs `body` with it, then closes it.
-    static func with<T>(port: Int, _ body: (inout RawSession) async throws -> T) async throws -> T {
+    /// With `tlsServerName`, the session speaks TLS naming that server (any certificate is taken).
+    static func with<T>(port: Int, tlsServerName: String? = nil, _ body: (inout RawSession) async throws -> T) async throws -> T {
+        let context = try tlsServerName.map { _ in
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.certificateVerification = .none
+            return try NIOSSLContext(configuration: tls)
+        }
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    if let tlsServerName, let context {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: tlsServerName))
+                    }
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
         return try await channel.executeThenClose { inbound, outbound in

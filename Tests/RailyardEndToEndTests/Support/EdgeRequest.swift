@@ -23,7 +23,7 @@ enum EdgeRequest {
     }
 
     /// Runs curl with `arguments`, reading the status code it prints after the body.
-    private static func curl(_ arguments: [String]) throws -> Response {
+    static func curl(_ arguments: [String]) throws -> Response {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         process.arguments = ["-s", "-m", "10", "-w", "\n%{http_code}"] + arguments

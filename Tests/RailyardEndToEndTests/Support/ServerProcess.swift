@@ -87,6 +87,19 @@ final class ServerProcess: @unchecked Sendable {
         throw StartFailure(description: "railyard server never printed its edge listening line\n\(output.text)")
     }
 
+    /// The text after `marker` on the first stdout line that has it, once printed (waits up to 30 s):
+    /// e.g. the HTTPS edge's URL or the local CA's certificate file.
+    func printed(after marker: String) async throws -> String {
+        for _ in 0..<600 {
+            for line in output.text.split(whereSeparator: \.isNewline) {
+                guard let range = line.range(of: marker) else { continue }
+                return String(line[range.upperBound...].prefix { $0 != " " })
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw StartFailure(description: "railyard server never printed '\(marker)'\n\(output.text)")
+    }
+
     /// `http://HOST:PORT` from a `railyard API listening on http://HOST:PORT` line (or another marker).
     static func listeningURL(in output: String, marker: String = "railyard API listening on ") -> String? {
         for line in output.split(whereSeparator: \.isNewline) {

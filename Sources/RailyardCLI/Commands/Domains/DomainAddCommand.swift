@@ -3,7 +3,8 @@ import Foundation
 import RailyardClient
 import RailyardCore
 
-/// `railyard domain add DOMAIN [--service S] [--json]`: a custom domain for the service.
+/// `railyard domain add DOMAIN [--cert FILE --key FILE] [--service S] [--json]`: a custom domain for
+/// the service, with the certificate HTTPS presents for it when given.
 struct DomainAddCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add", abstract: "Add a custom domain (like shop.example.com) to the service in the linked environment."
@@ -13,6 +14,7 @@ struct DomainAddCommand: AsyncParsableCommand {
     var domain: String
     @Option(help: "The service's name or id (default: the linked service, else the only one).")
     var service: String?
+    @OptionGroup var pem: DomainCertificateFiles
     @OptionGroup var output: OutputOptions
 
     /// The `--json` shape: the domain, its URL, and the host its DNS record should point at.
@@ -23,9 +25,11 @@ struct DomainAddCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let files = try pem.read(required: false)
         let (client, target) = try await DeployTarget.resolve(serviceFlag: service)
         let added = try await client.addDomain(
-            projectId: target.projectId, environmentId: target.environment.id, serviceId: target.service.id, domain: domain
+            projectId: target.projectId, environmentId: target.environment.id, serviceId: target.service.id, domain: domain,
+            certificate: files?.certificate, privateKey: files?.key
         )
         let latestURL = try await target.latestDeployment(client)?.url
         let url = DomainCommand.url(host: added.host, like: latestURL)
@@ -35,6 +39,7 @@ struct DomainAddCommand: AsyncParsableCommand {
             return
         }
         Output.line("Added \(added.host) to \(target.label)")
+        if let certificate = added.certificate { Output.line(DomainCertCommand.describe(certificate, host: added.host)) }
         Output.line("Point its DNS at this server: \(Self.record(for: server)); the edge answers on \(Self.port(of: latestURL)).")
         if latestURL == nil { Output.line("It answers once the service is deployed (`railyard up`).") }
         Output.line(url)

@@ -7,8 +7,8 @@ import RailyardCore
 struct DomainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "domain",
-        abstract: "Show, add or remove the domains the service answers at.",
-        subcommands: [DomainListCommand.self, DomainAddCommand.self, DomainRemoveCommand.self],
+        abstract: "Show, add or remove the domains the service answers at, and set their HTTPS certificates.",
+        subcommands: [DomainListCommand.self, DomainAddCommand.self, DomainRemoveCommand.self, DomainCertCommand.self],
         defaultSubcommand: DomainListCommand.self
     )
 
@@ -52,7 +52,9 @@ struct DomainListCommand: AsyncParsableCommand {
         guard !urls.isEmpty else {
             throw CLIError("\(target.label) has no domain yet; it gets one when it is first deployed with `railyard up`")
         }
-        let rows = zip(domains, urls).map { domain, url in [url, domain.kind.rawValue, domain.id] }
-        Output.line(TextTable(header: ["URL", "KIND", "ID"], rows: rows).render())
+        let rows = zip(domains, urls).map { domain, url in
+            [url, domain.kind.rawValue, domain.certificate.map { "until \(DomainCertCommand.day($0.notValidAfter))" } ?? "-", domain.id]
+        }
+        Output.line(TextTable(header: ["URL", "KIND", "CERTIFICATE", "ID"], rows: rows).render())
     }
 }
