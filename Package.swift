@@ -163,6 +163,8 @@ let package = Package(
                 "RailyardServer",
                 "RailyardStore",
                 "RailyardCore",
+                "RailyardEdge",
+                "RailyardTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

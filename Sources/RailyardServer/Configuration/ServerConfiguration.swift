@@ -48,6 +48,8 @@ public struct ServerConfiguration: Sendable {
     /// The most a service may ask for per replica (`deploy.memoryLimit`, `cpuLimit`, `pidsLimit`);
     /// higher asks are held to these. The operator's, not the app's, to decide.
     public var maxLimits: ResourceLimits
+    /// The public ports TCP proxies are given (`--tcp-proxy-ports`), each the lowest free one.
+    public var tcpProxyPorts: ClosedRange<Int>
 
     /// A configuration with Railyard's defaults for everything not given.
     public init(
@@ -69,7 +71,8 @@ public struct ServerConfiguration: Sendable {
         requireSandbox: Bool = false,
         webhookRateLimit: RateLimitRule = RateLimitRule(limit: 120, window: 60),
         separateNetworks: Bool = true,
-        maxLimits: ResourceLimits = ServerConfiguration.defaultMaxLimits
+        maxLimits: ResourceLimits = ServerConfiguration.defaultMaxLimits,
+        tcpProxyPorts: ClosedRange<Int> = ServerConfiguration.defaultTCPProxyPorts
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -90,7 +93,11 @@ public struct ServerConfiguration: Sendable {
         self.webhookRateLimit = webhookRateLimit
         self.separateNetworks = separateNetworks
         self.maxLimits = maxLimits
+        self.tcpProxyPorts = tcpProxyPorts
     }
+
+    /// 20000–20999: a thousand TCP proxies, below Linux's ephemeral ports (32768 on).
+    public static let defaultTCPProxyPorts = 20000...20999
 
     /// 4 GiB, every CPU of the machine, 4096 processes per replica.
     public static var defaultMaxLimits: ResourceLimits {
