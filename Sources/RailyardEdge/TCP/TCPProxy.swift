@@ -52,9 +52,12 @@ public final class TCPProxy: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: idleTimeout))
                     try channel.pipeline.syncOperations.addHandler(TCPIdleCloser())
-                    try channel.pipeline.syncOperations.addHandler(TCPInboundHold())
+                    try channel.pipeline.syncOperations.addHandler(
+                        TCPInboundHold { client in
+                            forward(client, connectTimeout: connectTimeout, logger: logger, targets: targets)
+                        }
+                    )
                     connections.add(channel)
-                    forward(channel, connectTimeout: connectTimeout, logger: logger, targets: targets)
                 }
             }
         let serverChannel: Channel
@@ -75,7 +78,7 @@ public final class TCPProxy: Sendable {
         await connections.waitUntilEmpty()
     }
 
-    /// Connects `client` to the first target that accepts, then pipes bytes both ways.
+    /// Connects `client` (active by now) to the first target that accepts, then pipes bytes both ways.
     private static func forward(_ client: Channel, connectTimeout: TimeAmount, logger: Logger, targets: @escaping Targets) {
         let loop = client.eventLoop
         loop.makeFutureWithTask { await targets() }
