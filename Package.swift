@@ -175,6 +175,7 @@ let package = Package(
                 "RailyardServer",
                 "RailyardStore",
                 "RailyardCore",
+                "RailyardEdge",
                 "RailyardTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),

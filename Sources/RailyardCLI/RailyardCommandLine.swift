@@ -27,6 +27,7 @@ public enum RailyardCommandLine {
         DownCommand.self,
         LogsCommand.self,
         DomainCommand.self,
+        TCPProxyCommand.self,
         RunCommand.self,
         BuildCommand.self,
     ]

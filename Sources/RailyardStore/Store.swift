@@ -117,6 +117,16 @@ public protocol Store: Sendable {
     /// Forgets a volume; true when it existed.
     func deleteVolume(id: String) async throws -> Bool
 
+    /// Exposes a service's `targetPort` in an environment on the lowest public port of `publicPorts`
+    /// no proxy holds; a conflict when the service already exposes that port or the range is used up.
+    func createTCPProxy(serviceId: String, environmentId: String, targetPort: Int, publicPorts: ClosedRange<Int>) async throws -> ServiceTCPProxy
+    /// The service's TCP proxies in an environment, by public port.
+    func tcpProxies(serviceId: String, environmentId: String) async throws -> [ServiceTCPProxy]
+    /// Every TCP proxy (to listen on their ports at start).
+    func allTCPProxies() async throws -> [ServiceTCPProxy]
+    /// Forgets a TCP proxy; true when it existed.
+    func deleteTCPProxy(id: String) async throws -> Bool
+
     /// The number allocated to `owner` among the `kind`'s, allocating the next one (from 1) on first
     /// use. Numbers are never reused, even after the owner is gone.
     func allocatedNumber(_ kind: Allocation, owner: String) async throws -> Int

@@ -31,6 +31,8 @@ struct AppDependencies: Sendable {
     let deployer: Deployer
     /// The edge's access logs and request counters.
     let traffic: HTTPTraffic
+    /// The public TCP ports forwarded to services' replicas.
+    let tcpProxies: TCPProxies
 
     init(
         configuration: ServerConfiguration, store: any Store, secret: ServerSecret, logger: Logger,
@@ -77,6 +79,10 @@ struct AppDependencies: Sendable {
             baseDomain: configuration.baseDomain, edgePort: edgePort, logger: logger,
             allowLocalGitSources: configuration.allowLocalGitSources, separateNetworks: configuration.separateNetworks,
             maxLimits: configuration.maxLimits, certificateStore: certificateStore
+        )
+        self.tcpProxies = TCPProxies(
+            store: store, routes: routes, bindHost: configuration.host, domain: configuration.baseDomain,
+            publicPorts: configuration.tcpProxyPorts, logger: logger
         )
     }
 

@@ -59,6 +59,7 @@ public enum RailyardApp {
         VolumeController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
         DomainController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
         TrafficController(dependencies: dependencies).addRoutes(to: api)
+        TCPProxyController(dependencies: dependencies).addRoutes(to: api)
         WebhookController(dependencies: dependencies).addRoutes(to: api)
         return router
     }
@@ -105,7 +106,7 @@ public enum RailyardApp {
             configuration: ApplicationConfiguration(
                 address: .hostname(host, port: configuration.port), serverName: nil
             ),
-            services: [edge, startup],
+            services: [edge, startup, dependencies.tcpProxies],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 dependencies.boundPort.set(port)

@@ -97,6 +97,9 @@ public struct ServerCommand: AsyncParsableCommand {
     @OptionGroup(title: "Edge limits")
     var edgeOptions: EdgeOptions
 
+    @Option(name: .customLong("tcp-proxy-ports"), help: "Public ports given to TCP proxies, LOW-HIGH; default 20000-20999.")
+    var tcpProxyPorts: String = "20000-20999"
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -176,8 +179,18 @@ public struct ServerCommand: AsyncParsableCommand {
             edge: try edgeOptions.configuration(),
             sleepAfter: try edgeOptions.sleepAfterDuration(),
             httpsPort: httpsPort,
-            httpsRedirect: httpsRedirect
+            httpsRedirect: httpsRedirect,
+            tcpProxyPorts: try Self.portRange(tcpProxyPorts, field: "--tcp-proxy-ports")
         )
+    }
+
+    /// A `LOW-HIGH` range of ports (1–65535, LOW ≤ HIGH).
+    static func portRange(_ text: String, field: String) throws(RailyardError) -> ClosedRange<Int> {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, let low = Int(parts[0]), let high = Int(parts[1]), 1 <= low, low <= high, high <= 65535 else {
+            throw .invalid(field, "\(field) must be a range of ports LOW-HIGH from 1 to 65535, like 20000-20999 (got '\(text)')")
+        }
+        return low...high
     }
 
     /// `--max-memory`, `--max-cpu` and `--max-pids` over the defaults, checked like the keys they cap.

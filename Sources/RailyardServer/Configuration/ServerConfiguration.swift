@@ -57,6 +57,8 @@ public struct ServerConfiguration: Sendable {
     public var httpsPort: Int?
     /// Whether plain HTTP requests for hosts with a certificate get a 308 to HTTPS.
     public var httpsRedirect: Bool
+    /// The public ports TCP proxies are given (`--tcp-proxy-ports`), each the lowest free one.
+    public var tcpProxyPorts: ClosedRange<Int>
 
     /// A configuration with Railyard's defaults for everything not given.
     public init(
@@ -82,7 +84,8 @@ public struct ServerConfiguration: Sendable {
         edge: EdgeServer.Configuration = EdgeServer.Configuration(),
         sleepAfter: Duration = .seconds(600),
         httpsPort: Int? = nil,
-        httpsRedirect: Bool = false
+        httpsRedirect: Bool = false,
+        tcpProxyPorts: ClosedRange<Int> = ServerConfiguration.defaultTCPProxyPorts
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -107,7 +110,11 @@ public struct ServerConfiguration: Sendable {
         self.sleepAfter = sleepAfter
         self.httpsPort = httpsPort
         self.httpsRedirect = httpsRedirect
+        self.tcpProxyPorts = tcpProxyPorts
     }
+
+    /// 20000–20999: a thousand TCP proxies, below Linux's ephemeral ports (32768 on).
+    public static let defaultTCPProxyPorts = 20000...20999
 
     /// 4 GiB, every CPU of the machine, 4096 processes per replica.
     public static var defaultMaxLimits: ResourceLimits {

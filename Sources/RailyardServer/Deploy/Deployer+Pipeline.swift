@@ -34,7 +34,8 @@ extension Deployer {
                 shared: try await store.variables(environmentId: environment.id, serviceId: nil),
                 own: try await store.variables(environmentId: environment.id, serviceId: service.id),
                 commit: deployment.gitCommit,
-                volume: try await store.volumes(serviceId: service.id, environmentId: environment.id).first
+                volume: try await store.volumes(serviceId: service.id, environmentId: environment.id).first,
+                tcpProxy: try await tcpProxy(serviceId: service.id, environmentId: environment.id)
             )
 
             deployment = try await move(deployment, to: .building)

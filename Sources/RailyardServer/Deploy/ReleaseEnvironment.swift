@@ -16,6 +16,8 @@ struct ReleaseEnvironment: Sendable {
     var commit: GitFetcher.Commit? = nil
     /// The service's volume in this environment, if it has one.
     var volume: Volume? = nil
+    /// The service's first TCP proxy in this environment (lowest public port), with its domain.
+    var tcpProxy: ServiceTCPProxy? = nil
 
     /// The variables Railyard injects for one replica (PORT only when the release runs a process).
     func injected(port: Int?, replicaId: String?) -> [String: String] {
@@ -34,6 +36,10 @@ struct ReleaseEnvironment: Sendable {
         if let volume {
             values["VOLUME_MOUNT_PATH"] = volume.mountPath
             values["VOLUME_ID"] = volume.id
+        }
+        if let tcpProxy {
+            values["TCP_PROXY_DOMAIN"] = tcpProxy.domain ?? ""
+            values["TCP_PROXY_PORT"] = "\(tcpProxy.publicPort)"
         }
         if let commit, let repo = service.source.repo {
             values["GIT_COMMIT_SHA"] = commit.sha

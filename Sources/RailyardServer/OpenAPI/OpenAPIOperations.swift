@@ -5,7 +5,7 @@ enum OpenAPIOperations {
     private typealias S = OpenAPISchemas
 
     static let all: [OpenAPIOperation] = system + auth + account + workspaces + projects + environments + services + variables
-        + settings + deployments + volumes + domains + webhooks
+        + settings + deployments + volumes + domains + tcpProxies + webhooks
 
     private static let system: [OpenAPIOperation] = [
         .init(method: "get", path: "/health", operationId: "health", summary: "Liveness check", tag: "system",
@@ -151,6 +151,21 @@ enum OpenAPIOperations {
             .init(method: "delete", path: "\(path)/{domainId}/certificate", operationId: "removeDomainCertificate",
                   summary: "Remove a custom domain's certificate; HTTPS then presents the default one", tag: "domains",
                   success: (204, nil), permission: .projectUpdate),
+        ]
+    }()
+
+    private static let tcpProxies: [OpenAPIOperation] = {
+        let path = "/api/v1/projects/{projectId}/environments/{environmentId}/services/{serviceId}/tcp-proxies"
+        return [
+            .init(method: "get", path: path, operationId: "listTCPProxies",
+                  summary: "The public TCP ports that forward to the service's internal ports", tag: "tcp-proxies",
+                  success: (200, S.array("TCPProxy")), permission: .projectRead),
+            .init(method: "post", path: path, operationId: "addTCPProxy",
+                  summary: "Expose an internal port of the service on the lowest free public port (409 when none is free or it cannot be opened)",
+                  tag: "tcp-proxies", requestBody: "CreateTCPProxyRequest", success: (201, S.ref("TCPProxy")), permission: .projectUpdate),
+            .init(method: "delete", path: "\(path)/{proxyId}", operationId: "removeTCPProxy",
+                  summary: "Remove a TCP proxy: its public port closes at once", tag: "tcp-proxies", success: (204, nil),
+                  permission: .projectUpdate),
         ]
     }()
 

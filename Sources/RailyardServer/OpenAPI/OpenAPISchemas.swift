@@ -183,6 +183,12 @@ enum OpenAPISchemas {
             required: ["id", "serviceId", "environmentId", "mountPath", "createdAt"]
         ),
         "CreateVolumeRequest": object(["mountPath": string], required: ["mountPath"]),
+        "TCPProxy": object(
+            ["id": string, "serviceId": string, "environmentId": string, "targetPort": ["type": "integer"],
+             "publicPort": ["type": "integer"], "domain": string, "createdAt": dateTime],
+            required: ["id", "serviceId", "environmentId", "targetPort", "publicPort", "domain", "createdAt"]
+        ),
+        "CreateTCPProxyRequest": object(["targetPort": ["type": "integer", "minimum": 1, "maximum": 65535]], required: ["targetPort"]),
         "ScaleRequest": object(["replicas": ["type": "integer", "minimum": 1, "maximum": .number(Double(ServiceConfig.maxReplicas))]], required: ["replicas"]),
         "RollbackRequest": object(["deploymentId": optionalString], required: []),
         "UpdateVariablesRequest": object(

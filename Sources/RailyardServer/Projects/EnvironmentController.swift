@@ -57,6 +57,7 @@ struct EnvironmentController {
         let custom = try await dependencies.deployer.customDomains { $0.environmentId == environment.id }
         try await dependencies.store.deleteEnvironment(projectId: project.id, id: environment.id)
         await dependencies.deployer.unalias(custom)
+        await dependencies.tcpProxies.stop { $0.environmentId == environment.id }
         context.logger.info(
             "environment deleted", metadata: ["project.id": "\(project.id)", "environment.id": "\(environment.id)"]
         )

@@ -92,6 +92,7 @@ struct ProjectController {
         let custom = try await dependencies.deployer.customDomains { environments.contains($0.environmentId) }
         try await dependencies.store.deleteProject(id: project.id)
         await dependencies.deployer.unalias(custom)
+        await dependencies.tcpProxies.stop { environments.contains($0.environmentId) }
         context.logger.info("project deleted", metadata: ["project.id": "\(project.id)"])
         return .noContent
     }

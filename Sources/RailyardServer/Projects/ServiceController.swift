@@ -63,6 +63,7 @@ struct ServiceController {
         let custom = try await dependencies.deployer.customDomains { $0.serviceId == service.id }
         try await dependencies.store.deleteService(id: service.id)
         await dependencies.deployer.unalias(custom)
+        await dependencies.tcpProxies.stop { $0.serviceId == service.id }
         context.logger.info("service deleted", metadata: ["project.id": "\(project.id)", "service.id": "\(service.id)"])
         return .noContent
     }

@@ -221,6 +221,22 @@ enum Migrations {
                 "ALTER TABLE replicas ADD COLUMN address TEXT",
             ]
         ),
+        Migration(
+            version: 7, name: "tcp proxies",
+            statements: [
+                """
+                CREATE TABLE tcp_proxies (
+                    id TEXT PRIMARY KEY,
+                    service_id TEXT NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+                    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+                    target_port BIGINT NOT NULL,
+                    public_port BIGINT NOT NULL UNIQUE,
+                    created_at BIGINT NOT NULL,
+                    UNIQUE (service_id, environment_id, target_port)
+                )
+                """,
+            ]
+        ),
     ]
 
     /// Applies every migration newer than the database, each in its own transaction.
