@@ -56,7 +56,12 @@ extension EndToEndTests {
             let answer = try await EdgeRequest.get(edge, host: host).body
             let replicaId = try #require(answer.split(separator: " ").last.map(String.init), "\(answer)")
             let version = try #require(CgroupVersion.detect())
-            let files = Cgroup(version: version, name: "railyard/\(replicaId)").directories.map { $0.appendingPathComponent(name).path }
+            // Under this server's folder, `railyard/s<share>`.
+            let base = try #require(Cgroup(version: version, name: "railyard").directories.first)
+            let parents = ((try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? []).filter { $0.hasPrefix("s") }
+            let files = parents.flatMap { parent in
+                Cgroup(version: version, name: "railyard/\(parent)/\(replicaId)").directories.map { $0.appendingPathComponent(name).path }
+            }
             return try #require(files.first { FileManager.default.fileExists(atPath: $0) }, "no \(name) in \(files)")
         }
 

@@ -187,7 +187,7 @@ extension Deployer {
     /// not usable or it could not be made (the build log says so).
     private func buildCgroup(_ deploymentId: String, log: URL) -> Cgroup? {
         guard let cgroups else { return nil }
-        let group = Cgroup(version: cgroups, name: "railyard/build-\(deploymentId)")
+        let group = Cgroup(version: cgroups, name: "\(cgroupParent)/build-\(deploymentId)")
         do {
             try group.create(limits: .build)
             let limits = ResourceLimits.build
@@ -228,6 +228,7 @@ extension Deployer {
             previousRoute: routes.route(for: host),
             volumes: release.volume.map { [mount($0, owner: identity.user)] } ?? [],
             cgroups: cgroups,
+            cgroupParent: cgroupParent,
             limits: limits(for: plan.config.deploy, log: layout.buildLog(deploymentId)),
             identity: identity,
             networks: network == nil ? nil : networks,

@@ -47,7 +47,7 @@ extension Deployer {
                 await restore(deployment)
             }
             // Cgroups and network namespaces of replicas that ended while no server watched them.
-            cgroups?.pruneEmpty(under: "railyard")
+            cgroups?.pruneEmpty(under: cgroupParent)
             if let networks {
                 var keep: Set<String> = []
                 for deployment in try await store.deployments(statuses: [.success, .crashed, .sleeping]) {

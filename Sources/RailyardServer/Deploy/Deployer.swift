@@ -39,6 +39,9 @@ actor Deployer {
     let share: HostShare?
     /// The most a service's replicas may ask for.
     let maxLimits: ResourceLimits
+    /// Where this server's cgroups go: under `railyard/s<share>` as root (several servers on one
+    /// host each prune only their own empty groups), else `railyard`.
+    var cgroupParent: String { share.map { "railyard/s\($0.index)" } ?? "railyard" }
     /// The supervisor of each live process release, by deployment id.
     var runners: [String: ReleaseRunner] = [:]
 

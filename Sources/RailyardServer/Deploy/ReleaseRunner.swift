@@ -35,6 +35,8 @@ actor ReleaseRunner {
         var volumes: [ReplicaSpec.Mount] = []
         /// Where each replica gets a cgroup of its own with `limits`; nil where cgroups are not usable.
         var cgroups: CgroupVersion? = nil
+        /// The folder the release's cgroups go in (this server's, see `Deployer.cgroupParent`).
+        var cgroupParent = "railyard"
         var limits: ResourceLimits = .default
         /// The service's user, which every replica and the pre-deploy command run as.
         var identity = ServiceIdentity(user: nil, files: nil)
@@ -132,7 +134,7 @@ actor ReleaseRunner {
                 id: record.id, pid: record.pid, port: record.port, network: network, address: record.address ?? "127.0.0.1"
             )
             if let network { context.networks?.publish(network, service: context.release.service.name) }
-            if let version = context.cgroups { cgroups[record.id] = Cgroup(version: version, name: "railyard/\(record.id)") }
+            if let version = context.cgroups { cgroups[record.id] = Cgroup(version: version, name: "\(context.cgroupParent)/\(record.id)") }
             watchers[slot] = Task { [weak self, driver = context.driver] in
                 await self?.waitForExit(slot: slot, pid: record.pid, driver: driver)
             }
@@ -311,7 +313,7 @@ actor ReleaseRunner {
         )
         var group: Cgroup?
         if let version = context.cgroups {
-            let candidate = Cgroup(version: version, name: "railyard/\(replicaId)")
+            let candidate = Cgroup(version: version, name: "\(context.cgroupParent)/\(replicaId)")
             do {
                 try candidate.create(limits: context.limits)
                 group = candidate
@@ -545,7 +547,7 @@ actor ReleaseRunner {
         let environment = context.release.processEnvironment(port: nil, replicaId: nil, paths: context.plan.paths, appDirectory: context.app)
         // Under the service's limits, like its replicas.
         let group = context.cgroups.flatMap { version -> Cgroup? in
-            let group = Cgroup(version: version, name: "railyard/predeploy-\(context.deploymentId)")
+            let group = Cgroup(version: version, name: "\(context.cgroupParent)/predeploy-\(context.deploymentId)")
             return (try? group.create(limits: context.limits)) == nil ? nil : group
         }
         defer { group?.remove() }
