@@ -59,6 +59,7 @@ public enum RailyardApp {
         VolumeController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
         DomainController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
         TrafficController(dependencies: dependencies).addRoutes(to: api)
+        CronController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
         WebhookController(dependencies: dependencies).addRoutes(to: api)
         return router
     }
