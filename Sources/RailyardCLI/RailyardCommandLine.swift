@@ -26,6 +26,7 @@ public enum RailyardCommandLine {
         ScaleCommand.self,
         DownCommand.self,
         LogsCommand.self,
+        CronCommand.self,
         DomainCommand.self,
         TCPProxyCommand.self,
         RunCommand.self,

@@ -137,6 +137,20 @@ public protocol Store: Sendable {
     func removeReplicas(deploymentId: String) async throws
     /// Forgets one replica (it ended, or was stopped).
     func removeReplica(id: String) async throws
+
+    // MARK: Cron runs
+
+    /// Records a cron run (or a skipped due time), with the pid of its process while it runs, and
+    /// forgets the service's oldest ended runs in the environment beyond `keep`; returns the ids it
+    /// forgot (their logs are the caller's to delete).
+    func recordCronRun(_ run: CronRun, pid: Int32?, keep: Int) async throws -> [String]
+    /// Saves how a run ended (status, end, exit code, detail) and forgets its pid.
+    func finishCronRun(_ run: CronRun) async throws
+    func cronRun(id: String) async throws -> CronRun?
+    /// A service's cron runs in an environment, newest due time first.
+    func cronRuns(serviceId: String, environmentId: String, limit: Int) async throws -> [CronRun]
+    /// Every run still marked running, with its process's pid (start-up recovery).
+    func runningCronRuns() async throws -> [(run: CronRun, pid: Int32?)]
 }
 
 /// What `Store.allocatedNumber` hands out numbers for.

@@ -80,11 +80,10 @@ extension ServiceConfig.Deploy {
         try ConfigBound.range(pidsLimit, ServiceConfig.pidsLimitRange, path, "pidsLimit", prefix)
         try autoscaling?.validate(at: path, prefix: prefix)
         if let cronSchedule {
-            let fields = cronSchedule.split(whereSeparator: \.isWhitespace)
-            guard fields.count == 5 else {
-                throw ConfigBound.error(
-                    path, "cronSchedule", prefix, "must be a 5-field crontab expression (minute hour day month weekday), like \"*/5 * * * *\""
-                )
+            do {
+                _ = try CronExpression(cronSchedule)
+            } catch {
+                throw ConfigBound.error(path, "cronSchedule", prefix, "is not a valid schedule (UTC): \(error.message)")
             }
         }
     }

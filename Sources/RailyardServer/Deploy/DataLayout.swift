@@ -14,6 +14,10 @@ struct DataLayout: Sendable {
     func runtimeLog(_ deploymentId: String) -> URL {
         root.appendingPathComponent("logs/\(deploymentId).log")
     }
+    /// A cron run's output (and the platform's lines about it).
+    func cronLog(_ runId: String) -> URL {
+        root.appendingPathComponent("logs/cron/\(runId).log")
+    }
     /// The built app a deployment runs or serves.
     func appDirectory(_ deploymentId: String) -> URL {
         root.appendingPathComponent("artifacts/\(deploymentId)/app", isDirectory: true)

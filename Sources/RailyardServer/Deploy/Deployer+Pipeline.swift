@@ -73,14 +73,20 @@ extension Deployer {
             let replaced = try await activeDeployments(serviceId: service.id, environmentId: environment.id)
                 .filter { $0.id != deploymentId }
             if let start = plan.start {
+                let context = runnerContext(
+                    deploymentId: deploymentId, host: domain.host, command: start, app: app, release: release, plan: plan,
+                    replaced: replaced, identity: identity,
+                    network: try await networkNumber(projectId: project.id, environmentId: environment.id)
+                )
+                if let schedule = plan.config.deploy.cronSchedule {
+                    // Nothing stays up: the release is live once built, and runs on its schedule.
+                    deployment = try await goLiveAsCron(deployment, schedule: schedule, context: context, replacing: replaced)
+                    logger.info("cron deployment live", metadata: ["service.name": "\(service.name)", "cron.schedule": "\(schedule)"])
+                    return
+                }
                 // The supervisor takes it from here: replicas, health, traffic, draining the old.
                 let runner = ReleaseRunner(
-                    context: runnerContext(
-                        deploymentId: deploymentId, host: domain.host, command: start, app: app, release: release, plan: plan,
-                        replaced: replaced, identity: identity,
-                        network: try await networkNumber(projectId: project.id, environmentId: environment.id)
-                    ),
-                    settings: ReleaseRunner.settings(plan.config.deploy, defaultHealthTimeout: startTimeout)
+                    context: context, settings: ReleaseRunner.settings(plan.config.deploy, defaultHealthTimeout: startTimeout)
                 )
                 runners[deploymentId] = runner
                 if case .failed(let reason) = await runner.start() {
@@ -93,6 +99,12 @@ extension Deployer {
                 LogFile.append("Deployment \(deploymentId) is live at \(url(for: domain.host))", to: buildLog)
                 logger.info("deployment live", metadata: ["service.name": "\(service.name)", "http.host": "\(domain.host)"])
                 return
+            }
+            if plan.config.deploy.cronSchedule != nil {
+                throw RailyardError(
+                    .invalidInput,
+                    "a cron service runs a command on its schedule, but \(plan.provider) found none to run; set deploy.startCommand, or remove deploy.cronSchedule to serve the files"
+                )
             }
             let route = Route.directory(try Self.staticRoot(plan.staticRoot ?? ".", in: app))
             routed = (domain.host, routes.route(for: domain.host))
@@ -142,7 +154,7 @@ extension Deployer {
     }
 
     /// Persists the move, then returns the moved deployment.
-    private func move(_ deployment: Deployment, to next: DeploymentStatus) async throws -> Deployment {
+    func move(_ deployment: Deployment, to next: DeploymentStatus) async throws -> Deployment {
         let moved = try deployment.moving(to: next, at: Date())
         try await store.saveDeployment(moved, from: deployment.status)
         return moved

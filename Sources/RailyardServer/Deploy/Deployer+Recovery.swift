@@ -11,6 +11,7 @@ extension Deployer {
     /// answer are adopted, and the rest are started again.
     func recover() async {
         do {
+            await interruptCronRuns()
             for deployment in try await store.deployments(statuses: [.queued, .initializing, .building, .deploying]) {
                 await stopRecordedReplicas(of: deployment)
                 if let failed = try? deployment.moving(to: .failed, at: Date(), reason: "interrupted by a restart of the Railyard server; run `railyard redeploy`") {
@@ -94,6 +95,16 @@ extension Deployer {
                 routes.set(.directory(try Self.staticRoot(plan.staticRoot ?? ".", in: app)), for: domain.host)
                 return
             }
+            let identity = try await identity(of: service.id)
+            Self.ensureOwned(app, by: identity.user)
+            let context = runnerContext(
+                deploymentId: deployment.id, host: domain.host, command: start, app: app, release: release, plan: plan, replaced: [],
+                identity: identity, network: try await networkNumber(projectId: project.id, environmentId: environment.id)
+            )
+            if let schedule = plan.config.deploy.cronSchedule {
+                await stopRecordedReplicas(of: deployment)
+                return try await restoreCron(schedule: schedule, context: context)
+            }
             // Replicas that outlived the old server (own sessions, logs to files) and still answer
             // are adopted; anything else recorded is stopped and started afresh.
             var adoptable: [ReplicaRecord] = []
@@ -113,15 +124,7 @@ extension Deployer {
             // command already ran when it was deployed.
             var settings = ReleaseRunner.settings(plan.config.deploy, defaultHealthTimeout: startTimeout)
             settings.hasPreDeploy = false
-            let identity = try await identity(of: service.id)
-            Self.ensureOwned(app, by: identity.user)
-            let runner = ReleaseRunner(
-                context: runnerContext(
-                    deploymentId: deployment.id, host: domain.host, command: start, app: app, release: release, plan: plan, replaced: [],
-                    identity: identity, network: try await networkNumber(projectId: project.id, environmentId: environment.id)
-                ),
-                settings: settings
-            )
+            let runner = ReleaseRunner(context: context, settings: settings)
             runners[deployment.id] = runner
             switch adoptable.isEmpty ? await runner.start() : await runner.adopt(adoptable) {
             case .live:

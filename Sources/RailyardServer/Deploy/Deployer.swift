@@ -44,14 +44,20 @@ actor Deployer {
     var cgroupParent: String { share.map { "railyard/s\($0.index)" } ?? "railyard" }
     /// The supervisor of each live process release, by deployment id.
     var runners: [String: ReleaseRunner] = [:]
+    /// The schedule follower of each live cron release, by deployment id.
+    var crons: [String: CronScheduler] = [:]
+    /// The wall clock cron schedules follow.
+    let cronClock: any CronClock
 
     init(
         store: any Store, dataDirectory: URL, driver: ProcessDriver, routes: RouteTable, share: HostShare? = nil, baseDomain: String,
         edgePort: BoundPort, logger: Logger, startTimeout: Duration = .seconds(60), buildTimeout: Duration = .seconds(30 * 60),
         allowLocalGitSources: Bool = false, fetchTimeout: Duration = .seconds(5 * 60), separateNetworks: Bool = true,
-        maxLimits: ResourceLimits = ServerConfiguration.defaultMaxLimits, certificateStore: TLSCertificateStore? = nil
+        maxLimits: ResourceLimits = ServerConfiguration.defaultMaxLimits, certificateStore: TLSCertificateStore? = nil,
+        cronClock: any CronClock = SystemCronClock()
     ) {
         self.maxLimits = maxLimits
+        self.cronClock = cronClock
         self.store = store
         self.layout = DataLayout(root: dataDirectory)
         self.certificates = DomainCertificates(directory: layout.domainCertificates, store: certificateStore)
@@ -274,6 +280,7 @@ actor Deployer {
         try await store.saveDeployment(removing, from: deployment.status)
         // Its supervisor goes first, so nothing restarts what is being stopped.
         if let runner = runners.removeValue(forKey: deployment.id) { await runner.shutdown(grace: grace) }
+        if let cron = crons.removeValue(forKey: deployment.id) { await cron.shutdown(grace: grace) }
         for replica in try await store.replicas(deploymentId: deployment.id) where Self.process(replica.pid, belongsTo: deployment.id) {
             await driver.stop(replica.pid, grace: grace)
         }

@@ -540,60 +540,34 @@ actor ReleaseRunner {
     /// The longest a pre-deploy command may run.
     static let preDeployTimeout = Duration.seconds(10 * 60)
 
-    /// Runs `deploy.preDeployCommand` once, in the sandbox, in the app folder; nil when it passed,
-    /// else why not.
+    /// Runs `deploy.preDeployCommand` once, in the sandbox, in the app folder, under the service's
+    /// limits and on its network, like its replicas; nil when it passed, else why not.
     private func runPreDeploy() async -> String? {
-        let commands = context.plan.config.deploy.preDeployCommand ?? []
-        let environment = context.release.processEnvironment(port: nil, replicaId: nil, paths: context.plan.paths, appDirectory: context.app)
-        // Under the service's limits, like its replicas.
-        let group = context.cgroups.flatMap { version -> Cgroup? in
-            let group = Cgroup(version: version, name: "\(context.cgroupParent)/predeploy-\(context.deploymentId)")
-            return (try? group.create(limits: context.limits)) == nil ? nil : group
+        let session: OneOffProcess.Session
+        do {
+            session = try await context.oneOffProcess.open(group: "predeploy-\(context.deploymentId)")
+        } catch {
+            return "the pre-deploy command could not get its private network: \(error)"
         }
-        defer { group?.remove() }
-        // On the project-environment's network, like its replicas (migrations reach its databases).
-        var network: ReplicaNetwork?
-        if let networks = context.networks, let number = context.network {
-            do {
-                network = try await networks.attach(replicaId: UUID().uuidString.lowercased(), network: number)
-            } catch {
-                return "the pre-deploy command could not get its private network: \(error)"
-            }
-        }
-        let result = await runPreDeploy(commands, environment: environment, group: group, network: network)
-        if let network { await context.networks?.detach(network) }
+        let result = await runPreDeploy(context.plan.config.deploy.preDeployCommand ?? [], in: session)
+        await session.close()
         return result
     }
 
-    /// Runs the pre-deploy commands one after another in `group` and `network`; nil when all passed.
-    private func runPreDeploy(
-        _ commands: [String], environment: [String: String], group: Cgroup?, network: ReplicaNetwork?
-    ) async -> String? {
+    /// Runs the pre-deploy commands one after another; nil when all passed.
+    private func runPreDeploy(_ commands: [String], in session: OneOffProcess.Session) async -> String? {
         for command in commands {
             LogFile.append("Running the pre-deploy command `\(command)`", to: buildLog)
-            let log = buildLog
             let pid: Int32
             do {
-                var spec = context.identity.apply(to: ReplicaSpec(
-                    command: command, appDirectory: context.app, environment: environment, logFile: log,
-                    hiddenPaths: [context.layout.root.standardizedFileURL.path], volumes: context.volumes, cgroup: group
-                ))
-                spec.networkEnter = network?.enterArgv ?? []
-                spec.hostsFile = network.flatMap { context.networks?.hostsFile(network: $0.network.number) }
-                spec.rlimits = group == nil ? context.limits : nil
-                pid = try context.driver.start(spec)
+                pid = try session.start(command, log: buildLog)
             } catch {
                 return "`\(command)` could not start: \(error)"
             }
-            let deadline = ContinuousClock.now + Self.preDeployTimeout
-            while context.driver.exitStatus(of: pid) == nil {
-                if ContinuousClock.now >= deadline {
-                    await context.driver.stop(pid, grace: .seconds(5))
-                    return "`\(command)` took longer than \(Self.preDeployTimeout) and was stopped"
-                }
-                try? await Task.sleep(for: .milliseconds(50))
+            guard let status = await session.wait(pid, timeout: Self.preDeployTimeout) else {
+                return "`\(command)` took longer than \(Self.preDeployTimeout) and was stopped"
             }
-            let exit = ReplicaExit(waitStatus: context.driver.exitStatus(of: pid) ?? 0)
+            let exit = ReplicaExit(waitStatus: status)
             guard exit.isSuccess else { return "`\(command)` \(exit)" }
         }
         return nil
@@ -606,5 +580,16 @@ actor ReleaseRunner {
         for (slot, problem) in lastProbeProblem.sorted(by: { $0.key < $1.key }) {
             LogFile.append("Replica \(slot + 1)'s last health check: \(problem)", to: buildLog)
         }
+    }
+}
+
+extension ReleaseRunner.Context {
+    /// Where this release's one-off commands run (pre-deploy, cron runs): as its replicas do, without a PORT.
+    var oneOffProcess: OneOffProcess {
+        OneOffProcess(
+            app: app, environment: release.processEnvironment(port: nil, replicaId: nil, paths: plan.paths, appDirectory: app),
+            hiddenPaths: [layout.root.standardizedFileURL.path], driver: driver, identity: identity, volumes: volumes,
+            cgroups: cgroups, cgroupParent: cgroupParent, limits: limits, networks: networks, network: network
+        )
     }
 }

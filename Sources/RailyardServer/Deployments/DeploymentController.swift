@@ -11,8 +11,6 @@ struct DeploymentController {
     let deployer: Deployer
     /// Largest source archive accepted, in bytes.
     static let maxArchiveBytes = 200 * 1024 * 1024
-    /// Longest a log request may wait for new text.
-    static let maxLogWait: Double = 25
 
     func addRoutes(to group: RouterGroup<RailyardRequestContext>) {
         let service = "projects/:projectId/environments/:environmentId/services/:serviceId"
@@ -118,22 +116,16 @@ struct DeploymentController {
         guard let stream = LogStream(rawValue: streamName) else {
             throw RailyardError.invalid("stream", "stream must be one of build, runtime (got '\(streamName)')")
         }
-        guard let offset = Int64(request.query("offset") ?? "0"), offset >= 0 else {
-            throw RailyardError.invalid("offset", "offset must be a non-negative number of bytes")
-        }
-        let wait = min(max(Double(request.query("wait") ?? "0") ?? 0, 0), Self.maxLogWait)
+        let query = try LogRequest(request)
         let layout = await deployer.layout
         let file = stream == .build ? layout.buildLog(deployment.id) : layout.runtimeLog(deployment.id)
-        let deadline = Date().addingTimeInterval(wait)
-        while true {
-            let open = await deployer.logIsOpen(deployment, stream: stream)
-            let chunk = LogFile.read(file, from: offset, complete: !open)
-            if !chunk.text.isEmpty || chunk.complete || Date() >= deadline {
-                return JSONResponse(chunk)
-            }
-            try await Task.sleep(for: .milliseconds(100))
-            deployment = try await dependencies.store.deployment(id: deployment.id) ?? deployment
-        }
+        var first = true
+        return JSONResponse(try await query.read(file) {
+            // The first look uses the deployment as read; later ones see whether it moved on.
+            if !first { deployment = try await dependencies.store.deployment(id: deployment.id) ?? deployment }
+            first = false
+            return await deployer.logIsOpen(deployment, stream: stream)
+        })
     }
 
     /// The deployment of the path, which must belong to the project of the path.

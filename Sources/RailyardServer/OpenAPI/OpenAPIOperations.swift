@@ -5,7 +5,7 @@ enum OpenAPIOperations {
     private typealias S = OpenAPISchemas
 
     static let all: [OpenAPIOperation] = system + auth + account + workspaces + projects + environments + services + variables
-        + settings + deployments + volumes + domains + tcpProxies + webhooks
+        + settings + deployments + cron + volumes + domains + tcpProxies + webhooks
 
     private static let system: [OpenAPIOperation] = [
         .init(method: "get", path: "/health", operationId: "health", summary: "Liveness check", tag: "system",
@@ -233,6 +233,19 @@ enum OpenAPIOperations {
                           ("wait", "Seconds to wait for new text (max 25)", ["type": "number"])]),
         ]
     }()
+
+    private static let cron: [OpenAPIOperation] = [
+        .init(method: "get", path: "/api/v1/projects/{projectId}/environments/{environmentId}/services/{serviceId}/cron-runs",
+              operationId: "listCronRuns",
+              summary: "A cron service's runs in an environment, newest due time first: each run's start, end, exit code and status, and skipped due times",
+              tag: "cron", success: (200, S.array("CronRun")), permission: .projectRead,
+              query: [("limit", "How many (1–100, default 20)", ["type": "integer"])]),
+        .init(method: "get", path: "/api/v1/projects/{projectId}/cron-runs/{runId}/logs", operationId: "cronRunLogs",
+              summary: "A cron run's output from a byte offset; waits up to `wait` seconds for new text while it runs",
+              tag: "cron", success: (200, S.ref("LogChunk")), permission: .projectRead,
+              query: [("offset", "Byte offset to read from", ["type": "integer"]),
+                      ("wait", "Seconds to wait for new text (max 25)", ["type": "number"])]),
+    ]
 
     private static let webhooks: [OpenAPIOperation] = [
         .init(method: "get", path: "/api/v1/projects/{projectId}/services/{serviceId}/webhook", operationId: "getWebhook",

@@ -111,6 +111,13 @@ enum OpenAPISchemas {
              "durationSumMs": ["type": "number"], "bytes": ["type": "integer"]],
             required: ["requests", "statusClasses", "latencyBuckets", "durationSumMs", "bytes"]
         ),
+        "CronRun": object(
+            ["id": string, "serviceId": string, "environmentId": string, "deploymentId": string, "scheduledAt": dateTime,
+             "startedAt": optionalDateTime, "endedAt": optionalDateTime, "exitCode": optionalInteger,
+             "status": ["type": "string", "enum": .array(CronRunStatus.allCases.map { .string($0.rawValue) })],
+             "detail": optionalString],
+            required: ["id", "serviceId", "environmentId", "deploymentId", "scheduledAt", "status"]
+        ),
         "LogChunk": object(
             ["text": string, "nextOffset": ["type": "integer"], "complete": boolean], required: ["text", "nextOffset", "complete"]
         ),

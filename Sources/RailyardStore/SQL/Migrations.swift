@@ -237,6 +237,29 @@ enum Migrations {
                 """,
             ]
         ),
+        Migration(
+            version: 8, name: "cron runs",
+            statements: [
+                // One row per due time of a cron service: a run (with its process while it goes) or a skip.
+                """
+                CREATE TABLE cron_runs (
+                    id TEXT PRIMARY KEY,
+                    service_id TEXT NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+                    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+                    deployment_id TEXT NOT NULL REFERENCES deployments(id) ON DELETE CASCADE,
+                    scheduled_at BIGINT NOT NULL,
+                    started_at BIGINT,
+                    ended_at BIGINT,
+                    exit_code BIGINT,
+                    status TEXT NOT NULL,
+                    detail TEXT,
+                    pid BIGINT
+                )
+                """,
+                "CREATE INDEX cron_runs_service ON cron_runs(service_id, environment_id, scheduled_at)",
+                "CREATE INDEX cron_runs_status ON cron_runs(status)",
+            ]
+        ),
     ]
 
     /// Applies every migration newer than the database, each in its own transaction.

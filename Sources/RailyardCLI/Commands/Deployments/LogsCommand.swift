@@ -56,32 +56,7 @@ struct LogsCommand: AsyncParsableCommand {
             )
         }
         let emit: (String) -> Void = { text in self.show(text, deploymentId: chosen.deployment.id, stream: stream) }
-
-        // What is there now: streamed, or only its last lines.
-        var tail = lines.map(LogTail.init(limit:))
-        var offset: Int64 = 0
-        var complete = false
-        while true {
-            let chunk = try await fetch(offset, 0)
-            offset = chunk.nextOffset
-            complete = chunk.complete
-            if tail != nil { tail?.append(chunk.text) } else if !chunk.text.isEmpty { emit(chunk.text) }
-            if chunk.text.isEmpty || chunk.complete { break }
-        }
-        if let tail, !tail.lines.isEmpty { emit(tail.text) }
-        guard follow else { return }
-
-        while !complete {
-            let started = ContinuousClock.now
-            let chunk = try await fetch(offset, RailyardClient.maxLogWait)
-            offset = chunk.nextOffset
-            complete = chunk.complete
-            if !chunk.text.isEmpty {
-                emit(chunk.text)
-            } else if ContinuousClock.now - started < .seconds(1) {
-                try await Task.sleep(for: .seconds(1))
-            }
-        }
+        try await LogPrinter(lines: lines, follow: follow, fetch: fetch, emit: emit).run()
     }
 
     /// The deployment whose log to show and the project it belongs to.
