@@ -8,7 +8,7 @@ extension Deployer {
     /// Puts to sleep every live release of a sleeping-enabled service quiet for `quietPeriod`.
     func sleepQuietReleases(after quietPeriod: Duration) async {
         for runner in runners.values where runner.sleepsWhenQuiet {
-            guard let quiet = await runner.quietFor(quietTime: routes.quietTime(of: runner.host)), quiet >= quietPeriod else { continue }
+            guard await runner.isQuiet(for: quietPeriod, sinceLastRequest: routes.quietTime(of: runner.host)) else { continue }
             await runner.sleep()
         }
     }

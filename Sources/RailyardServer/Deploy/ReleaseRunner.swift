@@ -82,8 +82,8 @@ actor ReleaseRunner {
     private var outcome: Outcome?
     private var waiting: [CheckedContinuation<Outcome, Never>] = []
     private var stopped = false
-    /// When the release last went live (deployed, restored or woken).
-    private var awakeSince: ContinuousClock.Instant?
+    /// When the release last went live (deployed, restored or woken), for `sleepApplication`.
+    private var sleepTimer = SleepTimer(after: .zero)
     /// The replica count's decisions, when `deploy.autoscaling` asks for them.
     private var autoscaler: Autoscaler?
     private var usage = UsageSampler()
@@ -206,12 +206,12 @@ actor ReleaseRunner {
         await handle(.wakeUp)
     }
 
-    /// How long the release has been live and awake without a request, counting from `quietTime`
-    /// (the edge's view) but never from before it last went live; nil unless it is live.
-    func quietFor(quietTime: Duration?) -> Duration? {
-        guard supervision.phase == .live, let awakeSince, !retired else { return nil }
-        let awake = ContinuousClock.now - awakeSince
-        return min(quietTime ?? awake, awake)
+    /// Whether the live release has gone `after` without a request, given how long ago the last
+    /// one came (the edge's view); never while it is not live.
+    func isQuiet(for after: Duration, sinceLastRequest: Duration?) -> Bool {
+        guard supervision.phase == .live, !retired else { return false }
+        sleepTimer.after = after
+        return sleepTimer.isDue(at: .now, sinceLastRequest: sinceLastRequest)
     }
 
     // MARK: Events and actions
@@ -236,7 +236,7 @@ actor ReleaseRunner {
         case .drainPrevious(let grace):
             await context.drainPrevious(grace)
         case .markSuccess:
-            awakeSince = .now
+            sleepTimer.wokeUp(at: .now)
             await context.retirePrevious()
             // A restored release is SUCCESS already; `move` skips a move that is not legal.
             await move(to: .success, reason: nil)
@@ -253,6 +253,7 @@ actor ReleaseRunner {
         case .routeSleeping:
             if !retired { context.routes.set(.sleeping, for: context.host) }
         case .markSleeping:
+            sleepTimer.stopped()
             LogFile.append("Sleeping: no request for the quiet period; the next request wakes the service", to: runtimeLog)
             await move(to: .sleeping, reason: nil)
         case .wake(let at):
