@@ -143,12 +143,12 @@ extension EndToEndTests {
             #expect(try await EdgeRequest.get(newEdge, host: EdgeRequest.host(of: urls["site"]!)!).status == 200)
             // Recovery routes the hosts with nothing live last (a 503 page instead of "unknown host"):
             // on a loaded machine that may come a moment after the Python app answers.
-            var down = try await EdgeRequest.get(newEdge, host: EdgeRequest.host(of: urls["nodeapp"]!)!)
-            for _ in 0..<100 where down.status == 404 {
+            var takenDown = try await EdgeRequest.get(newEdge, host: EdgeRequest.host(of: urls["nodeapp"]!)!)
+            for _ in 0..<100 where takenDown.status == 404 {
                 try await Task.sleep(for: .milliseconds(100))
-                down = try await EdgeRequest.get(newEdge, host: EdgeRequest.host(of: urls["nodeapp"]!)!)
+                takenDown = try await EdgeRequest.get(newEdge, host: EdgeRequest.host(of: urls["nodeapp"]!)!)
             }
-            #expect(down.status == 503, "\(down)")
+            #expect(takenDown.status == 503, "\(takenDown)")
             await again.stop()
         }
     }
