@@ -353,32 +353,6 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             }
         }
     }
-
-    // MARK: logging
-
-    func log(_ request: ActiveRequest) {
-        let elapsed = NIODeadline.now() - request.start
-        if request.known, let accessLog = environment.accessLog {
-            accessLog(AccessRecord(
-                time: request.arrived, host: request.host, method: request.summary.method.rawValue, path: String(request.path),
-                status: Int(request.status?.code ?? 0), durationMs: Double(elapsed.nanoseconds / 1000) / 1000,
-                bytes: request.bytesSent, requestId: request.summary.requestID
-            ))
-        }
-        let logger = environment.logger
-        guard logger.logLevel <= .debug else { return }
-        var metadata: Logger.Metadata = [
-            "http.method": "\(request.summary.method.rawValue)",
-            "http.host": "\(request.host)",
-            "http.path": "\(request.path)",
-            "http.status": "\(request.status.map { String($0.code) } ?? "-")",
-            "http.duration_ms": "\(Double(elapsed.nanoseconds / 1000) / 1000)",
-            "request.id": "\(request.summary.requestID)",
-        ]
-        if let upstream = request.upstream { metadata["edge.upstream"] = "\(upstream)" }
-        if let note = request.note { metadata["edge.error"] = "\(note)" }
-        logger.debug("request", metadata: metadata)
-    }
 }
 
 extension EdgeConnectionHandler: UpstreamHandlerDelegate {
