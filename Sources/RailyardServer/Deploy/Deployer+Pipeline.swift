@@ -28,7 +28,7 @@ extension Deployer {
                 serviceId: service.id, environmentId: environment.id, candidates: candidates
             )
             try await aliasCustomDomains(serviceId: service.id, environmentId: environment.id, to: domain)
-            let release = ReleaseEnvironment(
+            var release = ReleaseEnvironment(
                 project: project, environment: environment, service: service, deploymentId: deploymentId,
                 publicHost: domain.host,
                 shared: try await store.variables(environmentId: environment.id, serviceId: nil),
@@ -37,6 +37,7 @@ extension Deployer {
                 volume: try await store.volumes(serviceId: service.id, environmentId: environment.id).first,
                 tcpProxy: try await tcpProxy(serviceId: service.id, environmentId: environment.id)
             )
+            try await resolveReferences(in: &release)
 
             deployment = try await move(deployment, to: .building)
             guard let digest = deployment.sourceDigest else { throw RailyardError(.internal, "deployment has no source") }

@@ -77,7 +77,7 @@ extension Deployer {
                 let digest = deployment.sourceDigest
             else { return }
             let app = layout.appDirectory(deployment.id)
-            let release = ReleaseEnvironment(
+            var release = ReleaseEnvironment(
                 project: project, environment: environment, service: service, deploymentId: deployment.id, publicHost: domain.host,
                 shared: try await store.variables(environmentId: environment.id, serviceId: nil),
                 own: try await store.variables(environmentId: environment.id, serviceId: service.id),
@@ -85,6 +85,13 @@ extension Deployer {
                 volume: try await store.volumes(serviceId: service.id, environmentId: environment.id).first,
                 tcpProxy: try await tcpProxy(serviceId: service.id, environmentId: environment.id)
             )
+            do {
+                try await resolveReferences(in: &release)
+            } catch {
+                // What ran before the restart comes back even if a reference broke meanwhile (the
+                // next deployment will fail on it and say why); its values are as stored.
+                LogFile.append("Variable references not resolved after a restart: \((error as? RailyardError)?.message ?? "\(error)")", to: layout.runtimeLog(deployment.id))
+            }
             let plan = try BuildPlanner.plan(
                 directory: try sourceDirectory(digest: digest, service: service), variables: release.userVariables,
                 environment: environment.name,

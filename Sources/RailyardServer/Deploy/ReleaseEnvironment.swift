@@ -57,8 +57,12 @@ struct ReleaseEnvironment: Sendable {
         return result
     }
 
-    /// The user's variables: shared ones overridden by the service's own.
-    var userVariables: [String: String] { shared.merging(own) { _, service in service } }
+    /// The user's variables with their references replaced (`Deployer.resolveReferences`), once
+    /// they are; nil until then.
+    var resolved: [String: String]? = nil
+
+    /// The user's variables: shared ones overridden by the service's own, references resolved.
+    var userVariables: [String: String] { resolved ?? shared.merging(own) { _, service in service } }
 
     /// The server's toolchain folders (e.g. `/opt/swift/usr/bin`) after the standard ones, found once.
     static let searchPath = Toolchain.detect().searchPath
