@@ -57,3 +57,23 @@ struct VariableReferencesTests {
         }
     }
 }
+
+@Suite("Variable references: who uses a changed variable")
+struct VariableUsersTests {
+    static let services: [String: [String: String]] = [
+        "web": ["DB": "${{Postgres.DATABASE_URL}}", "WHO": "${{shared.REGION}}", "ME": "${{SECRET}}", "SECRET": "s"],
+        "worker": ["DB": "x${{postgres.DATABASE_URL}}y", "ZONE": "${{REGION}}"],
+        "postgres": ["DATABASE_URL": "postgres://…", "PGPASSWORD": "p"],
+        "plain": ["REGION": "own", "ALSO": "${{REGION}}"],
+    ]
+
+    @Test("another service's, a shared and an own variable: the services that refer to it, by name")
+    func users() {
+        #expect(VariableReferences.users(of: ["DATABASE_URL"], owner: "postgres", services: Self.services) == ["web", "worker"])
+        #expect(VariableReferences.users(of: ["PGPASSWORD"], owner: "postgres", services: Self.services).isEmpty)
+        // ${{REGION}} in plain is its own REGION, not the shared one.
+        #expect(VariableReferences.users(of: ["REGION"], owner: nil, services: Self.services) == ["web", "worker"])
+        #expect(VariableReferences.users(of: ["SECRET"], owner: "web", services: Self.services) == ["web"])
+        #expect(VariableReferences.references(in: "a ${{ x.Y }} b ${{Z}} ${{broken").map { "\($0.namespace ?? "-").\($0.name)" } == ["x.Y", "-.Z"])
+    }
+}

@@ -45,6 +45,14 @@ extension EndToEndTests {
                 let served = try await EdgeRequest.get(edge, host: host)
                 #expect(served.body == "api.railyard.internal|t0k3n-web|hello from the edge to \(host)|1", "\(served)")
 
+                // Changing a referenced value names the services that use it and how to redeploy them.
+                let changed = try await cli.run(["variables", "--set", "TOKEN=n3w"], in: api)
+                #expect(changed.stdout.contains("Referred to by web;") && changed.stdout.contains("railyard redeploy --service web"), "\(changed)")
+                let unrelated = try await cli.run(["variables", "--set", "OTHER=1"], in: api)
+                #expect(unrelated.status == 0 && !unrelated.stdout.contains("Referred to by"), "\(unrelated)")
+                #expect(try await cli.run(["redeploy", "--service", "web"], in: web, timeout: .seconds(120)).status == 0)
+                #expect(try await EdgeRequest.get(edge, host: host).body.contains("|n3w-web|"))
+
                 for (variables, says) in [
                     (["BROKEN=${{Postgres.DATABASE_URL}}"], "refers to ${{Postgres.DATABASE_URL}}, but this environment has no service named Postgres"),
                     (["BROKEN=${{api.NOPE}}"], "refers to ${{api.NOPE}}, but service api has no variable NOPE"),
@@ -54,7 +62,7 @@ extension EndToEndTests {
                     let failed = try await cli.run(["redeploy", "--service", "web"], in: web, timeout: .seconds(120))
                     let log = try await cli.run(["logs", "--service", "web", "--build"], in: web).stdout
                     #expect(failed.status != 0 && log.contains(says), "\(failed)\n\(log)")
-                    #expect(try await EdgeRequest.get(edge, host: host).body == served.body, "the running release is untouched")
+                    #expect(try await EdgeRequest.get(edge, host: host).body.contains("|n3w-web|"), "the running release is untouched")
                     #expect(try await cli.run(["variables", "--delete", "BROKEN", "--delete", "LOOP"], in: web).status == 0)
                 }
             }

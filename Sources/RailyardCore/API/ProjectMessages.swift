@@ -65,7 +65,13 @@ public struct UpdateVariablesRequest: Codable, Sendable {
 /// A list of variables, sorted by key; values masked unless `?reveal=true` was asked.
 public struct VariableList: Codable, Sendable {
     public var variables: [Variable]
-    public init(variables: [Variable]) { self.variables = variables }
+    /// After a change: the services whose variables refer to a changed one (`${{…}}`), by name; they
+    /// see the change once they deploy again.
+    public var usedBy: [String]?
+    public init(variables: [Variable], usedBy: [String]? = nil) {
+        self.variables = variables
+        self.usedBy = usedBy
+    }
 }
 
 /// `POST …/services/{serviceId}/scale`: how many replicas the service runs in the environment.

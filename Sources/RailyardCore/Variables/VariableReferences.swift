@@ -139,3 +139,40 @@ public enum VariableReferences {
         }
     }
 }
+
+extension VariableReferences {
+    /// The references written in `value`, each as (namespace, name): namespace nil for `${{NAME}}`,
+    /// `shared` or a service name otherwise. Malformed ones are left out (deploying reports them).
+    public static func references(in value: String) -> [(namespace: String?, name: String)] {
+        var found: [(namespace: String?, name: String)] = []
+        var rest = value[...]
+        while let open = rest.range(of: "${{"), let close = rest[open.upperBound...].range(of: "}}") {
+            let reference = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            let parts = reference.split(separator: ".", maxSplits: 1).map(String.init)
+            if parts.count == 2 { found.append((parts[0], parts[1])) } else if parts.count == 1 { found.append((nil, parts[0])) }
+            rest = rest[close.upperBound...]
+        }
+        return found
+    }
+
+    /// The services whose variables refer to one of `keys` of service `owner` (nil: the shared
+    /// variables), by name, sorted: they see a change once they deploy again. `services` holds each
+    /// service's own variables by name.
+    public static func users(of keys: Set<String>, owner: String?, services: [String: [String: String]]) -> [String] {
+        services.compactMap { name, own -> String? in
+            let refers = own.values.contains { value in
+                references(in: value).contains { namespace, key in
+                    guard keys.contains(key) else { return false }
+                    switch (namespace?.lowercased(), owner?.lowercased()) {
+                    case ("shared"?, nil): return true
+                    case (nil, nil): return own[key] == nil
+                    case (nil, let owner?): return owner == name.lowercased()
+                    case (let namespace?, let owner?): return namespace == owner
+                    default: return false
+                    }
+                }
+            }
+            return refers ? name : nil
+        }.sorted()
+    }
+}

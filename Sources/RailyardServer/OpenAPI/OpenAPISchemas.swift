@@ -64,7 +64,7 @@ enum OpenAPISchemas {
             required: ["project", "environments", "services"]
         ),
         "Variable": object(["key": string, "value": string, "masked": boolean], required: ["key", "value", "masked"]),
-        "VariableList": object(["variables": array("Variable")], required: ["variables"]),
+        "VariableList": object(["variables": array("Variable"), "usedBy": ["type": "array", "items": string]], required: ["variables"]),
         "SignupRequest": object(
             ["email": string, "password": ["type": "string", "minLength": 8], "name": optionalString],
             required: ["email", "password"]

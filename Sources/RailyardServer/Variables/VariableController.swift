@@ -44,7 +44,7 @@ struct VariableController {
     }
 
     @Sendable func update(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<VariableList> {
-        let (_, environment, service) = try await scope(.variablesWrite, context: context)
+        let (project, environment, service) = try await scope(.variablesWrite, context: context)
         let body = try await request.decodeJSON(as: UpdateVariablesRequest.self, context: context)
         let set = body.set ?? [:]
         let delete = body.delete ?? []
@@ -59,7 +59,20 @@ struct VariableController {
                 "variables.set": "\(set.keys.sorted().joined(separator: ","))", "variables.deleted": "\(delete.count)",
             ]
         )
-        return JSONResponse(Self.list(values, reveal: false))
+        var list = Self.list(values, reveal: false)
+        list.usedBy = try await users(of: Set(set.keys).union(delete), owner: service, project: project, environment: environment)
+        return JSONResponse(list)
+    }
+
+    /// The services of the environment whose variables refer to one of `keys` of `owner` (nil: shared).
+    private func users(
+        of keys: Set<String>, owner: Service?, project: Project, environment: RailyardCore.Environment
+    ) async throws -> [String] {
+        var services: [String: [String: String]] = [:]
+        for service in try await dependencies.store.services(projectId: project.id) {
+            services[service.name] = try await dependencies.store.variables(environmentId: environment.id, serviceId: service.id)
+        }
+        return VariableReferences.users(of: keys, owner: owner?.name, services: services)
     }
 
     /// Checks every key and value before anything is stored, so a bad one rejects the whole change.

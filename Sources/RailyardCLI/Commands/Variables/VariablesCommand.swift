@@ -49,6 +49,10 @@ struct VariablesCommand: AsyncParsableCommand {
                 if !setKeys.isEmpty { parts.append("set \(setKeys.joined(separator: ", "))") }
                 if let deleted = change.delete { parts.append("deleted \(deleted.joined(separator: ", "))") }
                 Output.line("Variables of \(target.label): \(parts.joined(separator: "; "))")
+                if let users = list.usedBy, !users.isEmpty {
+                    Output.line("Referred to by \(users.joined(separator: ", ")); they see the change once redeployed:")
+                    for user in users { Output.line("  railyard redeploy --service \(user)") }
+                }
                 return
             }
         } else {
