@@ -68,6 +68,19 @@ struct LiveNetworkTests {
         let hostPort = try PortProbe.freePort()
         let edgePort = try PortProbe.freePort()
         let appPort = try PortProbe.freePort()
+        // Held on the host (bound, never listening) for the whole test: the replicas listen on it in
+        // their own namespaces, and no other process of a parallel run can take it on the host, where
+        // "host loopback → A1's port" must find nothing.
+        let hostHold = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(hostHold) }
+        var any = sockaddr_in()
+        any.sin_family = sa_family_t(AF_INET)
+        any.sin_port = UInt16(appPort).bigEndian
+        any.sin_addr.s_addr = INADDR_ANY
+        let held = withUnsafePointer(to: &any) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(hostHold, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(held == 0, "could not hold port \(appPort) on the host")
         var listeners: [Process] = []
         defer {
             listeners.forEach(Self.stop)

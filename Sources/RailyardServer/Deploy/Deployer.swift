@@ -160,7 +160,10 @@ actor Deployer {
     /// build cache makes that quick) with today's variables and settings.
     func rollback(project: Project, environment: RailyardCore.Environment, service: Service, to deploymentId: String?) async throws -> Deployment {
         let history = try await store.deployments(serviceId: service.id, environmentId: environment.id, limit: 100)
-        let wentLive: (Deployment) -> Bool = { $0.sourceDigest != nil && $0.deployStartedAt != nil && [.success, .crashed, .sleeping, .removed].contains($0.status) }
+        // REMOVING too: right after a deploy the release it replaced is still being stopped.
+        let wentLive: (Deployment) -> Bool = {
+            $0.sourceDigest != nil && $0.deployStartedAt != nil && [.success, .crashed, .sleeping, .removing, .removed].contains($0.status)
+        }
         let target: Deployment
         if let deploymentId {
             guard let chosen = history.first(where: { $0.id == deploymentId }) else {
