@@ -264,3 +264,23 @@ struct EdgePageTests {
         #expect(html.contains("&lt;img src=x onerror=alert(1)&gt;"))
     }
 }
+
+@Suite("Request ids")
+struct RequestIDTests {
+    @Test("generated ids are 32 lowercase hex digits, distinct per request and per connection; sane incoming ids are kept")
+    func ids() {
+        var first = RequestID.Generator()
+        var second = RequestID.Generator()
+        var seen: Set<String> = []
+        for _ in 0..<1000 {
+            for id in [first.next(), second.next()] {
+                #expect(id.utf8.count == 32 && id.allSatisfy { $0.isHexDigit && !$0.isUppercase }, "\(id)")
+                seen.insert(id)
+            }
+        }
+        #expect(seen.count == 2000)
+        #expect(RequestID.resolve(incoming: "from-the-client-1", generator: &first) == "from-the-client-1")
+        #expect(RequestID.resolve(incoming: "has space", generator: &first).utf8.count == 32)
+        #expect(RequestID.resolve(incoming: String(repeating: "a", count: 201), generator: &first).utf8.count == 32)
+    }
+}

@@ -295,20 +295,21 @@ struct SleepTimerTests {
     @Test("quiet counts from the last request, never from before the release went live; only a live release is due")
     func due() {
         let start = ContinuousClock.now
-        var timer = SleepTimer(after: .seconds(600))
-        #expect(!timer.isDue(at: start + .seconds(9999), sinceLastRequest: nil), "not live yet")
+        var timer = SleepTimer()
+        let after = Duration.seconds(600)
+        #expect(!timer.isDue(after: after, at: start + .seconds(9999), sinceLastRequest: nil), "not live yet")
         timer.wokeUp(at: start)
         #expect(timer.quiet(at: start + .seconds(30), sinceLastRequest: .seconds(5)) == .seconds(5))
-        #expect(!timer.isDue(at: start + .seconds(599), sinceLastRequest: nil), "no request since it went live: counts from then")
-        #expect(timer.isDue(at: start + .seconds(600), sinceLastRequest: nil))
+        #expect(!timer.isDue(after: after, at: start + .seconds(599), sinceLastRequest: nil), "no request since it went live: counts from then")
+        #expect(timer.isDue(after: after, at: start + .seconds(600), sinceLastRequest: nil))
         // A fresh deployment of a service whose last request was a day ago is not put to sleep at once.
         #expect(timer.quiet(at: start + .seconds(60), sinceLastRequest: .seconds(86_400)) == .seconds(60))
-        #expect(!timer.isDue(at: start + .seconds(60), sinceLastRequest: .seconds(86_400)))
-        #expect(timer.isDue(at: start + .seconds(1200), sinceLastRequest: .seconds(601)))
-        #expect(!timer.isDue(at: start + .seconds(1200), sinceLastRequest: .seconds(599)), "a request 599 s ago keeps it awake")
+        #expect(!timer.isDue(after: after, at: start + .seconds(60), sinceLastRequest: .seconds(86_400)))
+        #expect(timer.isDue(after: after, at: start + .seconds(1200), sinceLastRequest: .seconds(601)))
+        #expect(!timer.isDue(after: after, at: start + .seconds(1200), sinceLastRequest: .seconds(599)), "a request 599 s ago keeps it awake")
         timer.stopped()
         #expect(timer.quiet(at: start + .seconds(5000), sinceLastRequest: nil) == nil, "asleep: nothing to count")
         timer.wokeUp(at: start + .seconds(5000))
-        #expect(!timer.isDue(at: start + .seconds(5100), sinceLastRequest: .seconds(4000)), "woken: the quiet period starts over")
+        #expect(!timer.isDue(after: after, at: start + .seconds(5100), sinceLastRequest: .seconds(4000)), "woken: the quiet period starts over")
     }
 }

@@ -5,14 +5,10 @@
 public struct SleepTimer: Sendable, Equatable {
     public typealias Instant = ContinuousClock.Instant
 
-    /// How long without a request before sleeping (`--sleep-after`).
-    public var after: Duration
     /// When the release last went live; nil while it is not live.
     public private(set) var awakeSince: Instant?
 
-    public init(after: Duration) {
-        self.after = after
-    }
+    public init() {}
 
     /// The release went live (deployed, restored or woken) at `now`.
     public mutating func wokeUp(at now: Instant) {
@@ -32,8 +28,8 @@ public struct SleepTimer: Sendable, Equatable {
         return min(sinceLastRequest ?? awake, awake)
     }
 
-    /// Whether the release should sleep at `now`.
-    public func isDue(at now: Instant, sinceLastRequest: Duration?) -> Bool {
+    /// Whether the release has gone `after` (`--sleep-after`) without a request at `now`.
+    public func isDue(after: Duration, at now: Instant, sinceLastRequest: Duration?) -> Bool {
         guard let quiet = quiet(at: now, sinceLastRequest: sinceLastRequest) else { return false }
         return quiet >= after
     }

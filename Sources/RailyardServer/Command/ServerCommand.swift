@@ -94,7 +94,7 @@ public struct ServerCommand: AsyncParsableCommand {
     )
     var noNetworkSeparation: Bool = false
 
-    @OptionGroup(title: "Edge limits")
+    @OptionGroup(title: "Edge limits and app sleeping")
     var edgeOptions: EdgeOptions
 
     @Option(name: .customLong("tcp-proxy-ports"), help: "Public ports given to TCP proxies, LOW-HIGH; default 20000-20999.")

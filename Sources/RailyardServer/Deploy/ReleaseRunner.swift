@@ -83,7 +83,7 @@ actor ReleaseRunner {
     private var waiting: [CheckedContinuation<Outcome, Never>] = []
     private var stopped = false
     /// When the release last went live (deployed, restored or woken), for `sleepApplication`.
-    private var sleepTimer = SleepTimer(after: .zero)
+    private var sleepTimer = SleepTimer()
     /// The replica count's decisions, when `deploy.autoscaling` asks for them.
     private var autoscaler: Autoscaler?
     private var usage = UsageSampler()
@@ -210,8 +210,7 @@ actor ReleaseRunner {
     /// one came (the edge's view); never while it is not live.
     func isQuiet(for after: Duration, sinceLastRequest: Duration?) -> Bool {
         guard supervision.phase == .live, !retired else { return false }
-        sleepTimer.after = after
-        return sleepTimer.isDue(at: .now, sinceLastRequest: sinceLastRequest)
+        return sleepTimer.isDue(after: after, at: .now, sinceLastRequest: sinceLastRequest)
     }
 
     // MARK: Events and actions

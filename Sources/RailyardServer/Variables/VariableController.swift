@@ -60,7 +60,8 @@ struct VariableController {
             ]
         )
         var list = Self.list(values, reveal: false)
-        list.usedBy = try await users(of: Set(set.keys).union(delete), owner: service, project: project, environment: environment)
+        // The change is stored: a failure to work out who refers to it only leaves the hint out.
+        list.usedBy = try? await users(of: Set(set.keys).union(delete), owner: service, project: project, environment: environment)
         return JSONResponse(list)
     }
 
