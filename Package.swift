@@ -187,6 +187,7 @@ let package = Package(
         .testTarget(
             name: "RailyardEndToEndTests",
             dependencies: [
+                "RailyardBuild",
                 "RailyardClient",
                 "RailyardCore",
                 "RailyardStore",

@@ -29,6 +29,8 @@ public enum RailyardCommandLine {
         CronCommand.self,
         DomainCommand.self,
         TCPProxyCommand.self,
+        AddCommand.self,
+        ConnectCommand.self,
         RunCommand.self,
         BuildCommand.self,
     ]

@@ -31,7 +31,7 @@ extension RailyardClient {
 
     /// `POST …/services/{serviceId}/deployments` without a body: deploys the head of a git-sourced
     /// service's branch.
-    public func deployFromGit(projectId: String, environmentId: String, serviceId: String) async throws -> Deployment {
+    public func deployWithoutUpload(projectId: String, environmentId: String, serviceId: String) async throws -> Deployment {
         try await send(.POST, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/deployments")
     }
 

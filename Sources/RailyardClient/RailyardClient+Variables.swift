@@ -24,6 +24,14 @@ extension RailyardClient {
         )
     }
 
+    /// `GET …/services/{serviceId}/variables?reveal=true&resolved=true`: every variable the service's
+    /// next release sees (shared ones overridden by its own), references replaced.
+    public func resolvedVariables(projectId: String, environmentId: String, serviceId: String) async throws -> VariableList {
+        try await send(
+            .GET, Self.serviceVariablesPath(projectId, environmentId, serviceId), query: ["reveal": "true", "resolved": "true"]
+        )
+    }
+
     /// `PATCH …/environments/{environmentId}/services/{serviceId}/variables`: sets and deletes a
     /// service's variables in one change.
     public func updateServiceVariables(

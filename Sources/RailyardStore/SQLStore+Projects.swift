@@ -148,9 +148,10 @@ extension SQLStore {
                 throw RailyardError(.conflict, conflict, field: "name")
             }
             try await db.raw("""
-                INSERT INTO services (id, project_id, name, source_repo, source_branch, source_root_directory, created_at, updated_at)
+                INSERT INTO services (id, project_id, name, source_repo, source_branch, source_root_directory, source_database,
+                created_at, updated_at)
                 VALUES (\(bind: id), \(bind: projectId), \(bind: name), \(bind: source.repo), \(bind: source.branch),
-                \(bind: source.rootDirectory), \(bind: now), \(bind: now))
+                \(bind: source.rootDirectory), \(bind: source.database?.rawValue), \(bind: now), \(bind: now))
                 """).run()
             return try await db.raw("SELECT * FROM services WHERE id = \(bind: id)").first()!.service()
         }

@@ -14,7 +14,7 @@ public struct SourceArchiveStore: Sendable {
     /// How large an archive may unpack to.
     public let limits: ArchiveLimits
 
-    private static let temporaryPrefix = ".tmp-"
+    static let temporaryPrefix = ".tmp-"
 
     /// A store under `root` (created on first ingest).
     public init(root: URL) {

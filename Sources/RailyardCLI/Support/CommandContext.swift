@@ -55,6 +55,16 @@ struct CommandContext {
         try configFile.save(config)
     }
 
+    /// The linked project and environment, with errors that say how to re-link.
+    func linkedEnvironment(_ client: RailyardClient) async throws -> (ProjectDetail, RailyardCore.Environment) {
+        let link = try requireLink().link
+        let detail = try await linkedProject(client, link)
+        guard let environment = detail.environments.first(where: { $0.id == link.environmentId }) else {
+            throw CLIError("the environment linked to this folder no longer exists; run `railyard environment use NAME`")
+        }
+        return (detail, environment)
+    }
+
     /// The project a link points at, with an error that says to re-link when it is gone.
     func linkedProject(_ client: RailyardClient, _ link: FolderLink) async throws -> ProjectDetail {
         do {

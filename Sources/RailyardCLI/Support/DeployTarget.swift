@@ -18,10 +18,7 @@ struct DeployTarget {
         context: inout CommandContext, client: RailyardClient, serviceFlag: String?, createIfEmpty: Bool = false
     ) async throws -> DeployTarget {
         let (path, link) = try context.requireLink()
-        let detail = try await context.linkedProject(client, link)
-        guard let environment = detail.environments.first(where: { $0.id == link.environmentId }) else {
-            throw CLIError("the environment linked to this folder no longer exists; run `railyard environment use NAME`")
-        }
+        let (detail, environment) = try await context.linkedEnvironment(client)
         let choice = try ServiceChoice.decide(
             flag: serviceFlag, linkedServiceId: link.serviceId, services: detail.services, folder: path
         )

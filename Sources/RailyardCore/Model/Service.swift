@@ -1,6 +1,7 @@
 import Foundation
 
-/// Where a service's code comes from: folders uploaded by `railyard up`, or a git repository.
+/// Where a service's code comes from: folders uploaded by `railyard up`, a git repository, or
+/// (for a database service) the host's database server program.
 public struct ServiceSource: Codable, Sendable, Equatable {
     /// A git URL; nil means the source is whatever `railyard up` uploads.
     public var repo: String?
@@ -9,11 +10,14 @@ public struct ServiceSource: Codable, Sendable, Equatable {
     /// A sub-folder that holds the service (monorepos): of the repository, or of the folder
     /// `railyard up` uploads. The build sees only this folder.
     public var rootDirectory: String?
+    /// Set for a database service: the server it runs (set by `POST …/databases`, never changed).
+    public var database: DatabaseEngine?
 
-    public init(repo: String? = nil, branch: String? = nil, rootDirectory: String? = nil) {
+    public init(repo: String? = nil, branch: String? = nil, rootDirectory: String? = nil, database: DatabaseEngine? = nil) {
         self.repo = repo
         self.branch = branch
         self.rootDirectory = rootDirectory
+        self.database = database
     }
 
     /// The branch deployed when none is set.

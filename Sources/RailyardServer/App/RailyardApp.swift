@@ -60,6 +60,7 @@ public enum RailyardApp {
         DomainController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
         TrafficController(dependencies: dependencies).addRoutes(to: api)
         TCPProxyController(dependencies: dependencies).addRoutes(to: api)
+        DatabaseController(dependencies: dependencies).addRoutes(to: api)
         CronController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
         WebhookController(dependencies: dependencies).addRoutes(to: api)
         return router

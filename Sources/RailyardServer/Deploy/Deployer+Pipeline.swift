@@ -17,7 +17,9 @@ extension Deployer {
         var routed: (host: String, previous: Route?)?
         do {
             deployment = try await move(deployment, to: .initializing)
-            if deployment.sourceDigest == nil {
+            if let engine = service.source.database {
+                deployment = try await prepareDatabaseSource(deployment, engine: engine, service: service, environment: environment)
+            } else if deployment.sourceDigest == nil {
                 deployment = try await fetchSource(deployment, service: service)
             }
             let candidates = GeneratedDomain.candidates(
@@ -43,9 +45,8 @@ extension Deployer {
             guard let digest = deployment.sourceDigest else { throw RailyardError(.internal, "deployment has no source") }
             let source = try sourceDirectory(digest: digest, service: service)
             let settings = try await store.serviceSettings(serviceId: service.id, environmentId: environment.id)
-            let plan = try BuildPlanner.plan(
-                directory: source, variables: release.userVariables, environment: environment.name, settings: settings
-            )
+            let plan = try service.source.database.map { try databaseTemplate($0).plan(settings: settings) }
+                ?? BuildPlanner.plan(directory: source, variables: release.userVariables, environment: environment.name, settings: settings)
             deployment.provider = plan.provider
             try await store.saveDeploymentConfig(plan.config, deploymentId: deploymentId)
             if let root = service.source.rootDirectory { LogFile.append("Building from the root directory \(root)", to: buildLog) }
@@ -71,8 +72,12 @@ extension Deployer {
             LogFile.append("Build finished", to: buildLog)
 
             deployment = try await move(deployment, to: .deploying)
-            let replaced = try await activeDeployments(serviceId: service.id, environmentId: environment.id)
+            var replaced = try await activeDeployments(serviceId: service.id, environmentId: environment.id)
                 .filter { $0.id != deploymentId }
+            if let engine = service.source.database {
+                let grace = ReleaseRunner.settings(plan.config.deploy, defaultHealthTimeout: startTimeout).draining
+                replaced = await stopBeforeReplacing(replaced, engine: engine, deploymentId: deploymentId, grace: grace)
+            }
             if let start = plan.start {
                 let context = runnerContext(
                     deploymentId: deploymentId, host: domain.host, command: start, app: app, release: release, plan: plan,

@@ -10,6 +10,8 @@ extension Deployer {
     /// interrupted end FAILED; live ones get their routes back, their replicas that still run and
     /// answer are adopted, and the rest are started again.
     func recover() async {
+        recovering = true
+        defer { recovering = false }
         do {
             await interruptCronRuns()
             for deployment in try await store.deployments(statuses: [.queued, .initializing, .building, .deploying]) {

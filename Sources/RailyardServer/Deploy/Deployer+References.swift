@@ -30,4 +30,19 @@ extension Deployer {
         }
         release.resolved = try VariableReferences.resolve(service: release.service.name, services: services, shared: release.shared)
     }
+
+    /// What the service's next release would see of its variables (shared ones overridden by its
+    /// own), with references replaced: for `railyard run` and `railyard connect`.
+    func resolvedVariables(project: Project, environment: RailyardCore.Environment, service: Service) async throws -> [String: String] {
+        var release = ReleaseEnvironment(
+            project: project, environment: environment, service: service, deploymentId: "",
+            publicHost: try await store.domains(serviceId: service.id, environmentId: environment.id).generated?.host ?? "",
+            shared: try await store.variables(environmentId: environment.id, serviceId: nil),
+            own: try await store.variables(environmentId: environment.id, serviceId: service.id),
+            volume: try await store.volumes(serviceId: service.id, environmentId: environment.id).first,
+            tcpProxy: try await tcpProxy(serviceId: service.id, environmentId: environment.id)
+        )
+        try await resolveReferences(in: &release)
+        return release.userVariables
+    }
 }

@@ -44,6 +44,9 @@ actor Deployer {
     var cgroupParent: String { share.map { "railyard/s\($0.index)" } ?? "railyard" }
     /// The supervisor of each live process release, by deployment id.
     var runners: [String: ReleaseRunner] = [:]
+    /// True while start-up recovery restores live releases: a command on a live release (restart,
+    /// scale) arriving meanwhile waits for its runner instead of finding none.
+    var recovering = false
     /// The schedule follower of each live cron release, by deployment id.
     var crons: [String: CronScheduler] = [:]
     /// The wall clock cron schedules follow.
@@ -84,17 +87,22 @@ actor Deployer {
     /// Stores an uploaded archive (rejecting unsafe ones before anything else is created) and queues a
     /// deployment of it.
     func deploy(archive: URL, project: Project, environment: RailyardCore.Environment, service: Service) async throws -> Deployment {
+        try Self.refuseForDatabase(service, "it runs the host's server program, not uploaded code; deploy your app as a service of its own (`railyard service new`)")
         let archives = self.archives
         let digest = try await Task.detached { try archives.ingest(archive: archive) }.value
         return try await enqueue(digest: digest, commit: nil, project: project, environment: environment, service: service)
     }
 
-    /// Queues a deployment of a git-sourced service's branch: of `commit` when a push named it, else of
-    /// the branch head. The fetch happens in the pipeline (INITIALIZING), so a failed fetch is a FAILED
-    /// deployment with git's reason in its build log.
-    func deployFromGit(
+    /// Queues a deployment that needs no upload: of a git-sourced service's branch (of `commit` when a
+    /// push named it, else of the branch head), or of a database service. The fetch happens in the
+    /// pipeline (INITIALIZING), so a failed fetch is a FAILED deployment with git's reason in its build log.
+    func deployWithoutUpload(
         project: Project, environment: RailyardCore.Environment, service: Service, commit: String? = nil
     ) async throws -> Deployment {
+        if service.source.database != nil {
+            // Its source is made in the pipeline from today's template.
+            return try await enqueue(digest: nil, commit: nil, project: project, environment: environment, service: service)
+        }
         guard service.source.isGit else {
             throw RailyardError(
                 .conflict, "service \(service.name) has no git repository; set its source.repo (PATCH …/services/{id}), or deploy a folder with `railyard up`"
@@ -107,6 +115,7 @@ actor Deployer {
     /// Queues a new deployment of the latest source this service deployed in this environment (for a
     /// git source: the same commit), or with `latest` of its branch's head.
     func redeploy(project: Project, environment: RailyardCore.Environment, service: Service, latest: Bool = false) async throws -> Deployment {
+        if service.source.database != nil { return try await deployWithoutUpload(project: project, environment: environment, service: service) }
         if latest {
             guard service.source.isGit else {
                 throw RailyardError(
@@ -114,11 +123,11 @@ actor Deployer {
                     field: "latest"
                 )
             }
-            return try await deployFromGit(project: project, environment: environment, service: service)
+            return try await deployWithoutUpload(project: project, environment: environment, service: service)
         }
         let previous = try await store.deployments(serviceId: service.id, environmentId: environment.id, limit: 50)
         guard let last = previous.first(where: { $0.sourceDigest != nil }), let digest = last.sourceDigest else {
-            if service.source.isGit { return try await deployFromGit(project: project, environment: environment, service: service) }
+            if service.source.isGit { return try await deployWithoutUpload(project: project, environment: environment, service: service) }
             throw RailyardError(.conflict, "service \(service.name) has never been deployed here; run `railyard up` first")
         }
         return try await enqueue(digest: digest, commit: last.gitCommit, project: project, environment: environment, service: service)
@@ -126,15 +135,21 @@ actor Deployer {
 
     /// The supervisor of the service's live process release in an environment.
     private func liveRunner(environment: RailyardCore.Environment, service: Service) async throws -> ReleaseRunner? {
-        for deployment in try await activeDeployments(serviceId: service.id, environmentId: environment.id) {
-            if let runner = runners[deployment.id] { return runner }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            let active = try await activeDeployments(serviceId: service.id, environmentId: environment.id)
+            if let runner = active.lazy.compactMap({ self.runners[$0.id] }).first { return runner }
+            guard recovering, !active.isEmpty, ContinuousClock.now < deadline else { return nil }
+            try await Task.sleep(for: .milliseconds(100))
         }
-        return nil
     }
 
     /// Sets the service's replica count in the environment: stored as its `deploy.numReplicas`
     /// setting (config as code still wins at the next deployment) and applied to the live release now.
     func scale(environment: RailyardCore.Environment, service: Service, replicas: Int) async throws -> ServiceConfig {
+        if replicas != 1 {
+            try Self.refuseForDatabase(service, "it runs one replica, since its data lives on one volume that one server at a time may use")
+        }
         var settings = try await store.serviceSettings(serviceId: service.id, environmentId: environment.id)
         settings.deploy.numReplicas = replicas
         try settings.validate()
@@ -249,7 +264,8 @@ actor Deployer {
         deployment.commitMessage = commit.flatMap { $0.message.isEmpty ? nil : $0.message }
         deployment.commitAuthor = commit.flatMap { $0.author.isEmpty ? nil : $0.author }
         try await store.createDeployment(deployment)
-        let what = digest.map { "source \($0.prefix(12))" + (commit.map { " (commit \($0.sha.prefix(12)))" } ?? "") }
+        let what = service.source.database.map { "the host's \($0.displayName) server" }
+            ?? digest.map { "source \($0.prefix(12))" + (commit.map { " (commit \($0.sha.prefix(12)))" } ?? "") }
             ?? "\(commit.map { "commit \($0.sha.prefix(12)) of" } ?? "the head of") branch \(service.source.effectiveBranch)"
         LogFile.append("Queued deployment \(deployment.id) of \(what)", to: layout.buildLog(deployment.id))
         let key = "\(service.id)/\(environment.id)"

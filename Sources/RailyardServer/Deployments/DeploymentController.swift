@@ -38,9 +38,9 @@ struct DeploymentController {
         if let file = try await receive(request.body, into: deployer.layout.uploads) {
             defer { try? FileManager.default.removeItem(at: file) }
             deployment = try await deployer.deploy(archive: file, project: project, environment: environment, service: service)
-        } else if service.source.isGit {
-            // An empty body deploys the head of a git-sourced service's branch.
-            deployment = try await deployer.deployFromGit(project: project, environment: environment, service: service)
+        } else if service.source.isGit || service.source.database != nil {
+            // An empty body deploys the head of a git-sourced service's branch, or a database.
+            deployment = try await deployer.deployWithoutUpload(project: project, environment: environment, service: service)
         } else {
             throw RailyardError.invalid("body", "the request body must be a gzip'd tar of the app's folder; it was empty")
         }

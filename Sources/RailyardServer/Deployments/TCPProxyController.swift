@@ -25,6 +25,10 @@ struct TCPProxyController {
         let (_, environment, service) = try await dependencies.access.serviceInEnvironment(.projectUpdate, context: context)
         let body = try await request.decodeJSON(as: CreateTCPProxyRequest.self, context: context)
         let proxy = try await dependencies.tcpProxies.add(targetPort: body.targetPort, environment: environment, service: service)
+        if let engine = service.source.database {
+            // The database's public URL variable, now that it has a public endpoint.
+            try await dependencies.deployer.provisionDatabase(engine, service: service, environment: environment)
+        }
         return JSONResponse(proxy, status: .created)
     }
 

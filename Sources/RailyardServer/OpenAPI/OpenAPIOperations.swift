@@ -5,7 +5,7 @@ enum OpenAPIOperations {
     private typealias S = OpenAPISchemas
 
     static let all: [OpenAPIOperation] = system + auth + account + workspaces + projects + environments + services + variables
-        + settings + deployments + cron + volumes + domains + tcpProxies + webhooks
+        + settings + deployments + cron + volumes + domains + tcpProxies + databases + webhooks
 
     private static let system: [OpenAPIOperation] = [
         .init(method: "get", path: "/health", operationId: "health", summary: "Liveness check", tag: "system",
@@ -110,8 +110,10 @@ enum OpenAPIOperations {
               permission: .variablesWrite),
         .init(method: "get",
               path: "/api/v1/projects/{projectId}/environments/{environmentId}/services/{serviceId}/variables",
-              operationId: "listServiceVariables", summary: "A service's variables in an environment, masked unless revealed",
-              tag: "variables", success: (200, S.ref("VariableList")), permission: .variablesRead, query: reveal),
+              operationId: "listServiceVariables",
+              summary: "A service's variables in an environment, masked unless revealed; with resolved=true (and reveal) every variable its next release sees, shared ones too, references replaced",
+              tag: "variables", success: (200, S.ref("VariableList")), permission: .variablesRead,
+              query: reveal + [("resolved", "true (with reveal) to replace references, as a release sees them", ["type": "boolean"])]),
         .init(method: "patch",
               path: "/api/v1/projects/{projectId}/environments/{environmentId}/services/{serviceId}/variables",
               operationId: "updateServiceVariables", summary: "Set and delete a service's variables atomically",
@@ -168,6 +170,12 @@ enum OpenAPIOperations {
                   permission: .projectUpdate),
         ]
     }()
+
+    private static let databases: [OpenAPIOperation] = [
+        .init(method: "post", path: "/api/v1/projects/{projectId}/databases", operationId: "addDatabase",
+              summary: "Add a database service (postgres, redis, mysql or mongo) with a volume, generated credentials and Railway's variables, and deploy it (400 naming the package when the server program is not installed)",
+              tag: "databases", requestBody: "CreateDatabaseRequest", success: (201, S.ref("CreatedDatabase")), permission: .projectUpdate),
+    ]
 
     private static let settings: [OpenAPIOperation] = {
         let path = "/api/v1/projects/{projectId}/environments/{environmentId}/services/{serviceId}/settings"

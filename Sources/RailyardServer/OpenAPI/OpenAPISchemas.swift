@@ -52,7 +52,9 @@ enum OpenAPISchemas {
             required: ["id", "projectId", "name", "createdAt"]
         ),
         "ServiceSource": object(
-            ["repo": optionalString, "branch": optionalString, "rootDirectory": optionalString], required: []
+            ["repo": optionalString, "branch": optionalString, "rootDirectory": optionalString,
+             "database": ["type": ["string", "null"], "enum": .array(DatabaseEngine.allCases.map { .string($0.rawValue) } + [.null])]],
+            required: []
         ),
         "Service": object(
             ["id": string, "projectId": string, "name": string, "source": ref("ServiceSource"),
@@ -194,6 +196,16 @@ enum OpenAPISchemas {
             ["id": string, "serviceId": string, "environmentId": string, "targetPort": ["type": "integer"],
              "publicPort": ["type": "integer"], "domain": string, "createdAt": dateTime],
             required: ["id", "serviceId", "environmentId", "targetPort", "publicPort", "domain", "createdAt"]
+        ),
+        "CreateDatabaseRequest": object(
+            ["engine": ["type": "string", "enum": .array(DatabaseEngine.allCases.map { .string($0.rawValue) })],
+             "name": optionalString, "environmentId": optionalString, "tcpProxy": ["type": ["boolean", "null"]]],
+            required: ["engine"]
+        ),
+        "CreatedDatabase": object(
+            ["service": ref("Service"), "deployment": ref("Deployment"), "variables": ["type": "array", "items": string],
+             "tcpProxy": ["oneOf": [ref("TCPProxy"), ["type": "null"]]]],
+            required: ["service", "deployment", "variables"]
         ),
         "CreateTCPProxyRequest": object(["targetPort": ["type": "integer", "minimum": 1, "maximum": 65535]], required: ["targetPort"]),
         "ScaleRequest": object(["replicas": ["type": "integer", "minimum": 1, "maximum": .number(Double(ServiceConfig.maxReplicas))]], required: ["replicas"]),

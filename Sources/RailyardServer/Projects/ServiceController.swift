@@ -29,6 +29,9 @@ struct ServiceController {
         let body = try await request.decodeJSON(as: CreateServiceRequest.self, context: context)
         try Validation.dnsLabel(body.name, field: "name")
         let source = body.source ?? .upload
+        if source.database != nil {
+            throw RailyardError.invalid("source.database", "a database service is added with POST /api/v1/projects/{projectId}/databases (`railyard add --database`), which also gives it a volume and credentials")
+        }
         try SourceValidation.validate(source, allowLocal: dependencies.configuration.allowLocalGitSources)
         let service = try await dependencies.store.createService(projectId: project.id, name: body.name, source: source)
         context.logger.info("service created", metadata: ["project.id": "\(project.id)", "service.id": "\(service.id)"])
@@ -49,7 +52,17 @@ struct ServiceController {
         let service = try await dependencies.access.service(try context.parameters.require("serviceId"), of: project)
         let body = try await request.decodeJSON(as: UpdateServiceRequest.self, context: context)
         if let name = body.name { try Validation.dnsLabel(name, field: "name") }
-        if let source = body.source { try SourceValidation.validate(source, allowLocal: dependencies.configuration.allowLocalGitSources) }
+        if let source = body.source {
+            if source.database != service.source.database {
+                throw RailyardError.invalid(
+                    "source.database",
+                    service.source.database == nil
+                        ? "a database service is added with POST /api/v1/projects/{projectId}/databases (`railyard add --database`), not by changing a service's source"
+                        : "service \(service.name) is a database; its source cannot change (add a new service for an app)"
+                )
+            }
+            try SourceValidation.validate(source, allowLocal: dependencies.configuration.allowLocalGitSources)
+        }
         let updated = try await dependencies.store.updateService(id: service.id, name: body.name, source: body.source)
         context.logger.info("service updated", metadata: ["project.id": "\(project.id)", "service.id": "\(service.id)"])
         return JSONResponse(updated)

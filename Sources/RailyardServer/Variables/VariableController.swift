@@ -39,6 +39,13 @@ struct VariableController {
                 metadata: ["project.id": "\(project.id)", "environment.id": "\(environment.id)", "service.id": "\(service?.id ?? "shared")"]
             )
         }
+        if request.query("resolved").map({ $0 == "true" || $0 == "1" }) == true {
+            guard reveal, let service else {
+                throw RailyardError.invalid("resolved", "resolved=true lists what a service's releases see: ask for a service's variables with reveal=true")
+            }
+            let values = try await dependencies.deployer.resolvedVariables(project: project, environment: environment, service: service)
+            return JSONResponse(Self.list(values, reveal: true))
+        }
         let values = try await dependencies.store.variables(environmentId: environment.id, serviceId: service?.id)
         return JSONResponse(Self.list(values, reveal: reveal))
     }

@@ -68,7 +68,7 @@ struct WebhookController {
             context.logger.info("push not deployed", metadata: ["service.id": "\(service.id)", "webhook.reason": "\(reason)"])
             return JSONResponse(WebhookResult(deployed: false, reason: reason))
         case .deploy(let commit):
-            let deployment = try await dependencies.deployer.deployFromGit(
+            let deployment = try await dependencies.deployer.deployWithoutUpload(
                 project: project, environment: environment, service: service, commit: commit
             )
             context.logger.info("push deployed", metadata: ["service.id": "\(service.id)", "deployment.id": "\(deployment.id)"])

@@ -260,6 +260,39 @@ enum Migrations {
                 "CREATE INDEX cron_runs_status ON cron_runs(status)",
             ]
         ),
+        Migration(
+            version: 9, name: "database services, database backups",
+            statements: [
+                "ALTER TABLE services ADD COLUMN source_database TEXT",
+                // One row per backup of a database service in an environment: its file is
+                // backups/<id>.<ext> in the data dir while the row is SUCCESS.
+                """
+                CREATE TABLE database_backups (
+                    id TEXT PRIMARY KEY,
+                    service_id TEXT NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+                    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+                    engine TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    trigger TEXT NOT NULL,
+                    size_bytes BIGINT,
+                    detail TEXT,
+                    created_at BIGINT NOT NULL,
+                    finished_at BIGINT
+                )
+                """,
+                "CREATE INDEX database_backups_service ON database_backups(service_id, environment_id, created_at)",
+                // A database service's backup schedule and retention in an environment.
+                """
+                CREATE TABLE database_backup_policies (
+                    service_id TEXT NOT NULL REFERENCES services(id) ON DELETE CASCADE,
+                    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+                    schedule TEXT,
+                    retain BIGINT NOT NULL,
+                    PRIMARY KEY (service_id, environment_id)
+                )
+                """,
+            ]
+        ),
     ]
 
     /// Applies every migration newer than the database, each in its own transaction.

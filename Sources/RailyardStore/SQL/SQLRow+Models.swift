@@ -55,7 +55,8 @@ extension SQLRow {
             id: try string("id"), projectId: try string("project_id"), name: try string("name"),
             source: ServiceSource(
                 repo: try optionalString("source_repo"), branch: try optionalString("source_branch"),
-                rootDirectory: try optionalString("source_root_directory")
+                rootDirectory: try optionalString("source_root_directory"),
+                database: try optionalString("source_database").flatMap(RailyardCore.DatabaseEngine.init(rawValue:))
             ),
             createdAt: try date("created_at"), updatedAt: try date("updated_at")
         )

@@ -26,8 +26,8 @@ struct CLIRunner: Sendable {
     /// The CLI's config file.
     var configPath: String { configHome + "/railyard/config.json" }
 
-    /// Runs `railyard ARGS…` to completion (at most `timeout`).
-    func run(_ arguments: [String], in directory: String? = nil, timeout: Duration = .seconds(60)) async throws -> Result {
+    /// Runs `railyard ARGS…` to completion (at most `timeout`), with `input` (else nothing) on stdin.
+    func run(_ arguments: [String], in directory: String? = nil, timeout: Duration = .seconds(60), input: String? = nil) async throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try RailyardBinary.path())
         process.arguments = arguments
@@ -49,7 +49,13 @@ struct CLIRunner: Sendable {
         }
         process.standardOutput = outHandle
         process.standardError = errHandle
-        process.standardInput = FileHandle.nullDevice
+        if let input {
+            let inPath = "\(scratch)/\(id).in"
+            _ = FileManager.default.createFile(atPath: inPath, contents: Data(input.utf8))
+            process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         try process.run()
         if !(await ChildProcess.waitForExit(process, timeout: timeout)) {
             ChildProcess.signal(process, SIGKILL)

@@ -14,6 +14,11 @@ enum EdgeRequest {
         try curl(["-H", "Host: \(host)", edgeURL + path])
     }
 
+    /// Sends an empty-bodied `method` request for `path` to `host` through the edge.
+    static func send(_ edgeURL: String, host: String, method: String, path: String) async throws -> Response {
+        try curl(["-X", method, "-H", "Host: \(host)", edgeURL + path])
+    }
+
     /// POSTs `body` to `url` with `headers` (name → value).
     static func post(_ url: String, body: Data, headers: [String: String]) async throws -> Response {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("railyard-post-\(UUID().uuidString)")

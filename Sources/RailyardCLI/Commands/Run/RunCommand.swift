@@ -28,10 +28,7 @@ struct RunCommand: AsyncParsableCommand {
         let context = try CommandContext.load()
         let (path, link) = try context.requireLink()
         let client = try context.client()
-        let detail = try await context.linkedProject(client, link)
-        guard let environment = detail.environments.first(where: { $0.id == link.environmentId }) else {
-            throw CLIError("the environment linked to this folder no longer exists; run `railyard environment use NAME`")
-        }
+        let (detail, environment) = try await context.linkedEnvironment(client)
         var chosen: Service?
         if case .existing(let service) = try ServiceChoice.decide(
             flag: service, linkedServiceId: link.serviceId, services: detail.services, folder: path
@@ -41,8 +38,9 @@ struct RunCommand: AsyncParsableCommand {
         let shared = try await client.sharedVariables(projectId: detail.project.id, environmentId: environment.id, reveal: true)
         var own: [Variable] = []
         if let chosen {
-            own = try await client.serviceVariables(
-                projectId: detail.project.id, environmentId: environment.id, serviceId: chosen.id, reveal: true
+            // References resolved as the service's releases see them (shared variables included).
+            own = try await client.resolvedVariables(
+                projectId: detail.project.id, environmentId: environment.id, serviceId: chosen.id
             ).variables
         }
         let merged = RunEnvironment.merge(

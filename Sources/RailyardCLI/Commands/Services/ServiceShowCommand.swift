@@ -36,8 +36,9 @@ struct ServiceShowCommand: AsyncParsableCommand {
         Output.line(TextTable(header: [" ", "NAME", "ID", "SOURCE"], rows: rows).render())
     }
 
-    /// A source in a few words: `upload`, `upload:dir`, or `repo@branch:dir`.
+    /// A source in a few words: `upload`, `upload:dir`, `repo@branch:dir`, or `PostgreSQL database`.
     static func describe(_ source: ServiceSource) -> String {
+        if let engine = source.database { return "\(engine.displayName) database" }
         var text = source.repo ?? "upload"
         if source.repo != nil, let branch = source.branch { text += "@\(branch)" }
         if let directory = source.rootDirectory { text += ":\(directory)" }
