@@ -31,6 +31,7 @@ public enum RailyardCommandLine {
         TCPProxyCommand.self,
         AddCommand.self,
         ConnectCommand.self,
+        BackupCommand.self,
         RunCommand.self,
         BuildCommand.self,
     ]

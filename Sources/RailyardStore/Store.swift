@@ -151,6 +151,24 @@ public protocol Store: Sendable {
     func cronRuns(serviceId: String, environmentId: String, limit: Int) async throws -> [CronRun]
     /// Every run still marked running, with its process's pid (start-up recovery).
     func runningCronRuns() async throws -> [(run: CronRun, pid: Int32?)]
+
+    // MARK: Database backups
+
+    func createDatabaseBackup(_ backup: DatabaseBackup) async throws
+    /// Saves how a backup ended: status, size, detail, end.
+    func finishDatabaseBackup(_ backup: DatabaseBackup) async throws
+    func databaseBackup(id: String) async throws -> DatabaseBackup?
+    /// A database service's backups in an environment, newest first.
+    func databaseBackups(serviceId: String, environmentId: String) async throws -> [DatabaseBackup]
+    /// Every backup in one status (start-up recovery finds the ones a restart interrupted).
+    func databaseBackups(status: DatabaseBackup.Status) async throws -> [DatabaseBackup]
+    /// Forgets a backup; false when there was none (its file is the caller's to delete).
+    func deleteDatabaseBackup(id: String) async throws -> Bool
+    /// The service's backup schedule and retention in an environment, if ever set.
+    func backupPolicy(serviceId: String, environmentId: String) async throws -> DatabaseBackupPolicy?
+    func saveBackupPolicy(_ policy: DatabaseBackupPolicy, serviceId: String, environmentId: String) async throws
+    /// Every policy with a schedule.
+    func scheduledBackupPolicies() async throws -> [(serviceId: String, environmentId: String, policy: DatabaseBackupPolicy)]
 }
 
 /// What `Store.allocatedNumber` hands out numbers for.

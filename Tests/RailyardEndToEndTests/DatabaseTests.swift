@@ -1,5 +1,6 @@
 import Foundation
 import RailyardBuild
+import RailyardClient
 import RailyardCore
 import Testing
 
@@ -174,6 +175,83 @@ extension EndToEndTests {
                 }
                 let status = try await cli.run(["service", "show", "--json"])
                 #expect(!status.stdout.contains("\"mongo\""), "a failed add leaves no service: \(status)")
+            }
+        }
+
+        @Test(
+            "backups: a Postgres backup brings deleted rows back, into the same or a new service; Redis's RDB too; retention and schedules hold",
+            .enabled(if: usable && installed(.postgres) && installed(.redis))
+        )
+        func backups() async throws {
+            try await ServerProcess.withServer { root, server, _ in
+                let folder = try root.subdirectory("here")
+                let cli = try CLIRunner(root: root, workingDirectory: folder)
+                #expect(try await cli.run(["signup", "--server", server.baseURL, "--email", "bk@example.com", "--password", "correct-horse-9"]).status == 0)
+                #expect(try await cli.run(["init", "--name", "vault"]).status == 0)
+                for arguments in [["--database", "postgres", "--tcp-proxy"], ["--database", "postgres", "--name", "copy", "--tcp-proxy"],
+                    ["--database", "redis", "--tcp-proxy"]] {
+                    let added = try await cli.run(["add"] + arguments, timeout: .seconds(120))
+                    try #require(added.status == 0, "\(added)\n\(server.logs())")
+                }
+                func sql(_ text: String, _ service: String = "postgres") async throws -> String {
+                    let result = try await cli.run(["connect", service], input: text + "\n")
+                    #expect(result.status == 0, "\(result)")
+                    return result.stdout
+                }
+                _ = try await sql("CREATE TABLE accounts (name TEXT); INSERT INTO accounts VALUES ('ada'), ('grace');")
+                // Schedules run every minute; checked at the end, once one had time to come.
+                let schedule = try await cli.run(["backup", "schedule", "--service", "postgres", "--cron", "* * * * *", "--retain", "2"])
+                #expect(schedule.stdout.contains("on schedule * * * * * (UTC); the newest 2 kept"), "\(schedule)")
+                let bad = try await cli.run(["backup", "schedule", "--service", "postgres", "--cron", "61 * * * *"])
+                #expect(bad.status != 0 && bad.stderr.contains("is not a cron expression"), "\(bad)")
+
+                let made = try await cli.run(["backup", "create", "--service", "postgres", "--json"], timeout: .seconds(120))
+                try #require(made.status == 0, "\(made)")
+                let backup = try RailyardJSON.decoder().decode(DatabaseBackup.self, from: Data(made.stdout.utf8))
+                #expect(backup.status == .success && (backup.sizeBytes ?? 0) > 0 && backup.trigger == .manual)
+
+                _ = try await sql("DELETE FROM accounts WHERE name = 'grace'; INSERT INTO accounts VALUES ('eve');")
+                #expect(try await sql("SELECT string_agg(name, ',' ORDER BY name) FROM accounts;").contains("ada,eve"))
+                let refused = try await cli.run(["backup", "restore", backup.id, "--service", "postgres"])
+                #expect(refused.status != 0, "without --yes and no terminal it asks, and cannot: \(refused)")
+                let restore = try await cli.run(["backup", "restore", backup.id, "--service", "postgres", "--yes"], timeout: .seconds(120))
+                #expect(restore.status == 0, "\(restore)")
+                #expect(try await sql("SELECT string_agg(name, ',' ORDER BY name) FROM accounts;").contains("ada,grace"), "deleted rows are back, later ones gone")
+
+                // Into another service of the same engine.
+                let intoCopy = try await cli.run(["backup", "restore", backup.id, "--service", "copy", "--yes"], timeout: .seconds(120))
+                #expect(intoCopy.status == 0, "\(intoCopy)")
+                #expect(try await sql("SELECT count(*) FROM accounts;", "copy").contains("2"))
+                let wrongEngine = try await cli.run(["backup", "restore", backup.id, "--service", "redis", "--yes"])
+                #expect(wrongEngine.status != 0 && wrongEngine.stderr.contains("is of PostgreSQL, but redis is Redis"), "\(wrongEngine)")
+
+                // Redis: the RDB replaces the data, and the append-only file is on again afterwards.
+                #expect(try await cli.run(["connect", "redis"], input: "SET stage before\n").status == 0)
+                let redisBackup = try await cli.run(["backup", "create", "--service", "redis", "--json"], timeout: .seconds(120))
+                try #require(redisBackup.status == 0, "\(redisBackup)")
+                let rdb = try RailyardJSON.decoder().decode(DatabaseBackup.self, from: Data(redisBackup.stdout.utf8))
+                #expect(try await cli.run(["connect", "redis"], input: "SET stage after\nSET extra 1\n").status == 0)
+                let redisRestore = try await cli.run(["backup", "restore", rdb.id, "--service", "redis", "--yes"], timeout: .seconds(120))
+                #expect(redisRestore.status == 0, "\(redisRestore)")
+                var read = ""
+                for _ in 0..<50 {
+                    read = try await cli.run(["connect", "redis"], input: "GET stage\nEXISTS extra\nCONFIG GET appendonly\n").stdout
+                    if read.contains("yes") { break }
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                #expect(read == "before\n0\nappendonly\nyes\n", "\(read)")
+
+                // Retention: more manual backups leave the newest two; then a scheduled one comes.
+                for _ in 0..<2 { #expect(try await cli.run(["backup", "create", "--service", "postgres"], timeout: .seconds(120)).status == 0) }
+                var listed: [DatabaseBackup] = []
+                var scheduled = false
+                for _ in 0..<100 where !scheduled {
+                    listed = try RailyardJSON.decoder().decode([DatabaseBackup].self, from: Data(try await cli.run(["backup", "--service", "postgres", "--json"]).stdout.utf8))
+                    scheduled = listed.contains { $0.trigger == .schedule && $0.status == .success }
+                    if !scheduled { try await Task.sleep(for: .seconds(1)) }
+                }
+                #expect(scheduled, "a scheduled backup came within the schedule's minute: \(listed)")
+                #expect(listed.filter { $0.status == .success }.count == 2 && !listed.contains { $0.id == backup.id }, "\(listed)")
             }
         }
 

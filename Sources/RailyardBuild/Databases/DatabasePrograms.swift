@@ -61,7 +61,9 @@ public struct DatabasePrograms: Sendable, Equatable {
                     install: "mongod and mongosh from MongoDB's own apt repository (packages mongodb-org-server and mongodb-mongosh; Debian has none)"
                 )
             }
-            return DatabasePrograms(paths: ["server": server, "client": shell, "dump": lookup(["mongodump"]) ?? "mongodump"])
+            return DatabasePrograms(paths: [
+                "server": server, "client": shell, "dump": lookup(["mongodump"]) ?? "mongodump", "restore": lookup(["mongorestore"]) ?? "mongorestore",
+            ])
         }
     }
 

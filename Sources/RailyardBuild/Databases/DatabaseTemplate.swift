@@ -132,11 +132,12 @@ public struct DatabaseTemplate: Sendable {
 
     /// Runs the server in the background and turns SIGTERM (Railyard's stop) into `signal`, the
     /// server's fast clean shutdown, then waits for it.
-    private static func supervise(_ command: String, stopWith signal: String) -> String {
+    private static func supervise(_ command: String, stopWith signal: String, then: String = "") -> String {
         """
         \(command) &
         server=$!
         trap 'kill -\(signal) "$server" 2>/dev/null' TERM INT
+        \(then)
         status=0
         wait "$server" || status=$?
         # A trapped signal ends the first wait early; the server is still shutting down.
@@ -181,12 +182,20 @@ public struct DatabaseTemplate: Sendable {
                 """
         case .redis:
             // The password goes in a private config file, never on a command line.
+            // A restored backup is an RDB without append-only files, which Redis ignores when it
+            // starts with them on: it is loaded with them off, then they are turned on (Redis writes
+            // them from the data).
             Self.header + """
                 mkdir -p "$volume/redis"
                 umask 077
                 printf 'requirepass "%s"\\n' "$REDISPASSWORD" > /tmp/redis.conf
-                exec \(path("server")) /tmp/redis.conf --port "${PORT:-6379}" --bind 0.0.0.0 --protected-mode no \\
-                  --dir "$volume/redis" --appendonly yes --daemonize no
+                set -- /tmp/redis.conf --port "${PORT:-6379}" --bind 0.0.0.0 --protected-mode no --dir "$volume/redis" --daemonize no
+                if [ ! -f "$volume/redis/dump.rdb" ] || [ -d "$volume/redis/appendonlydir" ]; then
+                  exec \(path("server")) "$@" --appendonly yes
+                fi
+                echo "Loading the restored RDB, then turning the append-only file on"
+                export REDISCLI_AUTH="$REDISPASSWORD"
+                \(Self.supervise("\(path("server")) \"$@\" --appendonly no", stopWith: "TERM", then: Self.waitUntil("\(path("client")) -p \"${PORT:-6379}\" ping | grep -q PONG") + "\n" + "\(path("client")) -p \"${PORT:-6379}\" config set appendonly yes"))
 
                 """
         case .mysql:

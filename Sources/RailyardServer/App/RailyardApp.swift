@@ -61,6 +61,7 @@ public enum RailyardApp {
         TrafficController(dependencies: dependencies).addRoutes(to: api)
         TCPProxyController(dependencies: dependencies).addRoutes(to: api)
         DatabaseController(dependencies: dependencies).addRoutes(to: api)
+        DatabaseBackupController(dependencies: dependencies).addRoutes(to: api)
         CronController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
         WebhookController(dependencies: dependencies).addRoutes(to: api)
         return router
@@ -169,11 +170,13 @@ struct EdgeStartup: ServiceLifecycle.Service {
         let sleepAfter = dependencies.configuration.sleepAfter
         let sleeper = Task { await dependencies.deployer.runSleepChecks(after: sleepAfter, every: min(sleepAfter / 10, .seconds(10))) }
         let autoscaler = Task { await dependencies.deployer.runAutoscaling() }
+        let backups = Task { await dependencies.deployer.runBackupSchedules() }
         await dependencies.deployer.recover()
         try? await gracefulShutdown()
         flusher.cancel()
         sleeper.cancel()
         autoscaler.cancel()
+        backups.cancel()
         await networks?.closeEdge(ports: edgePorts)
     }
 }

@@ -39,6 +39,14 @@ struct DataLayout: Sendable {
     var domainCertificates: URL { root.appendingPathComponent("tls/domains", isDirectory: true) }
     /// The local development CA: its certificate and key, and what it issued.
     var localCA: URL { root.appendingPathComponent("tls/ca", isDirectory: true) }
+    /// Database services' backups: `<id>.<ext>` (0600) and `<id>.log` (the tool's output).
+    var backups: URL { root.appendingPathComponent("backups", isDirectory: true) }
+    func backupFile(_ backupId: String, extension ext: String) -> URL {
+        backups.appendingPathComponent("\(backupId).\(ext)")
+    }
+    func backupLog(_ backupId: String) -> URL {
+        backups.appendingPathComponent("\(backupId).log")
+    }
     /// A scratch dir for uploads being received.
     var uploads: URL { root.appendingPathComponent("tmp/uploads", isDirectory: true) }
 }

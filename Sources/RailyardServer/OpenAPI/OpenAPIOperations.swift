@@ -171,11 +171,34 @@ enum OpenAPIOperations {
         ]
     }()
 
-    private static let databases: [OpenAPIOperation] = [
-        .init(method: "post", path: "/api/v1/projects/{projectId}/databases", operationId: "addDatabase",
-              summary: "Add a database service (postgres, redis, mysql or mongo) with a volume, generated credentials and Railway's variables, and deploy it (400 naming the package when the server program is not installed)",
-              tag: "databases", requestBody: "CreateDatabaseRequest", success: (201, S.ref("CreatedDatabase")), permission: .projectUpdate),
-    ]
+    private static let databases: [OpenAPIOperation] = {
+        let path = "/api/v1/projects/{projectId}/environments/{environmentId}/services/{serviceId}"
+        return [
+            .init(method: "post", path: "/api/v1/projects/{projectId}/databases", operationId: "addDatabase",
+                  summary: "Add a database service (postgres, redis, mysql or mongo) with a volume, generated credentials and Railway's variables, and deploy it (400 naming the package when the server program is not installed)",
+                  tag: "databases", requestBody: "CreateDatabaseRequest", success: (201, S.ref("CreatedDatabase")), permission: .projectUpdate),
+            .init(method: "get", path: "\(path)/backups", operationId: "listBackups",
+                  summary: "A database service's backups in the environment, newest first", tag: "databases",
+                  success: (200, S.array("DatabaseBackup")), permission: .projectRead),
+            .init(method: "post", path: "\(path)/backups", operationId: "createBackup",
+                  summary: "Back the running database up now; answers the backup RUNNING, which ends SUCCESS or FAILED (409 when it is not running or a backup already runs)",
+                  tag: "databases", success: (201, S.ref("DatabaseBackup")), permission: .projectUpdate),
+            .init(method: "post", path: "\(path)/backups/restore", operationId: "restoreBackup",
+                  summary: "Restore a successful backup of this or another database service of the same engine in the project into this one (PostgreSQL in one transaction; Redis is stopped, given the RDB and deployed again)",
+                  tag: "databases", requestBody: "RestoreBackupRequest", success: (200, S.ref("RestoredBackup")), permission: .projectUpdate),
+            .init(method: "get", path: "\(path)/backups/{backupId}", operationId: "getBackup",
+                  summary: "One backup", tag: "databases", success: (200, S.ref("DatabaseBackup")), permission: .projectRead),
+            .init(method: "delete", path: "\(path)/backups/{backupId}", operationId: "deleteBackup",
+                  summary: "Delete a backup and its file (409 while it runs)", tag: "databases", success: (204, nil), permission: .projectUpdate),
+            .init(method: "get", path: "\(path)/backup-policy", operationId: "getBackupPolicy",
+                  summary: "The database's backup schedule (cron, UTC) and how many backups are kept", tag: "databases",
+                  success: (200, S.ref("DatabaseBackupPolicy")), permission: .projectRead),
+            .init(method: "put", path: "\(path)/backup-policy", operationId: "updateBackupPolicy",
+                  summary: "Set the schedule (\"\" for none) and/or the retention count; older backups beyond it are deleted at once",
+                  tag: "databases", requestBody: "UpdateBackupPolicyRequest", success: (200, S.ref("DatabaseBackupPolicy")),
+                  permission: .projectUpdate),
+        ]
+    }()
 
     private static let settings: [OpenAPIOperation] = {
         let path = "/api/v1/projects/{projectId}/environments/{environmentId}/services/{serviceId}/settings"

@@ -207,6 +207,22 @@ enum OpenAPISchemas {
              "tcpProxy": ["oneOf": [ref("TCPProxy"), ["type": "null"]]]],
             required: ["service", "deployment", "variables"]
         ),
+        "DatabaseBackup": object(
+            ["id": string, "serviceId": string, "environmentId": string,
+             "engine": ["type": "string", "enum": .array(DatabaseEngine.allCases.map { .string($0.rawValue) })],
+             "status": ["type": "string", "enum": ["RUNNING", "SUCCESS", "FAILED"]], "trigger": ["type": "string", "enum": ["manual", "schedule"]],
+             "sizeBytes": optionalInteger, "detail": optionalString, "createdAt": dateTime, "finishedAt": optionalDateTime],
+            required: ["id", "serviceId", "environmentId", "engine", "status", "trigger", "createdAt"]
+        ),
+        "DatabaseBackupPolicy": object(
+            ["schedule": optionalString, "retain": ["type": "integer", "minimum": 1, "maximum": .number(Double(DatabaseBackupPolicy.maxRetain))]],
+            required: ["retain"]
+        ),
+        "UpdateBackupPolicyRequest": object(["schedule": optionalString, "retain": optionalInteger], required: []),
+        "RestoreBackupRequest": object(["backupId": string], required: ["backupId"]),
+        "RestoredBackup": object(
+            ["backup": ref("DatabaseBackup"), "deployment": ["oneOf": [ref("Deployment"), ["type": "null"]]]], required: ["backup"]
+        ),
         "CreateTCPProxyRequest": object(["targetPort": ["type": "integer", "minimum": 1, "maximum": 65535]], required: ["targetPort"]),
         "ScaleRequest": object(["replicas": ["type": "integer", "minimum": 1, "maximum": .number(Double(ServiceConfig.maxReplicas))]], required: ["replicas"]),
         "RollbackRequest": object(["deploymentId": optionalString], required: []),

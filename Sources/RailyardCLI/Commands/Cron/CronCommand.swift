@@ -47,7 +47,7 @@ struct CronRunsCommand: AsyncParsableCommand {
             header: ["ID", "SCHEDULED (UTC)", "STARTED", "DURATION", "EXIT", "STATUS", "DETAIL"],
             rows: runs.map { run in
                 [
-                    run.id, format(run.scheduledAt, "yyyy-MM-dd HH:mm"), run.startedAt.map { format($0, "HH:mm:ss") } ?? "-",
+                    run.id, UTCTime.format(run.scheduledAt, "yyyy-MM-dd HH:mm"), run.startedAt.map { UTCTime.format($0, "HH:mm:ss") } ?? "-",
                     duration(run), run.exitCode.map(String.init) ?? "-", run.status.rawValue, run.detail ?? "",
                 ]
             }
@@ -60,13 +60,6 @@ struct CronRunsCommand: AsyncParsableCommand {
         return String(format: "%.1fs", end.timeIntervalSince(start))
     }
 
-    private static func format(_ date: Date, _ pattern: String) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = pattern
-        return formatter.string(from: date)
-    }
 }
 
 /// `railyard cron logs RUN_ID [--follow] [--lines N]`: one run's output.
