@@ -57,6 +57,7 @@ extension EndToEndTests {
             _ = try await writes.value
 
             await first.stop()
+            #expect(!ProcessScan.pythonPids(withEnvironment: "RAILYARD_DEPLOYMENT_ID=\(oldDeployment)").isEmpty, "replicas outlive a stopped server")
             try FileManager.default.removeItem(atPath: data)
 
             // A backup needs the data dir to exist and never makes one.
@@ -81,11 +82,25 @@ extension EndToEndTests {
 
             // The restored deployment's build is not in the backup: it is CRASHED with the reason, its
             // leftover replica was stopped, and the domain says how to bring it back.
-            let status = try await cli.run(["status"])
+            // Recovery runs once the server listens, so it is waited for.
+            var status = try await cli.run(["status"])
+            for _ in 0..<150 where !status.stdout.contains("CRASHED") {
+                try await Task.sleep(for: .milliseconds(200))
+                status = try await cli.run(["status"])
+            }
             #expect(status.stdout.contains("CRASHED"), "\(status)\n\(second.logs())")
-            #expect(ProcessScan.pythonPids(withEnvironment: "RAILYARD_DEPLOYMENT_ID=\(oldDeployment)").isEmpty, "the old replica was stopped")
+            var leftovers = ProcessScan.pythonPids(withEnvironment: "RAILYARD_DEPLOYMENT_ID=\(oldDeployment)")
+            for _ in 0..<100 where !leftovers.isEmpty {
+                try await Task.sleep(for: .milliseconds(200))
+                leftovers = ProcessScan.pythonPids(withEnvironment: "RAILYARD_DEPLOYMENT_ID=\(oldDeployment)")
+            }
+            #expect(leftovers.isEmpty, "the old replica was stopped\n\(second.logs())")
             let edge = try await second.edgeURL()
-            let waiting = try await EdgeRequest.get(edge, host: Self.domain)
+            var waiting = try await EdgeRequest.get(edge, host: Self.domain)
+            for _ in 0..<100 where waiting.status == 404 {  // custom domains are aliased last in recovery
+                try await Task.sleep(for: .milliseconds(100))
+                waiting = try await EdgeRequest.get(edge, host: Self.domain)
+            }
             #expect(waiting.status == 503 && waiting.body.contains("deploy it again"), "\(waiting)")
 
             let again = try await cli.run(["up"], timeout: .seconds(120))

@@ -161,11 +161,11 @@ extension Deployer {
     /// with the reason, and its host says how to bring it back.
     private func markBuildMissing(_ deployment: Deployment, service: Service, host: String) async {
         let problem = "its build is not in the data dir (a server restored from a backup has no builds); deploy it again with `railyard up`"
-        await stopRecordedReplicas(of: deployment)
         routes.set(.unavailable("\(service.name) is not running: \(problem)"), for: host)
         if let crashed = try? deployment.moving(to: .crashed, at: Date(), reason: problem) {
             try? await store.saveDeployment(crashed, from: deployment.status)
         }
+        await stopRecordedReplicas(of: deployment)
         LogFile.append("Not started after a server restart: \(problem)", to: layout.runtimeLog(deployment.id))
         logger.warning("deployment not restored: its build is missing", metadata: ["deployment.id": "\(deployment.id)"])
     }
