@@ -110,5 +110,44 @@ extension EndToEndTests {
             #expect(!after.body.hasSuffix(oldDeployment), "a new deployment answers: \(after)")
             await second.stop()
         }
+
+        @Test(
+            "a SQLite server's backup restores into PostgreSQL, and the server started on it has the same projects and variables",
+            PostgresTestDatabase.configured
+        )
+        func sqliteToPostgres() async throws {
+            try await PostgresTestDatabase.withDatabase { database in
+                let root = try TemporaryDirectory()
+                defer { root.remove() }
+                let token = SecretScan.randomValue()
+                let sqlite = try await ServerProcess.start(dataDirectory: root.path + "/sqlite", logDirectory: root.path)
+                defer { sqlite.killNow() }
+                let cli = try CLIRunner(root: root, workingDirectory: try root.subdirectory("app"))
+                #expect(try await cli.run(["signup", "--server", sqlite.baseURL, "--email", "move@example.com", "--password", "correct-horse-9"]).status == 0)
+                #expect(try await cli.run(["init", "--name", "moving"]).status == 0)
+                #expect(try await cli.run(["service", "new", "web"]).status == 0)
+                #expect(try await cli.run(["variables", "--set", "SECRET_TOKEN=\(token)"]).status == 0)
+                let backup = root.path + "/move.jsonl"
+                let backedUp = try await cli.run(["server", "backup", "--data", root.path + "/sqlite", "--to", backup])
+                try #require(backedUp.status == 0, "\(backedUp)")
+                await sqlite.stop()
+
+                let restored = try await cli.run(["server", "restore", backup, "--data", root.path + "/pg", "--database-url", database.url])
+                try #require(restored.status == 0, "\(restored)")
+                #expect(restored.stdout.contains("from sqlite") && restored.stdout.contains("postgres://"), "\(restored)")
+                #expect(!FileManager.default.fileExists(atPath: root.path + "/pg/railyard.db"), "the state went to PostgreSQL")
+
+                let postgres = try await ServerProcess.start(
+                    dataDirectory: root.path + "/pg", logDirectory: root.path, extraArguments: ["--database-url", database.url]
+                )
+                defer { postgres.killNow() }
+                #expect(try await cli.run(["login", "--server", postgres.baseURL, "--email", "move@example.com", "--password", "correct-horse-9"]).status == 0)
+                let listed = try await cli.run(["list", "--json"])
+                #expect(try RailyardJSON.decoder().decode([Project].self, from: Data(listed.stdout.utf8)).map(\.name) == ["moving"], "\(listed)")
+                let revealed = try await cli.run(["variables", "--reveal"])
+                #expect(revealed.stdout.contains(token), "\(revealed)\n\(postgres.logs())")
+                await postgres.stop()
+            }
+        }
     }
 }
