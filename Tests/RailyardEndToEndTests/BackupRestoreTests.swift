@@ -55,6 +55,8 @@ extension EndToEndTests {
             let text = try String(contentsOfFile: backup, encoding: .utf8)
             #expect(text.contains("SECRET_TOKEN") && !text.contains(token), "variables stay sealed in the file")
             _ = try await writes.value
+            let live = try await cli.run(["server", "restore", backup, "--data", data, "--force"])
+            #expect(live.status == 1 && live.stderr.contains("stop it before restoring"), "a running server's database is never replaced: \(live)")
 
             await first.stop()
             #expect(!ProcessScan.pythonPids(withEnvironment: "RAILYARD_DEPLOYMENT_ID=\(oldDeployment)").isEmpty, "replicas outlive a stopped server")

@@ -28,6 +28,12 @@ extension StateBackup {
             writeKey = false
         }
 
+        if case .sqlite(let path) = location, let holder = processesHolding(path).first {
+            throw RailyardError(
+                .conflict, "process \(holder) has \(path) open (a running server?); stop it before restoring into its data dir"
+            )
+        }
+
         // What is there already, found before anything is written.
         var occupied: [String] = []
         if writeKey, manager.fileExists(atPath: keyPath.path) {
@@ -75,6 +81,19 @@ extension StateBackup {
             try manager.moveItem(at: newTLS.appendingPathComponent("tls"), to: tls)
             if hadOld { try? manager.removeItem(at: old) }
         }
+    }
+
+    /// Other processes that have the file at `path` open, by pid (from `/proc/*/fd`; only those this
+    /// user may inspect): a restore must not replace a database a server is using.
+    static func processesHolding(_ path: String) -> [Int32] {
+        let manager = FileManager.default
+        guard manager.fileExists(atPath: path) else { return [] }
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let me = getpid()
+        return ((try? manager.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { pid in
+            guard pid != me, let descriptors = try? manager.contentsOfDirectory(atPath: "/proc/\(pid)/fd") else { return false }
+            return descriptors.contains { (try? manager.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")) == target }
+        }.sorted()
     }
 
     /// A sentence naming the state the store already holds, or nil when it is empty. On SQLite this
