@@ -20,22 +20,11 @@ public final class SQLStore: Store {
 
     /// Connects to the database and brings its schema up to date.
     public static func open(_ location: StoreLocation, secret: ServerSecret, logger: Logger) async throws -> SQLStore {
-        let engine: any DatabaseEngine
-        switch location {
-        case .sqlite(let path):
+        if case .sqlite(let path) = location {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            engine = try await SQLiteEngine.open(path: path, logger: logger)
-        case .postgres(let url):
-            do {
-                engine = try await PostgresEngine.open(url: url, logger: logger)
-            } catch {
-                throw RailyardError(
-                    .upstream,
-                    "cannot connect to PostgreSQL at \(location.redacted): \(String(reflecting: error)); check --database-url and that the server is running"
-                )
-            }
         }
+        let engine = try await connect(location, logger: logger)
         do {
             try await Migrations.run(on: engine, logger: logger)
         } catch {
@@ -44,6 +33,23 @@ public final class SQLStore: Store {
         }
         logger.info("store ready", metadata: ["store.location": "\(location.redacted)"])
         return SQLStore(engine: engine, sealer: VariableSealer(secret: secret), logger: logger)
+    }
+
+    /// The engine for `location`, connected but with its schema as it is (no migrations run).
+    static func connect(_ location: StoreLocation, logger: Logger) async throws -> any DatabaseEngine {
+        switch location {
+        case .sqlite(let path):
+            return try await SQLiteEngine.open(path: path, logger: logger)
+        case .postgres(let url):
+            do {
+                return try await PostgresEngine.open(url: url, logger: logger)
+            } catch {
+                throw RailyardError(
+                    .upstream,
+                    "cannot connect to PostgreSQL at \(location.redacted): \(String(reflecting: error)); check --database-url and that the server is running"
+                )
+            }
+        }
     }
 
     /// Closes the database connections. Runs to completion even when the calling task is cancelled

@@ -11,7 +11,7 @@ public struct ServerSecret: Sendable {
     /// The environment variable that overrides the key file.
     public static let environmentVariable = "RAILYARD_SECRET_KEY"
 
-    private let material: SymmetricKey
+    let material: SymmetricKey
 
     /// A secret from raw key material (tests, or a key already read).
     public init(material: SymmetricKey) {
@@ -22,6 +22,21 @@ public struct ServerSecret: Sendable {
     public static func load(
         dataDirectory: URL, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ServerSecret {
+        if let existing = try existing(dataDirectory: dataDirectory, environment: environment) { return existing }
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        let key = SymmetricKey(size: .bits256)
+        do {
+            try writeKeyFile(key, in: dataDirectory)
+        } catch is KeyFileExists {
+            // Two servers starting at once: use the key the other one wrote.
+            return try load(dataDirectory: dataDirectory, environment: environment)
+        }
+        return ServerSecret(material: key)
+    }
+
+    /// The secret the environment or the data dir already has, or nil when neither has one; never
+    /// creates a key (a backup must not invent one).
+    static func existing(dataDirectory: URL, environment: [String: String]) throws -> ServerSecret? {
         if let value = environment[environmentVariable], !value.isEmpty {
             guard value.utf8.count >= 32 else {
                 throw RailyardError(
@@ -32,24 +47,28 @@ public struct ServerSecret: Sendable {
             return ServerSecret(material: SymmetricKey(data: Data(value.utf8)))
         }
         let path = dataDirectory.appendingPathComponent(fileName).path
-        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-            guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), data.count >= 32
-            else {
-                throw RailyardError(
-                    .notConfigured,
-                    "\(path) is not a valid key file (expected 32+ base64 bytes); restore it from a backup — without it sealed variables cannot be read"
-                )
-            }
-            return ServerSecret(material: SymmetricKey(data: data))
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), data.count >= 32 else {
+            throw RailyardError(
+                .notConfigured,
+                "\(path) is not a valid key file (expected 32+ base64 bytes); restore it from a backup — without it sealed variables cannot be read"
+            )
         }
-        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
-        let key = SymmetricKey(size: .bits256)
-        let encoded = key.withUnsafeBytes { Data($0).base64EncodedString() } + "\n"
-        // Create with 0600 from the start (never world-readable, even for a moment); O_EXCL so two
-        // servers starting at once cannot each write a different key.
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        return ServerSecret(material: SymmetricKey(data: data))
+    }
+
+    /// The key file already exists (another start wrote it first).
+    struct KeyFileExists: Error {}
+
+    /// Writes `material` as `name` in `directory` (default the key file): base64, mode 0600 from
+    /// the start (never world-readable, even for a moment), `O_EXCL` so that two writers cannot each
+    /// write a different key, and synced before it returns.
+    static func writeKeyFile(_ material: SymmetricKey, in directory: URL, name: String = fileName) throws {
+        let path = directory.appendingPathComponent(name).path
+        let encoded = material.withUnsafeBytes { Data($0).base64EncodedString() } + "\n"
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            if errno == EEXIST { return try load(dataDirectory: dataDirectory, environment: environment) }
+            if errno == EEXIST { throw KeyFileExists() }
             throw RailyardError(.internal, "cannot create \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
@@ -57,7 +76,6 @@ public struct ServerSecret: Sendable {
         guard written == encoded.utf8.count, fsync(fd) == 0 else {
             throw RailyardError(.internal, "cannot write \(path): \(String(cString: strerror(errno)))")
         }
-        return ServerSecret(material: key)
     }
 
     /// A 256-bit key for one purpose (e.g. "variables", "jwt"), derived with HKDF-SHA256 so that no two

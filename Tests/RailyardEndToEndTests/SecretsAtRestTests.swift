@@ -29,21 +29,12 @@ extension EndToEndTests {
 
         @Test(
             "PostgreSQL: the CLI sets and lists a secret, and neither pg_dump nor the data dir contains it",
-            .enabled(
-                if: PostgresTestDatabase.adminURL != nil || PostgresTestDatabase.isCI,
-                "set \(PostgresTestDatabase.variable) to a PostgreSQL superuser URL to run this test"
-            )
+            PostgresTestDatabase.configured
         )
         func postgres() async throws {
-            guard let adminURL = PostgresTestDatabase.adminURL else {
-                Issue.record("\(PostgresTestDatabase.variable) is not set, and CI is: the PostgreSQL end-to-end test must run in CI")
-                return
-            }
-            let database = try await PostgresTestDatabase.create(adminURL: adminURL)
-            let root = try TemporaryDirectory()
-            defer { root.remove() }
-            var failure: (any Error)?
-            do {
+            try await PostgresTestDatabase.withDatabase { database in
+                let root = try TemporaryDirectory()
+                defer { root.remove() }
                 let dataDirectory = root.path + "/data"
                 let server = try await ServerProcess.start(
                     dataDirectory: dataDirectory, logDirectory: root.path, extraArguments: ["--database-url", database.url]
@@ -55,11 +46,7 @@ extension EndToEndTests {
                 #expect(dump.range(of: Data(secret.utf8)) == nil, "pg_dump contains the secret in plain text")
                 #expect(try SecretScan.filesContaining(secret, under: dataDirectory) == [])
                 await server.stop()
-            } catch {
-                failure = error
             }
-            await database.drop()
-            if let failure { throw failure }
         }
 
         /// Signs up, inits a project, adds a service, sets SECRET_KEY to a random value through the CLI

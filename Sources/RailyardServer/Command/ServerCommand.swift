@@ -15,10 +15,17 @@ public struct ServerCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "server",
         abstract: "Run the Railyard control plane (API and dashboard).",
+        usage: """
+            railyard server [<options>]
+            railyard server backup --to <file> [--data <data>] [--database-url <database-url>]
+            railyard server restore <file> [--force] [--data <data>] [--database-url <database-url>]
+            """,
         discussion: """
             State lives in a SQLite file in the data directory unless --database-url names a PostgreSQL \
-            server. GitHub sign-in needs --github-client-id and --github-client-secret.
-            """
+            server. GitHub sign-in needs --github-client-id and --github-client-secret. \
+            `railyard server backup` and `railyard server restore` take the same --data and --database-url.
+            """,
+        subcommands: [ServerBackupCommand.self, ServerRestoreCommand.self]
     )
 
     @Option(name: .customLong("data"), help: "Data directory (default ./.railyard, or $RAILYARD_DATA).")
@@ -128,9 +135,9 @@ public struct ServerCommand: AsyncParsableCommand {
         }
     }
 
-    /// One line on stderr saying what went wrong.
-    private static func fail(_ message: String) {
-        FileHandle.standardError.write(Data("railyard server: \(message)\n".utf8))
+    /// One line on stderr saying what went wrong, after the command's name.
+    static func fail(_ message: String, command: String = "railyard server") {
+        FileHandle.standardError.write(Data("\(command): \(message)\n".utf8))
     }
 
     /// The configuration these flags and `environment` describe; a bad value is an `invalid_input`
@@ -151,8 +158,7 @@ public struct ServerCommand: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw .invalid("--log-level", "--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
-        let dataDirectory = nonEmpty(data).map { URL(fileURLWithPath: $0, isDirectory: true) }
-            ?? ServerConfiguration.defaultDataDirectory(environment: environment)
+        let dataDirectory = self.dataDirectory(environment: environment)
         var github = GitHubConfiguration(
             clientId: nonEmpty(githubClientId) ?? nonEmpty(environment["GITHUB_CLIENT_ID"]),
             clientSecret: nonEmpty(githubClientSecret) ?? nonEmpty(environment["GITHUB_CLIENT_SECRET"])
@@ -166,7 +172,7 @@ public struct ServerCommand: AsyncParsableCommand {
         }
         return ServerConfiguration(
             dataDirectory: dataDirectory, host: host, port: port, edgePort: edgePort, baseDomain: baseDomain,
-            publicURL: nonEmpty(publicURL), databaseURL: nonEmpty(databaseURL) ?? nonEmpty(environment["RAILYARD_DATABASE_URL"]),
+            publicURL: nonEmpty(publicURL), databaseURL: databaseURL(environment: environment),
             github: github,
             authRateLimit: try RateLimitRule(parsing: authRateLimit, field: "--auth-rate-limit"),
             apiRateLimit: try RateLimitRule(parsing: apiRateLimit, field: "--api-rate-limit"),

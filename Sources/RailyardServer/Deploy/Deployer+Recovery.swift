@@ -80,6 +80,9 @@ extension Deployer {
                 let digest = deployment.sourceDigest
             else { return }
             let app = layout.appDirectory(deployment.id)
+            guard FileManager.default.fileExists(atPath: archives.directory(for: digest).path), FileManager.default.fileExists(atPath: app.path) else {
+                return await markBuildMissing(deployment, service: service, host: domain.host)
+            }
             var release = ReleaseEnvironment(
                 project: project, environment: environment, service: service, deploymentId: deployment.id, publicHost: domain.host,
                 shared: try await store.variables(environmentId: environment.id, serviceId: nil),
@@ -154,6 +157,20 @@ extension Deployer {
         } catch {
             logger.error("restoring a deployment failed", metadata: ["deployment.id": "\(deployment.id)", "error": "\(String(reflecting: error))"])
         }
+    }
+
+    /// A live deployment whose source or built app is not in the data dir (a server restored from a
+    /// backup, which holds no builds) cannot run again: its leftover replicas are stopped, it is CRASHED
+    /// with the reason, and its host says how to bring it back.
+    private func markBuildMissing(_ deployment: Deployment, service: Service, host: String) async {
+        let problem = "its build is not in the data dir (a server restored from a backup has no builds); deploy it again with `railyard up`"
+        routes.set(.unavailable("\(service.name) is not running: \(problem)"), for: host)
+        if let crashed = try? deployment.moving(to: .crashed, at: Date(), reason: problem) {
+            try? await store.saveDeployment(crashed, from: deployment.status)
+        }
+        await stopRecordedReplicas(of: deployment)
+        LogFile.append("Not started after a server restart: \(problem)", to: layout.runtimeLog(deployment.id))
+        logger.warning("deployment not restored: its build is missing", metadata: ["deployment.id": "\(deployment.id)"])
     }
 
     /// Stops the processes recorded for a deployment, but only those that really are its replicas

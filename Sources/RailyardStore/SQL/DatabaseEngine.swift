@@ -9,6 +9,9 @@ protocol DatabaseEngine: Sendable {
     func withConnection<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.
     func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Runs `body` in a read-only transaction that sees one snapshot of the whole database for all of
+    /// its statements, without blocking writers (a backup of a running server).
+    func snapshotTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Closes connections; the engine is unusable afterwards.
     func shutdown() async throws
 }

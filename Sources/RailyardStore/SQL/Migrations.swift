@@ -295,6 +295,43 @@ enum Migrations {
         ),
     ]
 
+    /// The newest schema version this binary knows.
+    static var latestVersion: Int { all.last?.version ?? 0 }
+
+    /// The database's schema version: the newest migration it records, 0 when it has none (or no
+    /// `schema_migrations` table at all, as in an empty database). Changes nothing.
+    static func currentVersion(on db: any SQLDatabase, kind: DatabaseKind) async throws -> Int {
+        let exists: Bool
+        switch kind {
+        case .sqlite:
+            exists = try await db.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").first() != nil
+        case .postgres:
+            exists = try await db.raw(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'"
+            ).first() != nil
+        }
+        guard exists else { return 0 }
+        let row = try await db.raw("SELECT MAX(version) AS v FROM schema_migrations").first()
+        return try row?.decode(column: "v", as: Int?.self) ?? 0
+    }
+
+    /// Creates the schema of `version` on `db` (inside the caller's transaction), recording each
+    /// migration as applied: a restore builds the schema its rows were read from, then `run` brings it
+    /// forward.
+    static func create(through version: Int, on db: any SQLDatabase) async throws {
+        try await db.raw(
+            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+        ).run()
+        for migration in all where migration.version <= version {
+            for statement in migration.statements {
+                try await db.raw(SQLQueryString(statement)).run()
+            }
+            try await db.raw(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date().millis))"
+            ).run()
+        }
+    }
+
     /// Applies every migration newer than the database, each in its own transaction.
     /// Refuses to run against a database from a newer Railyard, so a downgrade cannot damage it.
     static func run(on engine: any DatabaseEngine, logger: Logger) async throws {

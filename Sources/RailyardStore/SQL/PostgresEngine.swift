@@ -45,6 +45,16 @@ final class PostgresEngine: DatabaseEngine {
         }
     }
 
+    func snapshotTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        // REPEATABLE READ keeps the first statement's snapshot for every later one (READ COMMITTED,
+        // the default, would take a new one per statement).
+        try await client.withConnection { connection in
+            try await runTransaction(
+                on: connection.sql(queryLogLevel: nil), begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body
+            )
+        }
+    }
+
     func shutdown() async throws {
         runTask.cancel()
         await runTask.value

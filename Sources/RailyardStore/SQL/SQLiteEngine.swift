@@ -56,6 +56,14 @@ final class SQLiteEngine: DatabaseEngine {
         }
     }
 
+    func snapshotTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        // A deferred transaction in WAL mode reads one snapshot from its first SELECT and never takes
+        // the write lock, so the server writing through its own connection is not held up.
+        try await mutex.withLock {
+            try await runTransaction(on: connection.sql(queryLogLevel: nil), begin: "BEGIN DEFERRED", body)
+        }
+    }
+
     func shutdown() async throws {
         try await mutex.withLock { try await connection.close() }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// A throwaway database on the PostgreSQL server named by `RAILYARD_TEST_POSTGRES_URL` (a superuser
 /// URL), created with `psql` and dropped afterwards; `pg_dump` reads it back.
@@ -14,6 +15,29 @@ struct PostgresTestDatabase: Sendable {
     /// Whether this run is in CI, where a missing PostgreSQL is a failure rather than a skip.
     static var isCI: Bool {
         ProcessInfo.processInfo.environment["CI"].map { !$0.isEmpty } ?? false
+    }
+
+    /// The trait of an end-to-end test on PostgreSQL: it runs where the server is configured, and
+    /// always in CI (where ``withDatabase(_:)`` then fails it).
+    static var configured: ConditionTrait {
+        .enabled(if: adminURL != nil || isCI, "set \(variable) to a PostgreSQL superuser URL to run this test")
+    }
+
+    /// Runs `body` with a fresh database and drops it afterwards, whether `body` threw or not. Without
+    /// a configured server (in CI) it records an issue instead.
+    static func withDatabase(_ body: (PostgresTestDatabase) async throws -> Void) async throws {
+        guard let adminURL else {
+            Issue.record("\(variable) is not set, and CI is: the PostgreSQL end-to-end test must run in CI")
+            return
+        }
+        let database = try await create(adminURL: adminURL)
+        do {
+            try await body(database)
+        } catch {
+            await database.drop()
+            throw error
+        }
+        await database.drop()
     }
 
     /// Why a PostgreSQL tool failed.
