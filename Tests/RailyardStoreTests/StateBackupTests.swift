@@ -226,25 +226,41 @@ struct StateBackupTests {
         let path = source.dataDirectory.appendingPathComponent("backup.jsonl").path
         try StateBackup.write(try await source.take(), to: path)
         var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
-        // Schema 8 only added cron_runs: without it (and with no rows of it) this is a schema-7 file.
+        // Schema 9 added services.source_database and the two database-backup tables: without them
+        // (and with no rows of those tables) this is a schema-8 file.
         var head = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
         var manifest = try #require(head["manifest"] as? [String: Any])
-        try #require(manifest["schemaVersion"] as? Int == 8, "update this test's older file for the newest schema")
-        manifest["schemaVersion"] = 7
-        manifest["tables"] = (manifest["tables"] as? [[String: Any]])?.filter { $0["name"] as? String != "cron_runs" }
+        try #require(manifest["schemaVersion"] as? Int == 9, "update this test's older file for the newest schema")
+        manifest["schemaVersion"] = 8
+        var tables = try #require(manifest["tables"] as? [[String: Any]])
+        tables.removeAll { ["database_backups", "database_backup_policies"].contains($0["name"] as? String) }
+        let servicesAt = try #require(tables.firstIndex { $0["name"] as? String == "services" })
+        var columns = try #require(tables[servicesAt]["columns"] as? [[String: Any]])
+        let dropped = try #require(columns.firstIndex { $0["name"] as? String == "source_database" })
+        columns.remove(at: dropped)
+        tables[servicesAt]["columns"] = columns
+        manifest["tables"] = tables
         head["manifest"] = manifest
         lines[0] = String(decoding: try JSONSerialization.data(withJSONObject: head), as: UTF8.self)
+        for index in lines.indices.dropFirst() {
+            guard var line = try JSONSerialization.jsonObject(with: Data(lines[index].utf8)) as? [String: Any],
+                line["table"] as? String == "services", var row = line["row"] as? [Any]
+            else { continue }
+            row.remove(at: dropped)
+            line["row"] = row
+            lines[index] = String(decoding: try JSONSerialization.data(withJSONObject: line), as: UTF8.self)
+        }
         try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
 
         let older = try StateBackup.read(path: path)
-        #expect(older.manifest.schemaVersion == 7)
+        #expect(older.manifest.schemaVersion == 8)
         try await Self.restoreFresh(older, into: .sqlite) { store, dataDirectory in
             try await Self.expectSeeded(store, source.seeded)
             let again = try await StateBackup.take(
                 dataDirectory: dataDirectory, location: .sqlite(path: dataDirectory.deletingLastPathComponent().appendingPathComponent("railyard.db").path),
                 environment: [:], railyardVersion: "test", logger: Self.logger
             )
-            #expect(again.manifest.schemaVersion == 8, "migrated forward at restore")
+            #expect(again.manifest.schemaVersion == 9, "migrated forward at restore")
         }
     }
 
