@@ -3,6 +3,10 @@ import RailyardCore
 import SQLKit
 
 extension SQLStore {
+    public func observeDeployments(_ observer: @escaping @Sendable (Deployment) -> Void) {
+        deploymentObservers.add(observer)
+    }
+
     public func createDeployment(_ deployment: Deployment) async throws {
         try await engine.transaction { db in
             try await db.raw("""
@@ -17,6 +21,7 @@ extension SQLStore {
                 \(bind: deployment.commitSha), \(bind: deployment.commitMessage), \(bind: deployment.commitAuthor))
                 """).run()
         }
+        deploymentObservers.publish(deployment)
     }
 
     public func saveDeployment(_ deployment: Deployment, from previous: DeploymentStatus) async throws {
@@ -41,6 +46,7 @@ extension SQLStore {
                 WHERE id = \(bind: deployment.id)
                 """).run()
         }
+        deploymentObservers.publish(deployment)
     }
 
     public func deployment(id: String) async throws -> Deployment? {

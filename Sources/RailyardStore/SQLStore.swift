@@ -8,6 +8,7 @@ public final class SQLStore: Store {
     let engine: any DatabaseEngine
     let sealer: VariableSealer
     let logger: Logger
+    let deploymentObservers = DeploymentObservers()
 
     /// Which engine this store runs on.
     public var kind: DatabaseKind { engine.kind }

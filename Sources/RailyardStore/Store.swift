@@ -77,6 +77,9 @@ public protocol Store: Sendable {
 
     // MARK: Deployments, domains, replicas
 
+    /// Calls `observer` with every deployment created or moved, once the write committed (on the
+    /// writer's task: it must return quickly).
+    func observeDeployments(_ observer: @escaping @Sendable (Deployment) -> Void)
     /// Stores a new deployment (status QUEUED).
     func createDeployment(_ deployment: Deployment) async throws
     /// Persists a deployment's move from `previous` status; a conflict when it is no longer in `previous`
@@ -151,6 +154,14 @@ public protocol Store: Sendable {
     func cronRuns(serviceId: String, environmentId: String, limit: Int) async throws -> [CronRun]
     /// Every run still marked running, with its process's pid (start-up recovery).
     func runningCronRuns() async throws -> [(run: CronRun, pid: Int32?)]
+
+    // MARK: Project webhooks
+
+    func createProjectWebhook(projectId: String, url: String, format: ProjectWebhook.Format) async throws -> ProjectWebhook
+    /// A project's webhooks, oldest first.
+    func projectWebhooks(projectId: String) async throws -> [ProjectWebhook]
+    /// Forgets a project's webhook; false when it has none with that id.
+    func deleteProjectWebhook(id: String, projectId: String) async throws -> Bool
 
     // MARK: Database backups
 

@@ -33,6 +33,7 @@ struct AppDependencies: Sendable {
     let traffic: HTTPTraffic
     /// The public TCP ports forwarded to services' replicas.
     let tcpProxies: TCPProxies
+    let metrics: ServerMetrics
 
     init(
         configuration: ServerConfiguration, store: any Store, secret: ServerSecret, logger: Logger,
@@ -84,6 +85,7 @@ struct AppDependencies: Sendable {
             store: store, routes: routes, bindHost: configuration.host, domain: configuration.baseDomain,
             publicPorts: configuration.tcpProxyPorts, logger: logger
         )
+        self.metrics = ServerMetrics(store: store, traffic: traffic, logger: logger)
     }
 
     /// How the outside reaches the API, e.g. for the OAuth callback.

@@ -28,6 +28,7 @@ public enum RailyardApp {
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.get("health") { _, _ in JSONResponse(["status": "ok"]) }
+        MetricsController(dependencies: dependencies).addRoutes(to: router)
 
         let trust = dependencies.configuration.trustForwardedFor
         let auth = router.group("api/v1/auth")

@@ -55,6 +55,12 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("public-url"), help: "How the outside reaches the API (default http://localhost:<port>).")
     var publicURL: String?
 
+    @Option(
+        name: .customLong("metrics-token"),
+        help: "Bearer token Prometheus must send to read /metrics (or $RAILYARD_METRICS_TOKEN); without it /metrics is open to whoever reaches the API."
+    )
+    var metricsToken: String?
+
     @Option(name: .customLong("database-url"), help: "postgres://… to keep state in PostgreSQL (or $RAILYARD_DATABASE_URL).")
     var databaseURL: String?
 
@@ -186,8 +192,19 @@ public struct ServerCommand: AsyncParsableCommand {
             sleepAfter: try edgeOptions.sleepAfterDuration(),
             httpsPort: httpsPort,
             httpsRedirect: httpsRedirect,
-            tcpProxyPorts: try Self.portRange(tcpProxyPorts, field: "--tcp-proxy-ports")
+            tcpProxyPorts: try Self.portRange(tcpProxyPorts, field: "--tcp-proxy-ports"),
+            metricsToken: try metricsToken(environment: environment)
         )
+    }
+
+    /// `--metrics-token`, else `$RAILYARD_METRICS_TOKEN`: at least 16 characters when given.
+    func metricsToken(environment: [String: String]) throws(RailyardError) -> String? {
+        let given = [metricsToken, environment["RAILYARD_METRICS_TOKEN"]].compactMap { $0 }.first { !$0.isEmpty }
+        guard let token = given else { return nil }
+        guard token.count >= 16 else {
+            throw .invalid("--metrics-token", "--metrics-token must be at least 16 characters (e.g. `openssl rand -hex 16`)")
+        }
+        return token
     }
 
     /// A `LOW-HIGH` range of ports (1–65535, LOW ≤ HIGH).

@@ -59,6 +59,9 @@ public struct ServerConfiguration: Sendable {
     public var httpsRedirect: Bool
     /// The public ports TCP proxies are given (`--tcp-proxy-ports`), each the lowest free one.
     public var tcpProxyPorts: ClosedRange<Int>
+    /// The bearer token `/metrics` asks for (`--metrics-token`); nil serves it to anyone who can
+    /// reach the API's address.
+    public var metricsToken: String?
 
     /// A configuration with Railyard's defaults for everything not given.
     public init(
@@ -85,7 +88,8 @@ public struct ServerConfiguration: Sendable {
         sleepAfter: Duration = .seconds(600),
         httpsPort: Int? = nil,
         httpsRedirect: Bool = false,
-        tcpProxyPorts: ClosedRange<Int> = ServerConfiguration.defaultTCPProxyPorts
+        tcpProxyPorts: ClosedRange<Int> = ServerConfiguration.defaultTCPProxyPorts,
+        metricsToken: String? = nil
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -111,6 +115,7 @@ public struct ServerConfiguration: Sendable {
         self.httpsPort = httpsPort
         self.httpsRedirect = httpsRedirect
         self.tcpProxyPorts = tcpProxyPorts
+        self.metricsToken = metricsToken
     }
 
     /// 20000–20999: a thousand TCP proxies, below Linux's ephemeral ports (32768 on).

@@ -10,6 +10,9 @@ enum OpenAPIOperations {
     private static let system: [OpenAPIOperation] = [
         .init(method: "get", path: "/health", operationId: "health", summary: "Liveness check", tag: "system",
               success: (200, S.ref("Health")), authenticated: false),
+        .init(method: "get", path: "/metrics", operationId: "metrics",
+              summary: "Prometheus text exposition (text/plain; version=0.0.4): deployments, their durations, live applications, the edge's requests per service, the server's process figures. Needs `Authorization: Bearer <--metrics-token>` when the server has one",
+              tag: "system", success: (200, ["type": "string"]), authenticated: false),
         .init(method: "get", path: "/api/v1/openapi.json", operationId: "openAPIDocument",
               summary: "This document", tag: "system", success: (200, ["type": "object"]), authenticated: false),
     ]

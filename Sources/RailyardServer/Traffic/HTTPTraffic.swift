@@ -104,6 +104,11 @@ final class HTTPTraffic: Sendable {
         }
     }
 
+    /// Every host's counters since the server started.
+    func allStats() -> [String: HTTPStats] {
+        state.withLock { $0.counters }
+    }
+
     private func file(_ host: String) -> URL {
         // Hosts reaching here resolved to a route: DNS names Railyard validated, safe as file names.
         directory.appendingPathComponent("\(host).jsonl")

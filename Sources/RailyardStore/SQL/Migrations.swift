@@ -293,6 +293,22 @@ enum Migrations {
                 """,
             ]
         ),
+        Migration(
+            version: 10, name: "project webhooks",
+            statements: [
+                // Receivers of a project's deploy events; their signing secrets are derived, not stored.
+                """
+                CREATE TABLE project_webhooks (
+                    id TEXT PRIMARY KEY,
+                    project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+                    url TEXT NOT NULL,
+                    format TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX project_webhooks_project ON project_webhooks(project_id)",
+            ]
+        ),
     ]
 
     /// The newest schema version this binary knows.
