@@ -32,6 +32,7 @@ public enum RailyardCommandLine {
         AddCommand.self,
         ConnectCommand.self,
         BackupCommand.self,
+        WebhookCommand.self,
         RunCommand.self,
         BuildCommand.self,
     ]

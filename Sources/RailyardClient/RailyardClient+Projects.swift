@@ -49,3 +49,25 @@ extension RailyardClient {
         projectPath(projectId) + "/environments/\(segment(environmentId))"
     }
 }
+
+extension RailyardClient {
+    /// `GET /api/v1/projects/{projectId}/webhooks`.
+    public func projectWebhooks(projectId: String) async throws -> [ProjectWebhook] {
+        try await send(.GET, Self.projectPath(projectId) + "/webhooks")
+    }
+
+    /// `POST /api/v1/projects/{projectId}/webhooks`: the answer holds the signing secret.
+    public func addProjectWebhook(projectId: String, _ request: CreateProjectWebhookRequest) async throws -> ProjectWebhook {
+        try await send(.POST, Self.projectPath(projectId) + "/webhooks", body: request)
+    }
+
+    /// `DELETE /api/v1/projects/{projectId}/webhooks/{webhookId}`.
+    public func removeProjectWebhook(projectId: String, webhookId: String) async throws {
+        try await sendExpectingNoContent(.DELETE, Self.projectPath(projectId) + "/webhooks/\(Self.segment(webhookId))")
+    }
+
+    /// `GET /api/v1/projects/{projectId}/webhooks/{webhookId}/deliveries`.
+    public func webhookDeliveries(projectId: String, webhookId: String) async throws -> [WebhookDelivery] {
+        try await send(.GET, Self.projectPath(projectId) + "/webhooks/\(Self.segment(webhookId))/deliveries")
+    }
+}

@@ -226,14 +226,14 @@ struct StateBackupTests {
         let path = source.dataDirectory.appendingPathComponent("backup.jsonl").path
         try StateBackup.write(try await source.take(), to: path)
         var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
-        // Schema 9 added services.source_database and the two database-backup tables: without them
-        // (and with no rows of those tables) this is a schema-8 file.
+        // Schema 9 added services.source_database and the two database-backup tables, 10 the project
+        // webhooks: without them (and with no rows of those tables) this is a schema-8 file.
         var head = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
         var manifest = try #require(head["manifest"] as? [String: Any])
-        try #require(manifest["schemaVersion"] as? Int == 9, "update this test's older file for the newest schema")
+        try #require(manifest["schemaVersion"] as? Int == 10, "update this test's older file for the newest schema")
         manifest["schemaVersion"] = 8
         var tables = try #require(manifest["tables"] as? [[String: Any]])
-        tables.removeAll { ["database_backups", "database_backup_policies"].contains($0["name"] as? String) }
+        tables.removeAll { ["database_backups", "database_backup_policies", "project_webhooks"].contains($0["name"] as? String) }
         let servicesAt = try #require(tables.firstIndex { $0["name"] as? String == "services" })
         var columns = try #require(tables[servicesAt]["columns"] as? [[String: Any]])
         let dropped = try #require(columns.firstIndex { $0["name"] as? String == "source_database" })
@@ -260,7 +260,7 @@ struct StateBackupTests {
                 dataDirectory: dataDirectory, location: .sqlite(path: dataDirectory.deletingLastPathComponent().appendingPathComponent("railyard.db").path),
                 environment: [:], railyardVersion: "test", logger: Self.logger
             )
-            #expect(again.manifest.schemaVersion == 9, "migrated forward at restore")
+            #expect(again.manifest.schemaVersion == Migrations.latestVersion, "migrated forward at restore")
         }
     }
 

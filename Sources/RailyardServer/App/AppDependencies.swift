@@ -34,6 +34,7 @@ struct AppDependencies: Sendable {
     /// The public TCP ports forwarded to services' replicas.
     let tcpProxies: TCPProxies
     let metrics: ServerMetrics
+    let notifier: DeployNotifier
 
     init(
         configuration: ServerConfiguration, store: any Store, secret: ServerSecret, logger: Logger,
@@ -86,6 +87,12 @@ struct AppDependencies: Sendable {
             publicPorts: configuration.tcpProxyPorts, logger: logger
         )
         self.metrics = ServerMetrics(store: store, traffic: traffic, logger: logger)
+        let deployer = self.deployer
+        self.notifier = DeployNotifier(
+            store: store, httpClient: httpClient, secret: secret, logger: logger,
+            decorate: { (try? await deployer.decorate($0)) ?? $0 }
+        )
+        notifier.start()
     }
 
     /// How the outside reaches the API, e.g. for the OAuth callback.

@@ -63,6 +63,7 @@ public enum RailyardApp {
         TCPProxyController(dependencies: dependencies).addRoutes(to: api)
         DatabaseController(dependencies: dependencies).addRoutes(to: api)
         DatabaseBackupController(dependencies: dependencies).addRoutes(to: api)
+        ProjectWebhookController(dependencies: dependencies).addRoutes(to: api)
         CronController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
         WebhookController(dependencies: dependencies).addRoutes(to: api)
         return router

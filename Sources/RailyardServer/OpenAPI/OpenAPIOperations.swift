@@ -5,7 +5,7 @@ enum OpenAPIOperations {
     private typealias S = OpenAPISchemas
 
     static let all: [OpenAPIOperation] = system + auth + account + workspaces + projects + environments + services + variables
-        + settings + deployments + cron + volumes + domains + tcpProxies + databases + webhooks
+        + settings + deployments + cron + volumes + domains + tcpProxies + databases + projectWebhooks + webhooks
 
     private static let system: [OpenAPIOperation] = [
         .init(method: "get", path: "/health", operationId: "health", summary: "Liveness check", tag: "system",
@@ -200,6 +200,24 @@ enum OpenAPIOperations {
                   summary: "Set the schedule (\"\" for none) and/or the retention count; older backups beyond it are deleted at once",
                   tag: "databases", requestBody: "UpdateBackupPolicyRequest", success: (200, S.ref("DatabaseBackupPolicy")),
                   permission: .projectUpdate),
+        ]
+    }()
+
+    private static let projectWebhooks: [OpenAPIOperation] = {
+        let path = "/api/v1/projects/{projectId}/webhooks"
+        return [
+            .init(method: "get", path: path, operationId: "listProjectWebhooks",
+                  summary: "Where the project's deploy events and alerts are POSTed", tag: "notifications",
+                  success: (200, S.array("ProjectWebhook")), permission: .projectRead),
+            .init(method: "post", path: path, operationId: "addProjectWebhook",
+                  summary: "Add a receiver (json, slack or discord body); the answer holds its signing secret, shown only here",
+                  tag: "notifications", requestBody: "CreateProjectWebhookRequest", success: (201, S.ref("ProjectWebhook")),
+                  permission: .projectUpdate),
+            .init(method: "delete", path: "\(path)/{webhookId}", operationId: "removeProjectWebhook",
+                  summary: "Remove a receiver", tag: "notifications", success: (204, nil), permission: .projectUpdate),
+            .init(method: "get", path: "\(path)/{webhookId}/deliveries", operationId: "listWebhookDeliveries",
+                  summary: "The newest delivery attempts to a receiver (kept in memory since the server started), newest first",
+                  tag: "notifications", success: (200, S.array("WebhookDelivery")), permission: .projectRead),
         ]
     }()
 

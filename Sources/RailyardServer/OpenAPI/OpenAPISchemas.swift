@@ -223,6 +223,16 @@ enum OpenAPISchemas {
         "RestoredBackup": object(
             ["backup": ref("DatabaseBackup"), "deployment": ["oneOf": [ref("Deployment"), ["type": "null"]]]], required: ["backup"]
         ),
+        "ProjectWebhook": object(
+            ["id": string, "projectId": string, "url": string, "format": ["type": "string", "enum": ["json", "slack", "discord"]],
+             "createdAt": dateTime, "secret": optionalString],
+            required: ["id", "projectId", "url", "format", "createdAt"]
+        ),
+        "CreateProjectWebhookRequest": object(["url": string, "format": optionalString], required: ["url"]),
+        "WebhookDelivery": object(
+            ["id": string, "event": string, "attempt": ["type": "integer"], "status": optionalInteger, "error": optionalString, "at": dateTime],
+            required: ["id", "event", "attempt", "at"]
+        ),
         "CreateTCPProxyRequest": object(["targetPort": ["type": "integer", "minimum": 1, "maximum": 65535]], required: ["targetPort"]),
         "ScaleRequest": object(["replicas": ["type": "integer", "minimum": 1, "maximum": .number(Double(ServiceConfig.maxReplicas))]], required: ["replicas"]),
         "RollbackRequest": object(["deploymentId": optionalString], required: []),

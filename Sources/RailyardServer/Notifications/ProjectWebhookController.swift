@@ -1,0 +1,52 @@
+import Foundation
+import Hummingbird
+import RailyardCore
+
+/// `/api/v1/projects/{projectId}/webhooks`: where the project's deploy events and alerts go.
+struct ProjectWebhookController {
+    let dependencies: AppDependencies
+
+    func addRoutes(to group: RouterGroup<RailyardRequestContext>) {
+        group.get("projects/:projectId/webhooks", use: list)
+        group.post("projects/:projectId/webhooks", use: create)
+        group.delete("projects/:projectId/webhooks/:webhookId", use: delete)
+        group.get("projects/:projectId/webhooks/:webhookId/deliveries", use: deliveries)
+    }
+
+    @Sendable func list(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<[ProjectWebhook]> {
+        let project = try await dependencies.access.project(try context.parameters.require("projectId"), .projectRead, context: context)
+        return JSONResponse(try await dependencies.store.projectWebhooks(projectId: project.id))
+    }
+
+    /// Answers with the signing secret, this once.
+    @Sendable func create(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<ProjectWebhook> {
+        let project = try await dependencies.access.project(try context.parameters.require("projectId"), .projectUpdate, context: context)
+        let body = try await request.decodeJSON(as: CreateProjectWebhookRequest.self, context: context)
+        try ProjectWebhook.validate(url: body.url)
+        guard let format = ProjectWebhook.Format(rawValue: body.format ?? "json") else {
+            throw RailyardError.invalid("format", "format must be json, slack or discord (got '\(body.format ?? "")')")
+        }
+        var webhook = try await dependencies.store.createProjectWebhook(projectId: project.id, url: body.url, format: format)
+        webhook.secret = dependencies.notifier.secret(webhookId: webhook.id)
+        context.logger.info("project webhook added", metadata: ["project.id": "\(project.id)", "webhook.id": "\(webhook.id)"])
+        return JSONResponse(webhook, status: .created)
+    }
+
+    @Sendable func delete(_ request: Request, context: RailyardRequestContext) async throws -> Response {
+        let project = try await dependencies.access.project(try context.parameters.require("projectId"), .projectUpdate, context: context)
+        let id = try context.parameters.require("webhookId")
+        guard try await dependencies.store.deleteProjectWebhook(id: id, projectId: project.id) else {
+            throw RailyardError.notFound("webhook \(id) of project \(project.name)")
+        }
+        return Response(status: .noContent)
+    }
+
+    @Sendable func deliveries(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<[WebhookDelivery]> {
+        let project = try await dependencies.access.project(try context.parameters.require("projectId"), .projectRead, context: context)
+        let id = try context.parameters.require("webhookId")
+        guard try await dependencies.store.projectWebhooks(projectId: project.id).contains(where: { $0.id == id }) else {
+            throw RailyardError.notFound("webhook \(id) of project \(project.name)")
+        }
+        return JSONResponse(await dependencies.notifier.deliveries(webhookId: id))
+    }
+}
