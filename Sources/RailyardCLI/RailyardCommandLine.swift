@@ -26,6 +26,7 @@ public enum RailyardCommandLine {
         ScaleCommand.self,
         DownCommand.self,
         LogsCommand.self,
+        MetricsCommand.self,
         CronCommand.self,
         DomainCommand.self,
         TCPProxyCommand.self,

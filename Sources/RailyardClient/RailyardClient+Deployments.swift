@@ -166,3 +166,10 @@ extension RailyardClient {
         try await send(.GET, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/http-stats")
     }
 }
+
+extension RailyardClient {
+    /// `GET …/services/{serviceId}/metrics?since=…`: the service's usage figures.
+    public func serviceMetrics(projectId: String, environmentId: String, serviceId: String, since: String) async throws -> UsageReport {
+        try await send(.GET, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/metrics", query: ["since": since])
+    }
+}

@@ -155,6 +155,18 @@ public protocol Store: Sendable {
     /// Every run still marked running, with its process's pid (start-up recovery).
     func runningCronRuns() async throws -> [(run: CronRun, pid: Int32?)]
 
+    // MARK: Usage figures
+
+    /// Stores raw samples (one resolution, usually 5 s).
+    func recordUsage(_ samples: [UsageSample]) async throws
+    /// Rolls the samples of `source` resolution in [from, to) up into `target`-second samples (average
+    /// CPU, peak memory, summed network bytes, largest disk), replacing any made before for that span.
+    func rollUpUsage(source: Int, target: Int, from: Date, to: Date) async throws
+    /// A service's samples of one resolution from `since` on, oldest first.
+    func usage(serviceId: String, environmentId: String, resolution: Int, since: Date) async throws -> [UsageSample]
+    /// Forgets samples of `resolution` older than `before`.
+    func pruneUsage(resolution: Int, before: Date) async throws
+
     // MARK: Project webhooks
 
     func createProjectWebhook(projectId: String, url: String, format: ProjectWebhook.Format) async throws -> ProjectWebhook

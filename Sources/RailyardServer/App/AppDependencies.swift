@@ -35,6 +35,7 @@ struct AppDependencies: Sendable {
     let tcpProxies: TCPProxies
     let metrics: ServerMetrics
     let notifier: DeployNotifier
+    let usage: UsageRecorder
 
     init(
         configuration: ServerConfiguration, store: any Store, secret: ServerSecret, logger: Logger,
@@ -93,6 +94,7 @@ struct AppDependencies: Sendable {
             decorate: { (try? await deployer.decorate($0)) ?? $0 }
         )
         notifier.start()
+        self.usage = UsageRecorder(store: store, deployer: deployer, notifier: notifier, logger: logger)
     }
 
     /// How the outside reaches the API, e.g. for the OAuth callback.

@@ -64,6 +64,7 @@ public enum RailyardApp {
         DatabaseController(dependencies: dependencies).addRoutes(to: api)
         DatabaseBackupController(dependencies: dependencies).addRoutes(to: api)
         ProjectWebhookController(dependencies: dependencies).addRoutes(to: api)
+        UsageController(dependencies: dependencies).addRoutes(to: api)
         CronController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
         WebhookController(dependencies: dependencies).addRoutes(to: api)
         return router
@@ -173,12 +174,14 @@ struct EdgeStartup: ServiceLifecycle.Service {
         let sleeper = Task { await dependencies.deployer.runSleepChecks(after: sleepAfter, every: min(sleepAfter / 10, .seconds(10))) }
         let autoscaler = Task { await dependencies.deployer.runAutoscaling() }
         let backups = Task { await dependencies.deployer.runBackupSchedules() }
+        let usage = Task { await dependencies.usage.run(every: dependencies.configuration.usageInterval) }
         await dependencies.deployer.recover()
         try? await gracefulShutdown()
         flusher.cancel()
         sleeper.cancel()
         autoscaler.cancel()
         backups.cancel()
+        usage.cancel()
         await networks?.closeEdge(ports: edgePorts)
     }
 }

@@ -176,7 +176,7 @@ public struct ServerCommand: AsyncParsableCommand {
                 "--github-client-secret", "GitHub sign-in needs both --github-client-id and --github-client-secret"
             )
         }
-        return ServerConfiguration(
+        var configuration = ServerConfiguration(
             dataDirectory: dataDirectory, host: host, port: port, edgePort: edgePort, baseDomain: baseDomain,
             publicURL: nonEmpty(publicURL), databaseURL: databaseURL(environment: environment),
             github: github,
@@ -195,6 +195,13 @@ public struct ServerCommand: AsyncParsableCommand {
             tcpProxyPorts: try Self.portRange(tcpProxyPorts, field: "--tcp-proxy-ports"),
             metricsToken: try metricsToken(environment: environment)
         )
+        if let text = environment["RAILYARD_USAGE_INTERVAL"], !text.isEmpty {
+            guard let seconds = Int(text), (1...60).contains(seconds) else {
+                throw .invalid("RAILYARD_USAGE_INTERVAL", "RAILYARD_USAGE_INTERVAL must be whole seconds from 1 to 60 (got '\(text)')")
+            }
+            configuration.usageInterval = .seconds(seconds)
+        }
+        return configuration
     }
 
     /// `--metrics-token`, else `$RAILYARD_METRICS_TOKEN`: at least 16 characters when given.

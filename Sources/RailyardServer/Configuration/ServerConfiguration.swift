@@ -62,6 +62,8 @@ public struct ServerConfiguration: Sendable {
     /// The bearer token `/metrics` asks for (`--metrics-token`); nil serves it to anyone who can
     /// reach the API's address.
     public var metricsToken: String?
+    /// How often replicas' usage is sampled (`RAILYARD_USAGE_INTERVAL` seconds; 5 by default).
+    public var usageInterval: Duration = .seconds(5)
 
     /// A configuration with Railyard's defaults for everything not given.
     public init(

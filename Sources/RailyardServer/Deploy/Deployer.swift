@@ -135,6 +135,13 @@ actor Deployer {
         return try await enqueue(digest: digest, commit: last.gitCommit, project: project, environment: environment, service: service)
     }
 
+    /// Every live runner's replicas' counters (usage figures).
+    func usageReadings() async -> [UsageReading] {
+        var readings: [UsageReading] = []
+        for runner in runners.values { readings += await runner.usageReadings() }
+        return readings
+    }
+
     /// The supervisor of the service's live process release in an environment.
     private func liveRunner(environment: RailyardCore.Environment, service: Service) async throws -> ReleaseRunner? {
         let deadline = ContinuousClock.now + .seconds(60)

@@ -190,6 +190,20 @@ actor ReleaseRunner {
         await handle(.scale(to: decision.to))
     }
 
+    /// Each running replica's counters now (for usage figures): its cgroup's CPU time and memory,
+    /// and its private network's byte counters.
+    func usageReadings() -> [UsageReading] {
+        guard !stopped else { return [] }
+        return replicas.values.map { replica in
+            let group = cgroups[replica.id]
+            return UsageReading(
+                serviceId: context.release.service.id, environmentId: context.release.environment.id, replicaId: replica.id,
+                cpuNanoseconds: group?.cpuTimeNanoseconds, memoryBytes: group?.memoryBytes,
+                memoryLimitBytes: context.limits.memoryBytes, network: replica.network == nil ? nil : UsageReading.networkBytes(pid: replica.pid)
+            )
+        }
+    }
+
     /// Whether the release scales itself (`deploy.autoscaling`).
     nonisolated var autoscales: Bool { context.plan.config.deploy.autoscaling != nil }
 

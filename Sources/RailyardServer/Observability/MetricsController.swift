@@ -19,7 +19,7 @@ struct MetricsController {
                 throw RailyardError(.unauthorized, "/metrics needs the server's metrics token: send `Authorization: Bearer <--metrics-token>`")
             }
         }
-        let text = await dependencies.metrics.exposition()
+        let text = await dependencies.metrics.exposition(replicas: await dependencies.usage.latest)
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: text))

@@ -62,10 +62,11 @@ final class ServerMetrics: Sendable {
 
     /// The exposition text: the registry's metrics, brought up to date, then the edge's and the
     /// process's.
-    func exposition() async -> String {
+    func exposition(replicas: [UsageSample]) async -> String {
         await refreshActiveApplications()
         var text = registry.emitToString()
         text += await edgeMetrics()
+        text += Self.replicaMetrics(replicas)
         text += Self.processMetrics()
         return text
     }
@@ -129,6 +130,23 @@ final class ServerMetrics: Sendable {
         lines += ["# HELP railyard_http_response_bytes_total Response body bytes the edge sent, by service", "# TYPE railyard_http_response_bytes_total counter"]
         for (service, stats) in byService.sorted(by: { $0.key < $1.key }) {
             lines.append("railyard_http_response_bytes_total{service_id=\"\(service)\"} \(stats.bytes)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Each running replica's newest usage sample.
+    static func replicaMetrics(_ samples: [UsageSample]) -> String {
+        let gauges: [(String, String, (UsageSample) -> String)] = [
+            ("railyard_replica_cpu_cores", "CPUs the replica used over its last sample", { "\(Double($0.cpuMillicores) / 1000)" }),
+            ("railyard_replica_memory_bytes", "Memory the replica uses", { "\($0.memoryBytes)" }),
+            ("railyard_replica_memory_limit_bytes", "The replica's memory limit", { "\($0.memoryLimitBytes)" }),
+        ]
+        var lines: [String] = []
+        for (name, help, value) in gauges {
+            lines += ["# HELP \(name) \(help)", "# TYPE \(name) gauge"]
+            for sample in samples.sorted(by: { $0.replicaId < $1.replicaId }) {
+                lines.append("\(name){service_id=\"\(sample.serviceId)\",environment_id=\"\(sample.environmentId)\",replica_id=\"\(sample.replicaId)\"} \(value(sample))")
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -5,7 +5,7 @@ enum OpenAPIOperations {
     private typealias S = OpenAPISchemas
 
     static let all: [OpenAPIOperation] = system + auth + account + workspaces + projects + environments + services + variables
-        + settings + deployments + cron + volumes + domains + tcpProxies + databases + projectWebhooks + webhooks
+        + settings + deployments + cron + volumes + domains + tcpProxies + databases + projectWebhooks + usage + webhooks
 
     private static let system: [OpenAPIOperation] = [
         .init(method: "get", path: "/health", operationId: "health", summary: "Liveness check", tag: "system",
@@ -220,6 +220,14 @@ enum OpenAPIOperations {
                   tag: "notifications", success: (200, S.array("WebhookDelivery")), permission: .projectRead),
         ]
     }()
+
+    private static let usage: [OpenAPIOperation] = [
+        .init(method: "get", path: "/api/v1/projects/{projectId}/environments/{environmentId}/services/{serviceId}/metrics",
+              operationId: "serviceMetrics",
+              summary: "The service's CPU, memory, network and disk figures since `since` (1m–8d, default 1h): every 5 s for the last hour, per minute for two days, per 10 minutes for 8 days; summed over replicas and per replica",
+              tag: "metrics", success: (200, S.ref("UsageReport")), permission: .projectRead,
+              query: [("since", "how far back: 30m, 6h, 7d", ["type": "string"])]),
+    ]
 
     private static let settings: [OpenAPIOperation] = {
         let path = "/api/v1/projects/{projectId}/environments/{environmentId}/services/{serviceId}/settings"

@@ -233,6 +233,16 @@ enum OpenAPISchemas {
             ["id": string, "event": string, "attempt": ["type": "integer"], "status": optionalInteger, "error": optionalString, "at": dateTime],
             required: ["id", "event", "attempt", "at"]
         ),
+        "UsagePoint": object(
+            ["at": dateTime, "cpuMillicores": ["type": "integer"], "memoryBytes": ["type": "integer"], "memoryLimitBytes": ["type": "integer"],
+             "networkRxBytes": ["type": "integer"], "networkTxBytes": ["type": "integer"], "diskBytes": ["type": "integer"], "replicas": ["type": "integer"]],
+            required: ["at", "cpuMillicores", "memoryBytes", "memoryLimitBytes", "networkRxBytes", "networkTxBytes", "diskBytes", "replicas"]
+        ),
+        "UsageReport": object(
+            ["resolutionSeconds": ["type": "integer"], "points": array("UsagePoint"),
+             "replicas": ["type": "object", "additionalProperties": array("UsagePoint")]],
+            required: ["resolutionSeconds", "points", "replicas"]
+        ),
         "CreateTCPProxyRequest": object(["targetPort": ["type": "integer", "minimum": 1, "maximum": 65535]], required: ["targetPort"]),
         "ScaleRequest": object(["replicas": ["type": "integer", "minimum": 1, "maximum": .number(Double(ServiceConfig.maxReplicas))]], required: ["replicas"]),
         "RollbackRequest": object(["deploymentId": optionalString], required: []),

@@ -309,6 +309,30 @@ enum Migrations {
                 "CREATE INDEX project_webhooks_project ON project_webhooks(project_id)",
             ]
         ),
+        Migration(
+            version: 11, name: "usage samples",
+            statements: [
+                // Replicas' resource use at 5 s, rolled up to 60 s and 600 s, each kept for a while.
+                // No foreign keys: figures outlive their replica, and old ones are pruned by age.
+                """
+                CREATE TABLE usage_samples (
+                    service_id TEXT NOT NULL,
+                    environment_id TEXT NOT NULL,
+                    replica_id TEXT NOT NULL,
+                    resolution BIGINT NOT NULL,
+                    at BIGINT NOT NULL,
+                    cpu_millicores BIGINT NOT NULL,
+                    memory_bytes BIGINT NOT NULL,
+                    memory_limit_bytes BIGINT NOT NULL,
+                    net_rx_bytes BIGINT NOT NULL,
+                    net_tx_bytes BIGINT NOT NULL,
+                    disk_bytes BIGINT NOT NULL,
+                    PRIMARY KEY (service_id, environment_id, replica_id, resolution, at)
+                )
+                """,
+                "CREATE INDEX usage_samples_age ON usage_samples(resolution, at)",
+            ]
+        ),
     ]
 
     /// The newest schema version this binary knows.

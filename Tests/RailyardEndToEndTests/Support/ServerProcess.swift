@@ -18,7 +18,8 @@ final class ServerProcess: @unchecked Sendable {
     /// Starts `railyard server --data DIR --port 0 --host 127.0.0.1 EXTRA…` and waits (up to
     /// `timeout`) for its listening line.
     static func start(
-        dataDirectory: String, logDirectory: String, extraArguments: [String] = [], timeout: Duration = .seconds(90)
+        dataDirectory: String, logDirectory: String, extraArguments: [String] = [], environment: [String: String] = [:],
+        timeout: Duration = .seconds(90)
     ) async throws -> ServerProcess {
         let binary = try RailyardBinary.path()
         let process = Process()
@@ -27,7 +28,7 @@ final class ServerProcess: @unchecked Sendable {
             "server", "--data", dataDirectory, "--port", "0", "--edge-port", "0", "--host", "127.0.0.1",
             "--auth-rate-limit", "10000/1m", "--api-rate-limit", "100000/1m",
         ] + extraArguments
-        process.environment = ChildProcess.baseEnvironment()
+        process.environment = ChildProcess.baseEnvironment().merging(environment) { $1 }
         let logPath = logDirectory + "/server-\(UUID().uuidString.prefix(6)).stderr.log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
@@ -156,14 +157,16 @@ extension ServerProcess {
     /// With `dataParent`, the data dir is a fresh folder under it instead (e.g. `/var/tmp`, outside
     /// the `/tmp` every sandbox replaces, so only the server's own hiding keeps it from the apps).
     static func withServer(
-        extraArguments: [String] = [], dataParent: String? = nil,
+        extraArguments: [String] = [], dataParent: String? = nil, environment: [String: String] = [:],
         _ body: (TemporaryDirectory, ServerProcess, String) async throws -> Void
     ) async throws {
         let root = try TemporaryDirectory()
         defer { root.remove() }
         let dataRoot = try dataParent.map { try TemporaryDirectory("railyard-e2e-data", in: $0) } ?? root
         defer { dataRoot.remove() }
-        let server = try await start(dataDirectory: dataRoot.path + "/data", logDirectory: root.path, extraArguments: extraArguments)
+        let server = try await start(
+            dataDirectory: dataRoot.path + "/data", logDirectory: root.path, extraArguments: extraArguments, environment: environment
+        )
         defer {
             server.killNow()
             ChildProcess.killMatching(root.path)
