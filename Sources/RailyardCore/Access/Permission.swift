@@ -24,15 +24,17 @@ public enum Permission: String, Sendable, CaseIterable, Codable {
 
 /// The one table that says which role holds which permission.
 ///
-/// For now everything but seeing the workspace is owner-only; the access issue fills in admin,
-/// member and viewer. Someone who is not a member at all holds nothing (and gets 404, not 403).
+/// Owners and admins hold everything (only an owner may make another owner, which the members
+/// route checks); members build and deploy but cannot manage the team, delete projects or reveal
+/// sealed variables; viewers read and change nothing. Someone who is not a member at all holds
+/// nothing (and gets 404, not 403).
 public enum PermissionTable {
     /// The permissions each role holds.
     public static let grants: [Role: Set<Permission>] = [
         .owner: Set(Permission.allCases),
-        .admin: [.workspaceRead],
-        .member: [.workspaceRead],
-        .viewer: [.workspaceRead],
+        .admin: Set(Permission.allCases),
+        .member: [.workspaceRead, .projectCreate, .projectRead, .projectUpdate, .serviceDeploy, .variablesRead, .variablesWrite],
+        .viewer: [.workspaceRead, .projectRead, .variablesRead],
     ]
 
     /// Whether `role` holds `permission`.

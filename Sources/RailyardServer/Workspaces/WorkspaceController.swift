@@ -36,10 +36,13 @@ struct WorkspaceController {
 
     @Sendable func addMember(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<Member> {
         let id = try context.parameters.require("workspaceId")
-        try await dependencies.access.authorize(
+        let role = try await dependencies.access.authorize(
             .workspaceManageMembers, workspaceId: id, what: "workspace \(id)", context: context
         )
         let body = try await request.decodeJSON(as: AddMemberRequest.self, context: context)
+        guard body.role != .owner || role == .owner else {
+            throw RailyardError(.forbidden, "only an owner may make someone an owner; ask a workspace owner, or add them as admin")
+        }
         let email = body.email.trimmingCharacters(in: .whitespaces).lowercased()
         try Validation.email(email)
         guard let user = try await dependencies.store.user(email: email) else {
