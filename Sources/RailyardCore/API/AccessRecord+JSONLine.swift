@@ -5,51 +5,86 @@ extension AccessRecord {
     /// (time in whole seconds, UTC), without a newline. Written by hand: the edge logs every request,
     /// and Foundation's encoder would cost more than the request itself.
     public var jsonLine: String {
-        var line = "{\"time\":\""
-        line.reserveCapacity(160 + path.utf8.count)
-        Self.appendISO8601(time, to: &line)
-        line += "\",\"host\":"
-        Self.appendQuoted(host, to: &line)
-        line += ",\"method\":"
-        Self.appendQuoted(method, to: &line)
-        line += ",\"path\":"
-        Self.appendQuoted(path, to: &line)
-        line += ",\"status\":\(status),\"durationMs\":\(durationMs.isFinite ? durationMs : 0),\"bytes\":\(bytes),\"requestId\":"
-        Self.appendQuoted(requestId, to: &line)
-        line += "}"
-        return line
+        var bytes: [UInt8] = []
+        appendJSONLine(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `jsonLine`'s bytes (no newline) to `bytes`: how a batch of records is written
+    /// without a `String` per record.
+    public func appendJSONLine(to bytes: inout [UInt8]) {
+        bytes.reserveCapacity(bytes.count + 160 + path.utf8.count)
+        Self.append("{\"time\":\"", to: &bytes)
+        Self.appendISO8601(time, to: &bytes)
+        Self.append("\",\"host\":", to: &bytes)
+        Self.appendQuoted(host, to: &bytes)
+        Self.append(",\"method\":", to: &bytes)
+        Self.appendQuoted(method, to: &bytes)
+        Self.append(",\"path\":", to: &bytes)
+        Self.appendQuoted(path, to: &bytes)
+        Self.append(",\"status\":", to: &bytes)
+        Self.appendDecimal(status, to: &bytes)
+        Self.append(",\"durationMs\":", to: &bytes)
+        bytes.append(contentsOf: (durationMs.isFinite ? durationMs : 0).description.utf8)
+        Self.append(",\"bytes\":", to: &bytes)
+        Self.appendDecimal(self.bytes, to: &bytes)
+        Self.append(",\"requestId\":", to: &bytes)
+        Self.appendQuoted(requestId, to: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    private static func append(_ text: StaticString, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// `value` in decimal, `-` first when negative.
+    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            bytes.append(contentsOf: buffer[(20 - count)...])
+        }
     }
 
     /// `text` as a JSON string: quotes, backslashes and control characters escaped.
-    static func appendQuoted(_ text: String, to line: inout String) {
-        line += "\""
-        var plain = true
-        for byte in text.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-            plain = false
-            break
+    static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        defer { bytes.append(UInt8(ascii: "\"")) }
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            // The usual case: nothing to escape, one copy.
+            bytes.append(contentsOf: text.utf8)
+            return
         }
-        if plain {
-            line += text
-        } else {
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": line += "\\\""
-                case "\\": line += "\\\\"
-                case "\n": line += "\\n"
-                case "\r": line += "\\r"
-                case "\t": line += "\\t"
-                case _ where scalar.value < 0x20:
-                    let hex = String(scalar.value, radix: 16)
-                    line += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: line.unicodeScalars.append(scalar)
-                }
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): append("\\\"", to: &bytes)
+            case UInt8(ascii: "\\"): append("\\\\", to: &bytes)
+            case UInt8(ascii: "\n"): append("\\n", to: &bytes)
+            case UInt8(ascii: "\r"): append("\\r", to: &bytes)
+            case UInt8(ascii: "\t"): append("\\t", to: &bytes)
+            case 0..<0x20:
+                let hex: StaticString = "0123456789abcdef"
+                append("\\u00", to: &bytes)
+                bytes.append(hex.utf8Start[Int(byte >> 4)])
+                bytes.append(hex.utf8Start[Int(byte & 0xF)])
+            default:
+                // UTF-8 passes as it is, multi-byte characters included.
+                bytes.append(byte)
             }
         }
-        line += "\""
     }
 
     /// `date` as `yyyy-MM-ddTHH:mm:ssZ` (UTC, whole seconds, rounded down).
-    static func appendISO8601(_ date: Date, to line: inout String) {
+    static func appendISO8601(_ date: Date, to bytes: inout [UInt8]) {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down))
         let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
         let (day, adjust) = secondOfDay < 0 ? (days - 1, 86_400) : (days, 0)
@@ -64,14 +99,28 @@ extension AccessRecord {
         let dayOfMonth = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        for (value, width, separator) in [
-            (year, 4, "-"), (month, 2, "-"), (dayOfMonth, 2, "T"),
-            (time / 3600, 2, ":"), (time / 60 % 60, 2, ":"), (time % 60, 2, "Z"),
-        ] {
-            let digits = String(value)
-            if digits.count < width { line += String(repeating: "0", count: width - digits.count) }
-            line += digits
-            line += separator
+        appendPadded(year, width: 4, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendPadded(month, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendPadded(dayOfMonth, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "T"))
+        appendPadded(time / 3600, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendPadded(time / 60 % 60, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendPadded(time % 60, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "Z"))
+    }
+
+    /// A non-negative `value` with leading zeros up to `width` digits.
+    private static func appendPadded(_ value: Int, width: Int, to bytes: inout [UInt8]) {
+        var power = 1
+        for _ in 1..<width { power *= 10 }
+        while power > 1, value < power {
+            bytes.append(UInt8(ascii: "0"))
+            power /= 10
         }
+        appendDecimal(value, to: &bytes)
     }
 }

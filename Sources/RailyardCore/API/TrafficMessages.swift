@@ -18,10 +18,23 @@ public struct HTTPStats: Codable, Sendable, Equatable {
     /// Counts one request of `status` that took `durationMs` and sent `bytes`.
     public mutating func add(status: Int, durationMs: Double, bytes: Int) {
         requests += 1
-        statusClasses[status == 0 ? "none" : "\(status / 100)xx", default: 0] += 1
+        statusClasses[Self.statusClass(status), default: 0] += 1
         latencyBuckets[Self.bucketBounds.firstIndex { durationMs <= $0 } ?? Self.bucketBounds.count] += 1
         durationSumMs += durationMs
         self.bytes += bytes
+    }
+
+    /// The key `status` counts under in `statusClasses`; the common ones without formatting.
+    static func statusClass(_ status: Int) -> String {
+        switch status {
+        case 0: "none"
+        case 100..<200: "1xx"
+        case 200..<300: "2xx"
+        case 300..<400: "3xx"
+        case 400..<500: "4xx"
+        case 500..<600: "5xx"
+        default: "\(status / 100)xx"
+        }
     }
 
     /// Adds `other`'s counts to these.

@@ -34,8 +34,6 @@ extension EdgeConnectionHandler {
             try pipeline.addHandler(clientEnd)
             pipeline.remove(ClientTimeoutHandler.self)
             try pipeline.addHandler(IdleStateHandler(allTimeout: environment.tunnelIdleTimeout), position: .first)
-            pipeline.remove(HTTPServerProtocolErrorHandler.self)
-            pipeline.remove(HTTPServerPipelineHandler.self)
             pipeline.remove(HTTPResponseEncoder.self)
             pipeline.remove(EdgeConnectionHandler.self)
             // Decoders leave on the next loop tick, forwarding what they hold to the tunnel; no read

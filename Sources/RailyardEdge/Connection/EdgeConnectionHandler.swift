@@ -50,6 +50,8 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     var active: ActiveRequest?
     var exchange: ProxyExchange?
     var lease: UpstreamPool.Lease?
+    private var loopPool: UpstreamPool.LoopPool?
+    private var formattedClientAddress: String?
     private var readBlock: ReadBlock = []
     private var readPending = false
     private var requestCount = 0
@@ -60,6 +62,15 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// How long a refused body may keep arriving after the answer.
     static let lingerTime = TimeAmount.seconds(5)
     private(set) var isClosed = false
+    /// Between a request head and its end (the body is still arriving).
+    var requestOpen = false
+    /// Requests that arrived while a response was in flight, and a parse error behind them:
+    /// delivered one by one as responses end, so responses go out in order.
+    var pipelined = CircularBuffer<PipelinedEvent>()
+    /// `deliverPipelined()` is running (answers made on the spot re-enter it).
+    var deliveringPipelined = false
+    /// A graceful shutdown asked this connection to close once the request in flight is answered.
+    var quiescing = false
 
     init(environment: EdgeEnvironment, timeouts: ClientTimeoutHandler?) {
         self.environment = environment
@@ -77,16 +88,29 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     // MARK: client → edge
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if mustWait(before: part) {
+            hold(.part(part))
+        } else {
+            receive(part)
+        }
+    }
+
+    /// Handles one part of the request to answer now.
+    func receive(_ part: HTTPServerRequestPart) {
+        switch part {
         case .head(let head):
-            guard !lingering else { return }
+            guard !lingering, !quiescing, let context else { return }
+            requestOpen = true
             timeouts?.headReceived()
             begin(head, context: context)
         case .body(let buffer):
             if exchange != nil { perform(exchange!.requestBodyReceived(buffer)) }
         case .end(let trailers):
+            requestOpen = false
             timeouts?.requestEnded()
             if exchange != nil { perform(exchange!.requestEndReceived(trailers: trailers)) }
+            closeIfQuiesced()
         }
     }
 
@@ -116,11 +140,17 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         environment.logger.trace("client connection error", metadata: ["error": "\(error)"])
+        if error is HTTPParserError {
+            if mustWaitForResponse {
+                return hold(.parseError)
+            }
+            if active?.status == nil { sendBadRequest(context: context) }
+        }
         context.close(promise: nil)
     }
 
     func read(context: ChannelHandlerContext) {
-        if readBlock.isEmpty {
+        if readBlock.isEmpty && !holdsReadsForPipelining {
             context.read()
         } else {
             readPending = true
@@ -179,7 +209,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     ) {
         let upstreamHead = ProxyHeaders.upstreamRequest(
             from: head,
-            clientAddress: context.channel.remoteAddress?.ipAddress,
+            clientAddress: clientAddress(context),
             requestID: requestID,
             secure: environment.secure
         )
@@ -194,24 +224,48 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         guard let context, let request = active else { return }
         readBlock.insert(.connecting)
         guard let upstream = request.upstream else { return waitForWake(request, context: context) }
-        let pool = environment.pool
-        pool.acquire(upstream, on: context.eventLoop, fresh: fresh).whenComplete { result in
-            guard self.active?.id == request.id, self.exchange != nil, !self.isClosed else {
-                // The request ended (client gone) while connecting: keep the connection for others.
-                if case .success(let lease) = result { pool.release(lease, upstream: upstream) }
-                return
-            }
-            switch result {
-            case .success(let lease):
-                self.lease = lease
-                lease.handler.lease(to: self)
-                self.perform(self.exchange!.upstreamConnected(reused: lease.reused))
-            case .failure(let error):
-                self.active?.note = "\(error)"
-                let failure: ProxyExchange.Failure = Self.isConnectTimeout(error) ? .timedOut : .unreachable
-                self.perform(self.exchange!.upstreamConnectFailed(failure))
+        let pool = upstreams(context)
+        switch pool.acquire(upstream, fresh: fresh) {
+        case .ready(let lease):
+            leased(lease)
+        case .connecting(let connecting):
+            connecting.whenComplete { result in
+                guard self.active?.id == request.id, self.exchange != nil, !self.isClosed else {
+                    // The request ended (client gone) while connecting: keep the connection for others.
+                    if case .success(let lease) = result { pool.release(lease) }
+                    return
+                }
+                switch result {
+                case .success(let lease):
+                    self.leased(lease)
+                case .failure(let error):
+                    self.active?.note = "\(error)"
+                    let failure: ProxyExchange.Failure = Self.isConnectTimeout(error) ? .timedOut : .unreachable
+                    self.perform(self.exchange!.upstreamConnectFailed(failure))
+                }
             }
         }
+    }
+
+    private func leased(_ lease: UpstreamPool.Lease) {
+        self.lease = lease
+        lease.handler.lease(to: self)
+        perform(exchange!.upstreamConnected(reused: lease.reused))
+    }
+
+    /// The client's IP address as text, formatted once per connection.
+    private func clientAddress(_ context: ChannelHandlerContext) -> String? {
+        if let formattedClientAddress { return formattedClientAddress }
+        formattedClientAddress = context.channel.remoteAddress?.ipAddress
+        return formattedClientAddress
+    }
+
+    /// This loop's share of the upstream pool, looked up once per connection.
+    private func upstreams(_ context: ChannelHandlerContext) -> UpstreamPool.LoopPool {
+        if let loopPool { return loopPool }
+        let pool = environment.pool.onLoop(context.eventLoop)
+        loopPool = pool
+        return pool
     }
 
     func perform(_ action: ProxyExchange.Action) {
@@ -299,15 +353,15 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         guard let lease else { return }
         self.lease = nil
         lease.handler.detach()
-        if reuse, let upstream = active?.upstream {
-            environment.pool.release(lease, upstream: upstream)
+        if reuse, let loopPool {
+            loopPool.release(lease)
         } else {
             lease.channel.close(promise: nil)
         }
     }
 
-    private func resumeReadsIfUnblocked() {
-        guard readBlock.isEmpty, readPending, let context else { return }
+    func resumeReadsIfUnblocked() {
+        guard readBlock.isEmpty, readPending, !holdsReadsForPipelining, let context else { return }
         readPending = false
         context.read()
     }
@@ -325,8 +379,8 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     // MARK: answers made by the edge (pages and whole responses: EdgeConnectionHandler+Answers.swift)
 
-    /// Writes the response end after resetting the per-request state: writing it may at once
-    /// deliver the client's next pipelined request to `channelRead`.
+    /// Writes the response end after resetting the per-request state, then answers the next
+    /// pipelined request, if one is waiting.
     func endResponse(trailers: HTTPHeaders?, keepAlive: Bool) {
         guard let context else { return }
         if let request = active { log(request) }
@@ -334,12 +388,14 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         exchange = nil
         readBlock = []
         timeouts?.responseEnded()
-        resumeReadsIfUnblocked()
-        if keepAlive {
+        if keepAlive && !quiescing {
             context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
+            deliverPipelined()
+            resumeReadsIfUnblocked()
         } else if lingering {
             // Closing with the client's body still arriving would reset the connection, and a
             // reset can destroy the answer before the client reads it: send FIN, drain, then close.
+            resumeReadsIfUnblocked()
             let channel = context.channel
             let lingerTime = Self.lingerTime
             context.writeAndFlush(wrapOutboundOut(.end(trailers))).whenComplete { _ in

@@ -82,7 +82,7 @@ struct ProxyExchange {
     /// The request head as the app receives it.
     let request: HTTPRequestHead
     /// The client's request, for framing the response.
-    let summary: ProxyHeaders.RequestSummary
+    private(set) var summary: ProxyHeaders.RequestSummary
     /// The most request-body bytes that may reach the app.
     let maxRequestBodySize: Int
     /// A WebSocket handshake, to become a tunnel if the app agrees.
@@ -119,6 +119,12 @@ struct ProxyExchange {
     }
 
     // MARK: client side
+
+    /// The client connection closes after this response (a graceful shutdown began): a response
+    /// head not yet sent says so.
+    mutating func closeClientAfterResponse() {
+        summary.keepAlive = false
+    }
 
     /// The first step, right after the request head: connect, or refuse a declared body that is
     /// over the limit without bothering the app.

@@ -39,9 +39,13 @@ enum ProxyHeaders {
         }
 
         if let clientAddress {
-            let earlier = headers[canonicalForm: "x-forwarded-for"].joined(separator: ", ")
-            headers.remove(name: "x-forwarded-for")
-            headers.add(name: "x-forwarded-for", value: earlier.isEmpty ? clientAddress : "\(earlier), \(clientAddress)")
+            if headers.contains(name: "x-forwarded-for") {
+                let earlier = headers[canonicalForm: "x-forwarded-for"].joined(separator: ", ")
+                headers.remove(name: "x-forwarded-for")
+                headers.add(name: "x-forwarded-for", value: earlier.isEmpty ? clientAddress : "\(earlier), \(clientAddress)")
+            } else {
+                headers.add(name: "x-forwarded-for", value: clientAddress)
+            }
         }
         headers.replaceOrAdd(name: "x-forwarded-proto", value: secure ? "https" : "http")
         if let host = headers.first(name: "host") {
@@ -156,27 +160,14 @@ enum ProxyHeaders {
     }
 
     /// Removes the hop-by-hop headers, the headers the `Connection` header names, and `Proxy-*`.
-    /// Runs on every request and response: names are compared as bytes, and headers with nothing
-    /// to remove are left untouched.
+    /// Runs on every request and response: names and `Connection` tokens are compared as bytes
+    /// (no `canonicalForm` split), and headers with nothing to remove are left untouched.
     static func removeHopByHop(from headers: inout HTTPHeaders) {
         var doomed: [String] = []
-        var hasConnection = false
-        for (name, _) in headers where isHopByHop(name) {
-            hasConnection = hasConnection || name.utf8.equalsIgnoringASCIICase("connection")
+        for (name, value) in headers where isHopByHop(name) {
             doomed.append(name)
-        }
-        if hasConnection {
-            for token in headers[canonicalForm: "connection"] {
-                let utf8 = token.utf8
-                // Names a client may list that are never removed on its say-so: dropping them
-                // would change how the message is routed or framed. (`keep-alive`, `close` and the
-                // like name no header, or one removed anyway.)
-                if utf8.equalsIgnoringASCIICase("host") || utf8.equalsIgnoringASCIICase("content-length")
-                    || utf8.equalsIgnoringASCIICase("keep-alive") || utf8.equalsIgnoringASCIICase("close")
-                {
-                    continue
-                }
-                doomed.append(String(token))
+            if name.utf8.equalsIgnoringASCIICase("connection") {
+                appendNamedHeaders(listedIn: value, to: &doomed)
             }
         }
         for name in doomed {
@@ -184,10 +175,37 @@ enum ProxyHeaders {
         }
     }
 
+    /// The header names a `Connection` value lists, except those removed anyway (hop-by-hop) and
+    /// those never removed on a client's say-so: dropping `Host` or `Content-Length` would change
+    /// how the message is routed or framed. (`keep-alive`, `close` and the like name no header, or
+    /// one removed anyway.)
+    private static func appendNamedHeaders(listedIn value: String, to names: inout [String]) {
+        func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        let utf8 = value.utf8
+        var next = utf8.startIndex
+        while next < utf8.endIndex {
+            let comma = utf8[next...].firstIndex(of: UInt8(ascii: ",")) ?? utf8.endIndex
+            var start = next
+            var end = comma
+            next = comma < utf8.endIndex ? utf8.index(after: comma) : comma
+            while start < end, isBlank(utf8[start]) { start = utf8.index(after: start) }
+            while start < end, isBlank(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
+            guard start < end else { continue }
+            let name = value[start..<end]
+            let bytes = name.utf8
+            if isHopByHop(name) || bytes.equalsIgnoringASCIICase("host") || bytes.equalsIgnoringASCIICase("content-length")
+                || bytes.equalsIgnoringASCIICase("close")
+            {
+                continue
+            }
+            names.append(String(name))
+        }
+    }
+
     /// Whether `name` describes one connection, not the message (RFC 9110 §7.6.1), and is removed in
     /// both directions: Connection, Keep-Alive, TE, Trailer, Transfer-Encoding, Upgrade and
     /// `Proxy-*`, in any case.
-    static func isHopByHop(_ name: String) -> Bool {
+    static func isHopByHop(_ name: some StringProtocol) -> Bool {
         let utf8 = name.utf8
         switch utf8.count {
         case 2: return utf8.equalsIgnoringASCIICase("te")

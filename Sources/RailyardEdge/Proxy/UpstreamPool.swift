@@ -3,8 +3,10 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
-/// Keep-alive connections from the edge to replicas, per replica and per event loop (a client
-/// connection only ever uses upstream connections on its own loop, so no hop between threads).
+/// Keep-alive connections from the edge to replicas, per replica and per event loop. A client
+/// connection only ever uses upstream connections on its own loop, so each loop's share
+/// (`LoopPool`) is touched by that loop alone: a request takes and returns a connection without a
+/// lock or a hop between threads.
 final class UpstreamPool: Sendable {
     /// A connection handed to one exchange. Use it on `channel.eventLoop` only.
     struct Lease {
@@ -12,24 +14,24 @@ final class UpstreamPool: Sendable {
         let handler: UpstreamHandler
         /// True when the connection already served a request (it may have been closed meanwhile).
         let reused: Bool
+        /// Where it goes back to: its replica's idle list on its loop.
+        fileprivate let bucket: LoopPool.Bucket
     }
 
-    private struct Key: Hashable {
-        let upstream: Upstream
-        let loop: ObjectIdentifier
+    /// A connection now, or one being opened.
+    enum Acquisition {
+        case ready(Lease)
+        case connecting(EventLoopFuture<Lease>.Isolated)
     }
 
-    private struct Idle: Sendable {
-        let channel: Channel
-        let handler: NIOLoopBound<UpstreamHandler>
+    private struct LoopEntry: Sendable {
+        let loop: EventLoop
+        let pool: NIOLoopBound<LoopPool>
     }
 
-    private struct State {
-        var idle: [Key: [Idle]] = [:]
-        var shutDown = false
-    }
-
-    private let state = Mutex(State())
+    /// Each loop's pool, made the first time a client connection on that loop asks (once per
+    /// connection, not per request). The entry keeps its loop alive, so identifiers are not reused.
+    private let loops = Mutex<[ObjectIdentifier: LoopEntry]>([:])
     private let connectTimeout: TimeAmount
     private let idleTimeout: TimeAmount
     private let maxIdlePerUpstream: Int
@@ -40,111 +42,182 @@ final class UpstreamPool: Sendable {
         self.maxIdlePerUpstream = maxIdlePerUpstream
     }
 
-    /// A connection to `upstream` on `loop`: an idle one when there is one (unless `fresh`), else a
-    /// new one. Must be called on `loop`; the future completes there.
-    func acquire(_ upstream: Upstream, on loop: EventLoop, fresh: Bool = false) -> EventLoopFuture<Lease>.Isolated {
-        let key = Key(upstream: upstream, loop: ObjectIdentifier(loop))
-        if !fresh {
-            while let idle = popIdle(key) {
-                guard idle.channel.isActive else { continue }
-                let lease = Lease(channel: idle.channel, handler: idle.handler.value, reused: true)
-                return loop.assumeIsolated().makeSucceededFuture(lease).assumeIsolated()
-            }
+    /// The share of the pool that belongs to `loop`. Must be called on `loop`, and the result used
+    /// only there.
+    func onLoop(_ loop: EventLoop) -> LoopPool {
+        let id = ObjectIdentifier(loop)
+        let entry = loops.withLock { loops -> LoopEntry in
+            if let entry = loops[id], entry.loop === loop { return entry }
+            let pool = LoopPool(
+                loop: loop, connectTimeout: connectTimeout, idleTimeout: idleTimeout, maxIdlePerUpstream: maxIdlePerUpstream
+            )
+            let entry = LoopEntry(loop: loop, pool: NIOLoopBound(pool, eventLoop: loop))
+            loops[id] = entry
+            return entry
         }
-        return connect(upstream, key: key, on: loop).assumeIsolated().flatMapThrowing { channel in
-            let handler = try channel.pipeline.syncOperations.handler(type: UpstreamHandler.self)
-            return Lease(channel: channel, handler: handler, reused: false)
-        }
+        return entry.pool.value
     }
 
-    /// Puts a connection whose exchange ended cleanly back for reuse, or closes it when the pool is
-    /// full or shut down. Must be called on the connection's loop.
-    func release(_ lease: Lease, upstream: Upstream) {
-        let channel = lease.channel
-        guard channel.isActive else { return }
-        let key = Key(upstream: upstream, loop: ObjectIdentifier(channel.eventLoop))
-        let idle = Idle(channel: channel, handler: NIOLoopBound(lease.handler, eventLoop: channel.eventLoop))
-        let kept = state.withLock { state -> Bool in
-            guard !state.shutDown, state.idle[key, default: []].count < maxIdlePerUpstream else { return false }
-            state.idle[key, default: []].append(idle)
-            return true
-        }
-        if kept {
-            lease.handler.park(idleTimeout: idleTimeout)
-        } else {
-            lease.handler.detach()
-            channel.close(promise: nil)
-        }
-    }
-
-    /// Closes every idle connection and stops keeping new ones.
+    /// Closes every idle connection and stops keeping new ones (each loop's share on its loop).
     func shutdown() {
-        let idle = state.withLock { state -> [Idle] in
-            state.shutDown = true
-            defer { state.idle = [:] }
-            return state.idle.values.flatMap { $0 }
-        }
-        for connection in idle {
-            connection.channel.close(promise: nil)
+        let entries = loops.withLock { Array($0.values) }
+        for entry in entries {
+            let pool = entry.pool
+            entry.loop.execute { pool.value.closeAll() }
         }
     }
 
-    /// How many connections are idle in the pool, for tests and diagnostics.
-    var idleCount: Int {
-        state.withLock { $0.idle.values.reduce(0) { $0 + $1.count } }
-    }
-
-    private func popIdle(_ key: Key) -> Idle? {
-        state.withLock { state in
-            guard var list = state.idle[key], let last = list.popLast() else { return nil }
-            state.idle[key] = list.isEmpty ? nil : list
-            return last
-        }
-    }
-
-    private static let encoderConfiguration: HTTPRequestEncoder.Configuration = {
+    fileprivate static let encoderConfiguration: HTTPRequestEncoder.Configuration = {
         var configuration = HTTPRequestEncoder.Configuration()
+        // ProxyHeaders frames every request explicitly.
         configuration.automaticallySetFramingHeaders = false
         return configuration
     }()
+}
 
-    private func forget(_ channel: Channel, key: Key) {
-        let id = ObjectIdentifier(channel)
-        state.withLock { state in
-            guard let list = state.idle[key], list.contains(where: { ObjectIdentifier($0.channel) == id }) else { return }
-            let rest = list.filter { ObjectIdentifier($0.channel) != id }
-            state.idle[key] = rest.isEmpty ? nil : rest
+extension UpstreamPool {
+    /// One event loop's idle connections, by replica. Not thread-safe: only its loop touches it.
+    final class LoopPool {
+        /// One replica's idle connections on this loop, most recently parked last.
+        fileprivate final class Bucket {
+            let upstream: Upstream
+            var idle: [(channel: Channel, handler: UpstreamHandler)] = []
+            /// False once the bucket left the table (emptied and pruned): a lease returning here
+            /// looks its replica up again.
+            var inTable = true
+
+            init(upstream: Upstream) {
+                self.upstream = upstream
+            }
         }
-    }
 
-    private func connect(_ upstream: Upstream, key: Key, on loop: EventLoop) -> EventLoopFuture<Channel> {
-        // ProxyHeaders frames every request explicitly.
-        let encoder = Self.encoderConfiguration
-        let bootstrap = ClientBootstrap(group: loop)
-            .connectTimeout(connectTimeout)
-            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    // Bytes after a 101 stay in the decoder; when a tunnel removes it they go on to the
-                    // client. (A 101 is the only way to leave bytes behind: the connection is never
-                    // pooled after one, and a closed channel drops them.)
-                    let decoder = HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes, informationalResponseStrategy: .forward)
-                    try channel.pipeline.syncOperations.addHandlers([
-                        HTTPRequestEncoder(configuration: encoder),
-                        ByteToMessageHandler(decoder),
-                        UpstreamHandler(),
-                    ])
+        private let loop: EventLoop
+        private let connectTimeout: TimeAmount
+        private let idleTimeout: TimeAmount
+        private let maxIdlePerUpstream: Int
+        private var shutDown = false
+        private var buckets: [Upstream: Bucket] = [:]
+        /// The bucket of the last replica asked for: consecutive requests for one replica (the usual
+        /// case) find it with an equality test instead of a hash.
+        private var last: Bucket?
+
+        fileprivate init(loop: EventLoop, connectTimeout: TimeAmount, idleTimeout: TimeAmount, maxIdlePerUpstream: Int) {
+            self.loop = loop
+            self.connectTimeout = connectTimeout
+            self.idleTimeout = idleTimeout
+            self.maxIdlePerUpstream = maxIdlePerUpstream
+        }
+
+        /// A connection to `upstream`: an idle one when there is one (unless `fresh`), else a new
+        /// one whose future completes on this loop.
+        func acquire(_ upstream: Upstream, fresh: Bool = false) -> Acquisition {
+            let bucket = self.bucket(for: upstream)
+            if !fresh {
+                while let idle = bucket.idle.popLast() {
+                    guard idle.channel.isActive else { continue }
+                    return .ready(Lease(channel: idle.channel, handler: idle.handler, reused: true, bucket: bucket))
                 }
             }
-        let connected: EventLoopFuture<Channel>
-        if let address = try? SocketAddress(ipAddress: upstream.host, port: upstream.port) {
-            connected = bootstrap.connect(to: address)
-        } else {
-            connected = bootstrap.connect(host: upstream.host, port: upstream.port)
+            return .connecting(connect(bucket).assumeIsolated().flatMapThrowing { channel in
+                let handler = try channel.pipeline.syncOperations.handler(type: UpstreamHandler.self)
+                return Lease(channel: channel, handler: handler, reused: false, bucket: bucket)
+            })
         }
-        return connected.map { channel in
-            channel.closeFuture.whenComplete { [weak self] _ in self?.forget(channel, key: key) }
-            return channel
+
+        /// Puts a connection whose exchange ended cleanly back for reuse, or closes it when its
+        /// replica's list is full or the pool is shut down.
+        func release(_ lease: Lease) {
+            let channel = lease.channel
+            guard channel.isActive else { return }
+            let bucket = lease.bucket.inTable ? lease.bucket : self.bucket(for: lease.bucket.upstream)
+            guard !shutDown, bucket.idle.count < maxIdlePerUpstream else {
+                lease.handler.detach()
+                channel.close(promise: nil)
+                return
+            }
+            bucket.idle.append((channel, lease.handler))
+            lease.handler.park(idleTimeout: idleTimeout)
+        }
+
+        /// How many connections are idle on this loop, for tests and diagnostics.
+        var idleCount: Int {
+            buckets.values.reduce(0) { $0 + $1.idle.count }
+        }
+
+        fileprivate func closeAll() {
+            shutDown = true
+            let idle = buckets.values.flatMap(\.idle)
+            for bucket in buckets.values { bucket.inTable = false }
+            buckets = [:]
+            last = nil
+            for connection in idle { connection.channel.close(promise: nil) }
+        }
+
+        private func bucket(for upstream: Upstream) -> Bucket {
+            if let last, last.upstream == upstream { return last }
+            let bucket: Bucket
+            if let known = buckets[upstream] {
+                bucket = known
+            } else {
+                pruneEmptyBuckets()
+                bucket = Bucket(upstream: upstream)
+                buckets[upstream] = bucket
+            }
+            last = bucket
+            return bucket
+        }
+
+        /// Replicas come and go with releases: forget those with nothing idle once there are many.
+        private func pruneEmptyBuckets() {
+            guard buckets.count >= 64 else { return }
+            for (upstream, bucket) in buckets where bucket.idle.isEmpty {
+                bucket.inTable = false
+                buckets[upstream] = nil
+            }
+            if let last, !last.inTable { self.last = nil }
+        }
+
+        /// Drops a connection that closed from its replica's idle list, if it idles there.
+        private func forget(_ channel: Channel, upstream: Upstream) {
+            guard let bucket = buckets[upstream],
+                let index = bucket.idle.firstIndex(where: { $0.channel === channel })
+            else { return }
+            bucket.idle.remove(at: index)
+        }
+
+        private func connect(_ bucket: Bucket) -> EventLoopFuture<Channel> {
+            let encoder = UpstreamPool.encoderConfiguration
+            let bootstrap = ClientBootstrap(group: loop)
+                .connectTimeout(connectTimeout)
+                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        // Bytes after a 101 stay in the decoder; when a tunnel removes it they go on to the
+                        // client. (A 101 is the only way to leave bytes behind: the connection is never
+                        // pooled after one, and a closed channel drops them.)
+                        let decoder = HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes, informationalResponseStrategy: .forward)
+                        try channel.pipeline.syncOperations.addHandlers([
+                            HTTPRequestEncoder(configuration: encoder),
+                            ByteToMessageHandler(decoder),
+                            UpstreamHandler(),
+                        ])
+                    }
+                }
+            let upstream = bucket.upstream
+            let connected: EventLoopFuture<Channel>
+            if let address = try? SocketAddress(ipAddress: upstream.host, port: upstream.port) {
+                connected = bootstrap.connect(to: address)
+            } else {
+                connected = bootstrap.connect(host: upstream.host, port: upstream.port)
+            }
+            let pool = NIOLoopBound(self, eventLoop: loop)
+            return connected.map { channel in
+                channel.closeFuture.whenComplete { _ in pool.value.forget(channel, upstream: upstream) }
+                return channel
+            }
         }
     }
 }
+
+@available(*, unavailable)
+extension UpstreamPool.LoopPool: Sendable {}

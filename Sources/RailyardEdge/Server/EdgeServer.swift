@@ -291,13 +291,12 @@ public final class EdgeServer: ServiceLifecycle.Service {
             idleTimeout: TimeAmount(configuration.clientIdleTimeout)
         )
         try pipeline.addHandler(timeouts)
-        // No outbound header validation: response heads are the app's, already parsed (so free of
-        // CR, LF and NUL) by the upstream decoder, or the edge's own.
-        try pipeline.configureHTTPServerPipeline(
-            withErrorHandling: true,
-            withOutboundHeaderValidation: false,
-            withEncoderConfiguration: encoder
-        )
+        // NIO's server pipeline without its pipelining and error handlers (the connection handler
+        // queues pipelined requests and answers parse errors itself) and without outbound header
+        // validation: response heads are the app's, already parsed (so free of CR, LF and NUL) by
+        // the upstream decoder, or the edge's own.
+        try pipeline.addHandler(HTTPResponseEncoder(configuration: encoder))
+        try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
         try pipeline.addHandler(EdgeConnectionHandler(environment: environment, timeouts: timeouts))
     }
 }

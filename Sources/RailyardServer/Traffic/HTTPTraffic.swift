@@ -51,14 +51,14 @@ final class HTTPTraffic: Sendable {
                     try? FileManager.default.removeItem(at: older)
                     try? FileManager.default.moveItem(at: file, to: older)
                 }
-                var text = ""
+                var lines: [UInt8] = []
                 for record in records {
-                    text += record.jsonLine
-                    text += "\n"
+                    record.appendJSONLine(to: &lines)
+                    lines.append(UInt8(ascii: "\n"))
                 }
                 if let handle = FileHandle(forWritingAtPath: file.path) ?? (FileManager.default.createFile(atPath: file.path, contents: nil) ? FileHandle(forWritingAtPath: file.path) : nil) {
                     handle.seekToEndOfFile()
-                    handle.write(Data(text.utf8))
+                    handle.write(Data(lines))
                     try? handle.close()
                 }
             }
