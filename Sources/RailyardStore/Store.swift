@@ -155,6 +155,22 @@ public protocol Store: Sendable {
     /// Every run still marked running, with its process's pid (start-up recovery).
     func runningCronRuns() async throws -> [(run: CronRun, pid: Int32?)]
 
+    // MARK: Audit log and invitations
+
+    func recordAuditEvent(_ event: AuditEvent) async throws
+    /// A workspace's audit events, newest first.
+    func auditEvents(workspaceId: String, limit: Int) async throws -> [AuditEvent]
+    /// Stores an invitation with its token's hash.
+    func createInvitation(_ invitation: WorkspaceInvitation, tokenHash: String) async throws
+    /// A workspace's pending invitations, oldest first.
+    func invitations(workspaceId: String) async throws -> [WorkspaceInvitation]
+    /// The pending invitation with this token hash.
+    func invitation(tokenHash: String) async throws -> WorkspaceInvitation?
+    /// Forgets an invitation; false when the workspace has none with that id.
+    func deleteInvitation(id: String, workspaceId: String) async throws -> Bool
+    /// Makes `userId` a member with the invitation's role and forgets the invitation, in one transaction.
+    func acceptInvitation(_ invitation: WorkspaceInvitation, userId: String) async throws -> Member
+
     // MARK: Usage figures
 
     /// Stores raw samples (one resolution, usually 5 s).

@@ -2,8 +2,10 @@
 public enum Permission: String, Sendable, CaseIterable, Codable {
     /// See the workspace and list its projects.
     case workspaceRead = "workspace.read"
-    /// Add, change or remove members.
+    /// Add, change or remove members; invite people.
     case workspaceManageMembers = "workspace.members.manage"
+    /// Read the workspace's audit log.
+    case workspaceAuditRead = "workspace.audit.read"
     /// Create a project in the workspace.
     case projectCreate = "project.create"
     /// See a project, its environments and services.

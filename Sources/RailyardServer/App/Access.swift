@@ -18,6 +18,7 @@ struct Access: Sendable {
         guard let role = try await store.role(userId: user.id, workspaceId: workspaceId) else {
             throw RailyardError.notFound(what)
         }
+        context.audit.workspaceId = workspaceId
         guard PermissionTable.allows(role, permission) else {
             throw RailyardError(
                 .forbidden,

@@ -42,6 +42,7 @@ public enum RailyardApp {
         let api = router.group("api/v1")
             .add(middleware: RateLimitMiddleware(limiter: dependencies.apiLimiter, key: .credentialOrIP, trustForwardedFor: trust))
             .add(middleware: AuthenticationMiddleware(store: dependencies.store, sessions: dependencies.sessions))
+            .add(middleware: AuditMiddleware(store: dependencies.store, trustForwardedFor: trust, logger: dependencies.logger))
         let document = OpenAPIDocument.railyard.encoded()
         api.get("openapi.json") { _, _ in
             Response(
@@ -65,6 +66,7 @@ public enum RailyardApp {
         DatabaseBackupController(dependencies: dependencies).addRoutes(to: api)
         ProjectWebhookController(dependencies: dependencies).addRoutes(to: api)
         UsageController(dependencies: dependencies).addRoutes(to: api)
+        TeamController(dependencies: dependencies).addRoutes(to: api)
         CronController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
         WebhookController(dependencies: dependencies).addRoutes(to: api)
         return router

@@ -11,6 +11,8 @@ public struct RailyardRequestContext: RequestContext {
     public let remoteAddress: SocketAddress?
     /// The authenticated caller, if the request carried valid credentials.
     public var identity: Identity?
+    /// Which workspace the request acted in, once a permission was checked there (for the audit log).
+    let audit = AuditTrail()
 
     /// A context for a request arriving on `source.channel`.
     public init(source: ApplicationRequestContextSource) {

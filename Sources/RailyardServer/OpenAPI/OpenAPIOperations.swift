@@ -5,7 +5,7 @@ enum OpenAPIOperations {
     private typealias S = OpenAPISchemas
 
     static let all: [OpenAPIOperation] = system + auth + account + workspaces + projects + environments + services + variables
-        + settings + deployments + cron + volumes + domains + tcpProxies + databases + projectWebhooks + usage + webhooks
+        + settings + deployments + cron + volumes + domains + tcpProxies + databases + projectWebhooks + usage + team + webhooks
 
     private static let system: [OpenAPIOperation] = [
         .init(method: "get", path: "/health", operationId: "health", summary: "Liveness check", tag: "system",
@@ -228,6 +228,28 @@ enum OpenAPIOperations {
               tag: "metrics", success: (200, S.ref("UsageReport")), permission: .projectRead,
               query: [("since", "how far back: 30m, 6h, 7d", ["type": "string"])]),
     ]
+
+    private static let team: [OpenAPIOperation] = {
+        let path = "/api/v1/workspaces/{workspaceId}"
+        return [
+            .init(method: "get", path: "\(path)/audit", operationId: "auditLog",
+                  summary: "Who changed what in the workspace, newest first (?limit=1..1000, default 100)", tag: "workspaces",
+                  success: (200, S.array("AuditEvent")), permission: .workspaceAuditRead,
+                  query: [("limit", "how many events", ["type": "integer"])]),
+            .init(method: "get", path: "\(path)/invitations", operationId: "listInvitations",
+                  summary: "Pending invitations", tag: "workspaces", success: (200, S.array("WorkspaceInvitation")),
+                  permission: .workspaceManageMembers),
+            .init(method: "post", path: "\(path)/invitations", operationId: "invite",
+                  summary: "Invite an email address with a role; the answer holds the token they accept with (no mail is sent)",
+                  tag: "workspaces", requestBody: "CreateInvitationRequest", success: (201, S.ref("WorkspaceInvitation")),
+                  permission: .workspaceManageMembers),
+            .init(method: "delete", path: "\(path)/invitations/{invitationId}", operationId: "revokeInvitation",
+                  summary: "Revoke a pending invitation", tag: "workspaces", success: (204, nil), permission: .workspaceManageMembers),
+            .init(method: "post", path: "/api/v1/invitations/accept", operationId: "acceptInvitation",
+                  summary: "Join the workspace an invitation names, as the signed-in user with its email", tag: "workspaces",
+                  requestBody: "AcceptInvitationRequest", success: (201, S.ref("Member"))),
+        ]
+    }()
 
     private static let settings: [OpenAPIOperation] = {
         let path = "/api/v1/projects/{projectId}/environments/{environmentId}/services/{serviceId}/settings"

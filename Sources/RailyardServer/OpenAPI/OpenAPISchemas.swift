@@ -243,6 +243,18 @@ enum OpenAPISchemas {
              "replicas": ["type": "object", "additionalProperties": array("UsagePoint")]],
             required: ["resolutionSeconds", "points", "replicas"]
         ),
+        "AuditEvent": object(
+            ["id": string, "workspaceId": string, "actorId": string, "actorEmail": string, "action": string, "target": string, "ip": string,
+             "status": ["type": "integer"], "at": dateTime],
+            required: ["id", "workspaceId", "actorId", "actorEmail", "action", "target", "ip", "status", "at"]
+        ),
+        "WorkspaceInvitation": object(
+            ["id": string, "workspaceId": string, "email": string, "role": ref("Role"), "invitedBy": string, "createdAt": dateTime,
+             "token": optionalString],
+            required: ["id", "workspaceId", "email", "role", "invitedBy", "createdAt"]
+        ),
+        "CreateInvitationRequest": object(["email": string, "role": ref("Role")], required: ["email", "role"]),
+        "AcceptInvitationRequest": object(["token": string], required: ["token"]),
         "CreateTCPProxyRequest": object(["targetPort": ["type": "integer", "minimum": 1, "maximum": 65535]], required: ["targetPort"]),
         "ScaleRequest": object(["replicas": ["type": "integer", "minimum": 1, "maximum": .number(Double(ServiceConfig.maxReplicas))]], required: ["replicas"]),
         "RollbackRequest": object(["deploymentId": optionalString], required: []),

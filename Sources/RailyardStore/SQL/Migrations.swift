@@ -333,6 +333,38 @@ enum Migrations {
                 "CREATE INDEX usage_samples_age ON usage_samples(resolution, at)",
             ]
         ),
+        Migration(
+            version: 12, name: "audit log, invitations",
+            statements: [
+                // Who changed what in a workspace; kept after the actor or the thing is gone.
+                """
+                CREATE TABLE audit_events (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                    actor_id TEXT NOT NULL,
+                    actor_email TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    ip TEXT NOT NULL,
+                    status BIGINT NOT NULL,
+                    at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX audit_events_workspace ON audit_events(workspace_id, at)",
+                // Pending invitations: the token is kept only as its SHA-256.
+                """
+                CREATE TABLE workspace_invitations (
+                    id TEXT PRIMARY KEY,
+                    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                    email TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    invited_by TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+            ]
+        ),
     ]
 
     /// The newest schema version this binary knows.
