@@ -34,6 +34,7 @@ public enum RailyardCommandLine {
         ConnectCommand.self,
         BackupCommand.self,
         WebhookCommand.self,
+        TeamCommand.self,
         RunCommand.self,
         BuildCommand.self,
     ]

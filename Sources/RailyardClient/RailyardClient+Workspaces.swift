@@ -21,3 +21,20 @@ extension RailyardClient {
         try await send(.POST, "/api/v1/workspaces/\(Self.segment(workspaceId))/members", body: request)
     }
 }
+
+extension RailyardClient {
+    /// `POST /api/v1/workspaces/{workspaceId}/invitations`: the answer holds the token.
+    public func invite(workspaceId: String, _ request: CreateInvitationRequest) async throws -> WorkspaceInvitation {
+        try await send(.POST, "/api/v1/workspaces/\(Self.segment(workspaceId))/invitations", body: request)
+    }
+
+    /// `POST /api/v1/invitations/accept`.
+    public func acceptInvitation(token: String) async throws -> Member {
+        try await send(.POST, "/api/v1/invitations/accept", body: AcceptInvitationRequest(token: token))
+    }
+
+    /// `GET /api/v1/workspaces/{workspaceId}/audit?limit=N`.
+    public func auditLog(workspaceId: String, limit: Int) async throws -> [AuditEvent] {
+        try await send(.GET, "/api/v1/workspaces/\(Self.segment(workspaceId))/audit", query: ["limit": "\(limit)"])
+    }
+}
