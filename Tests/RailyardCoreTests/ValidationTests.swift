@@ -61,7 +61,9 @@ struct PermissionTableTests {
     @Test("admins hold what owners do; members build and deploy but manage no team, delete no project, reveal nothing; viewers only read")
     func others() {
         #expect(Permission.allCases.allSatisfy { PermissionTable.allows(.admin, $0) })
-        #expect(Permission.allCases.filter { !PermissionTable.allows(.member, $0) } == [.workspaceManageMembers, .projectDelete, .variablesReveal])
+        #expect(
+            Permission.allCases.filter { !PermissionTable.allows(.member, $0) } == [.workspaceManageMembers, .workspaceAuditRead, .projectDelete, .variablesReveal]
+        )
         #expect(Permission.allCases.filter { PermissionTable.allows(.viewer, $0) } == [.workspaceRead, .projectRead, .variablesRead])
     }
 
