@@ -173,3 +173,12 @@ extension RailyardClient {
         try await send(.GET, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/metrics", query: ["since": since])
     }
 }
+
+extension RailyardClient {
+    /// `GET …/services/{serviceId}/logs/search?q=…&since=…`.
+    public func searchLogs(projectId: String, environmentId: String, serviceId: String, query: String, since: String) async throws -> LogSearchResult {
+        try await send(
+            .GET, Self.serviceInEnvironmentPath(projectId, environmentId, serviceId) + "/logs/search", query: ["q": query, "since": since]
+        )
+    }
+}

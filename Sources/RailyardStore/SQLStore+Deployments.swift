@@ -49,6 +49,12 @@ extension SQLStore {
         deploymentObservers.publish(deployment)
     }
 
+    public func allDeploymentsForRetention() async throws -> [Deployment] {
+        try await engine.withConnection { db in
+            try await db.raw("SELECT * FROM deployments ORDER BY created_at").all().map { try $0.deployment() }
+        }
+    }
+
     public func deployment(id: String) async throws -> Deployment? {
         try await engine.withConnection { db in
             try await db.raw("SELECT * FROM deployments WHERE id = \(bind: id)").first()?.deployment()

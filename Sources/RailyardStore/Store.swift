@@ -88,6 +88,8 @@ public protocol Store: Sendable {
     func deployment(id: String) async throws -> Deployment?
     /// A service's deployments in an environment, newest first.
     func deployments(serviceId: String, environmentId: String, limit: Int) async throws -> [Deployment]
+    /// Every deployment (id, service, environment, status, times) for log retention.
+    func allDeploymentsForRetention() async throws -> [Deployment]
     /// Every deployment in one of `statuses` (start-up recovery).
     func deployments(statuses: [DeploymentStatus]) async throws -> [Deployment]
 

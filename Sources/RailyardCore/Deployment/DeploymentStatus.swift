@@ -38,4 +38,8 @@ public enum DeploymentStatus: String, Codable, Sendable, CaseIterable {
 
     /// A deployment still on its way to SUCCESS or FAILED.
     public var isInProgress: Bool { [.queued, .initializing, .building, .deploying].contains(self) }
+
+    /// Whether a deployment in this status has (or may again have) replicas: serving, crashed,
+    /// asleep or being removed.
+    public var isLive: Bool { [.success, .crashed, .sleeping, .removing].contains(self) }
 }

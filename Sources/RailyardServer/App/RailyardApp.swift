@@ -67,6 +67,7 @@ public enum RailyardApp {
         ProjectWebhookController(dependencies: dependencies).addRoutes(to: api)
         UsageController(dependencies: dependencies).addRoutes(to: api)
         TeamController(dependencies: dependencies).addRoutes(to: api)
+        LogSearchController(dependencies: dependencies).addRoutes(to: api)
         CronController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
         WebhookController(dependencies: dependencies).addRoutes(to: api)
         return router
@@ -177,6 +178,9 @@ struct EdgeStartup: ServiceLifecycle.Service {
         let autoscaler = Task { await dependencies.deployer.runAutoscaling() }
         let backups = Task { await dependencies.deployer.runBackupSchedules() }
         let usage = Task { await dependencies.usage.run(every: dependencies.configuration.usageInterval) }
+        let retention = Task {
+            await dependencies.deployer.runLogRetention(age: dependencies.configuration.logRetention, maxBytes: dependencies.configuration.logMaxBytes)
+        }
         await dependencies.deployer.recover()
         try? await gracefulShutdown()
         flusher.cancel()
@@ -184,6 +188,7 @@ struct EdgeStartup: ServiceLifecycle.Service {
         autoscaler.cancel()
         backups.cancel()
         usage.cancel()
+        retention.cancel()
         await networks?.closeEdge(ports: edgePorts)
     }
 }

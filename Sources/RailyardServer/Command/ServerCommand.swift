@@ -55,6 +55,12 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("public-url"), help: "How the outside reaches the API (default http://localhost:<port>).")
     var publicURL: String?
 
+    @Option(name: .customLong("log-retention"), help: "Delete the logs of deployments that no longer run after this long: 14d, 36h.")
+    var logRetention: String?
+
+    @Option(name: .customLong("log-max-size"), help: "Keep at most this much log per service and environment (oldest stopped deployments' go first): 512Mi, 2Gi.")
+    var logMaxSize: String?
+
     @Option(
         name: .customLong("metrics-token"),
         help: "Bearer token Prometheus must send to read /metrics (or $RAILYARD_METRICS_TOKEN); without it /metrics is open to whoever reaches the API."
@@ -195,6 +201,19 @@ public struct ServerCommand: AsyncParsableCommand {
             tcpProxyPorts: try Self.portRange(tcpProxyPorts, field: "--tcp-proxy-ports"),
             metricsToken: try metricsToken(environment: environment)
         )
+        if let logRetention {
+            let units: [Character: Double] = ["d": 86_400, "h": 3600]
+            guard let unit = logRetention.last.flatMap({ units[$0] }), let value = Double(logRetention.dropLast()), value > 0,
+                (3600...3650 * 86_400).contains(value * unit)
+            else { throw .invalid("--log-retention", "--log-retention must be hours or days from 1h to 3650d, like 14d or 36h (got '\(logRetention)')") }
+            configuration.logRetention = value * unit
+        }
+        if let logMaxSize {
+            guard let bytes = ResourceQuantity.bytes(logMaxSize), bytes >= 1 << 20 else {
+                throw .invalid("--log-max-size", "--log-max-size must be a size of at least 1Mi, like 512Mi or 2Gi (got '\(logMaxSize)')")
+            }
+            configuration.logMaxBytes = bytes
+        }
         if let text = environment["RAILYARD_USAGE_INTERVAL"], !text.isEmpty {
             guard let seconds = Int(text), (1...60).contains(seconds) else {
                 throw .invalid("RAILYARD_USAGE_INTERVAL", "RAILYARD_USAGE_INTERVAL must be whole seconds from 1 to 60 (got '\(text)')")

@@ -64,6 +64,10 @@ public struct ServerConfiguration: Sendable {
     public var metricsToken: String?
     /// How often replicas' usage is sampled (`RAILYARD_USAGE_INTERVAL` seconds; 5 by default).
     public var usageInterval: Duration = .seconds(5)
+    /// Logs of deployments that no longer run are deleted after this long (`--log-retention`).
+    public var logRetention: TimeInterval = 14 * 86_400
+    /// …and, oldest first, while a service's logs in an environment take more than this (`--log-max-size`).
+    public var logMaxBytes: Int64 = 512 << 20
 
     /// A configuration with Railyard's defaults for everything not given.
     public init(

@@ -16,16 +16,16 @@ struct UsageController {
         return JSONResponse(try await dependencies.usage.report(serviceId: service.id, environmentId: environment.id, since: since))
     }
 
-    /// `30m`, `6h`, `7d` (or plain seconds), from a minute to 8 days.
-    static func seconds(_ text: String) throws(RailyardError) -> TimeInterval {
+    /// `30m`, `6h`, `7d` (or plain seconds), from a minute to `max` (8 days: how long figures are kept).
+    static func seconds(_ text: String, field: String = "since", max: TimeInterval = 8 * 86_400) throws(RailyardError) -> TimeInterval {
         let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
         let number = units[text.last ?? " "] == nil ? text : String(text.dropLast())
         guard let value = Double(number), value > 0 else {
-            throw .invalid("since", "since must be a duration like 30m, 6h or 7d (got '\(text)')")
+            throw .invalid(field, "\(field) must be a duration like 30m, 6h or 7d (got '\(text)')")
         }
         let seconds = value * (units[text.last ?? " "] ?? 1)
-        guard (60...8 * 86_400).contains(seconds) else {
-            throw .invalid("since", "since must be from 1m to 8d: figures are kept 8 days (got '\(text)')")
+        guard (60...max).contains(seconds) else {
+            throw .invalid(field, "\(field) must be from 1m to \(Int(max / 86_400))d (got '\(text)')")
         }
         return seconds
     }

@@ -227,6 +227,12 @@ enum OpenAPIOperations {
               summary: "The service's CPU, memory, network and disk figures since `since` (1m–8d, default 1h): every 5 s for the last hour, per minute for two days, per 10 minutes for 8 days; summed over replicas and per replica",
               tag: "metrics", success: (200, S.ref("UsageReport")), permission: .projectRead,
               query: [("since", "how far back: 30m, 6h, 7d", ["type": "string"])]),
+        .init(method: "get", path: "/api/v1/projects/{projectId}/environments/{environmentId}/services/{serviceId}/logs/search",
+              operationId: "searchLogs",
+              summary: "Lines of the service's runtime logs containing q (any case), from deployments alive between since and until ago, newest deployment first",
+              tag: "deployments", success: (200, S.ref("LogSearchResult")), permission: .projectRead,
+              query: [("q", "the text", ["type": "string"]), ("since", "how far back: 1h, 7d (default 1d)", ["type": "string"]),
+                      ("until", "up to how long ago (default now)", ["type": "string"]), ("limit", "at most this many lines (1–1000, default 200)", ["type": "integer"])]),
     ]
 
     private static let team: [OpenAPIOperation] = {

@@ -255,6 +255,13 @@ enum OpenAPISchemas {
         ),
         "CreateInvitationRequest": object(["email": string, "role": ref("Role")], required: ["email", "role"]),
         "AcceptInvitationRequest": object(["token": string], required: ["token"]),
+        "LogSearchResult": object(
+            ["matches": ["type": "array", "items": object(
+                ["deploymentId": string, "deploymentCreatedAt": dateTime, "line": ["type": "integer"], "text": string],
+                required: ["deploymentId", "deploymentCreatedAt", "line", "text"]
+            )], "truncated": ["type": "boolean"]],
+            required: ["matches", "truncated"]
+        ),
         "CreateTCPProxyRequest": object(["targetPort": ["type": "integer", "minimum": 1, "maximum": 65535]], required: ["targetPort"]),
         "ScaleRequest": object(["replicas": ["type": "integer", "minimum": 1, "maximum": .number(Double(ServiceConfig.maxReplicas))]], required: ["replicas"]),
         "RollbackRequest": object(["deploymentId": optionalString], required: []),

@@ -27,6 +27,10 @@ struct LogsCommand: AsyncParsableCommand {
     var status: String?
     @Option(help: "With --http: only paths starting with this.")
     var path: String?
+    @Option(help: "Search the service's runtime logs (every deployment's) for this text, any case.")
+    var search: String?
+    @Option(help: "With --search: deployments alive this far back (1h, 7d; default 1d).")
+    var since: String?
     @OptionGroup var output: OutputOptions
 
     /// One line of `--json` output.
@@ -38,6 +42,10 @@ struct LogsCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let lines, lines < 0 { throw ValidationError("--lines must be 0 or more") }
+        if search == nil, since != nil { throw ValidationError("--since goes with --search") }
+        if search != nil, http || build || deployment != nil || follow {
+            throw ValidationError("--search looks through every deployment's runtime log: it takes --since and --service only")
+        }
         if !http, status != nil || path != nil { throw ValidationError("--status and --path filter the HTTP log: add --http") }
         if http, build || deployment != nil || follow {
             throw ValidationError("--http shows the service's access log: it takes --status, --path and --lines, not --build, --deployment or --follow")
@@ -46,6 +54,7 @@ struct LogsCommand: AsyncParsableCommand {
 
     func run() async throws {
         if http { return try await showHTTPLog() }
+        if let search { return try await searchLogs(search) }
         var context = try CommandContext.load()
         let client = try context.client()
         let chosen = try await chooseDeployment(context: &context, client: client)
@@ -57,6 +66,18 @@ struct LogsCommand: AsyncParsableCommand {
         }
         let emit: (String) -> Void = { text in self.show(text, deploymentId: chosen.deployment.id, stream: stream) }
         try await LogPrinter(lines: lines, follow: follow, fetch: fetch, emit: emit).run()
+    }
+
+    /// `--search`: matching lines, prefixed with their deployment's id and line number.
+    private func searchLogs(_ text: String) async throws {
+        let (client, target) = try await DeployTarget.resolve(serviceFlag: service)
+        let result = try await client.searchLogs(
+            projectId: target.projectId, environmentId: target.environment.id, serviceId: target.service.id, query: text, since: since ?? "1d"
+        )
+        if output.json { return try Output.json(result) }
+        guard !result.matches.isEmpty else { return Output.line("No line of \(target.label)'s logs in the last \(since ?? "1d") contains '\(text)'") }
+        for match in result.matches { Output.line("\(match.deploymentId.prefix(8)):\(match.line)  \(match.text)") }
+        if result.truncated { Output.line("… more lines matched; narrow the search or --since") }
     }
 
     /// The deployment whose log to show and the project it belongs to.
