@@ -173,6 +173,15 @@ public protocol Store: Sendable {
     /// Makes `userId` a member with the invitation's role and forgets the invitation, in one transaction.
     func acceptInvitation(_ invitation: WorkspaceInvitation, userId: String) async throws -> Member
 
+    // MARK: Log marks
+
+    /// Notes how long deployments' runtime logs were at `at`.
+    func recordLogMarks(_ marks: [(deploymentId: String, offset: Int64)], at: Date) async throws
+    /// A deployment's marks, by offset.
+    func logMarks(deploymentId: String) async throws -> [(offset: Int64, at: Date)]
+    /// Forgets a deployment's marks (its log was deleted).
+    func deleteLogMarks(deploymentId: String) async throws
+
     // MARK: Usage figures
 
     /// Stores raw samples (one resolution, usually 5 s).

@@ -16,6 +16,7 @@ extension EndToEndTests {
                 def do_GET(self):
                     if self.path.startswith("/grow?mb="):
                         held.append(bytearray(b"\\x01") * (int(self.path.split("=")[1]) << 20))
+                        print("grew by", self.path.split("=")[1], "MiB", flush=True)
                     body = str(sum(len(block) for block in held) >> 20).encode()
                     self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers()
                     self.wfile.write(body)
@@ -67,6 +68,16 @@ extension EndToEndTests {
                 #expect(table.status == 0 && table.stdout.contains("MEMORY") && table.stdout.contains("Now: "), "\(table)")
                 let scrape = try EdgeRequest.curl([server.baseURL + "/metrics"]).body
                 #expect(scrape.contains("railyard_replica_memory_limit_bytes{service_id=") && scrape.contains(" 268435456"), "\(scrape.suffix(2000))")
+                // The app's line is found by a log search, with the time it was written (marks every second here).
+                var dated: LogSearchResult?
+                for _ in 0..<50 {
+                    let search = try await cli.run(["logs", "--search", "GREW BY 100", "--since", "10m", "--json"])
+                    dated = try? RailyardJSON.decoder().decode(LogSearchResult.self, from: Data(search.stdout.utf8))
+                    if dated?.matches.first?.at != nil { break }
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                let line = try #require(dated?.matches.first, "\(String(describing: dated))")
+                #expect(line.text == "grew by 100 MiB" && abs((line.at ?? .distantPast).timeIntervalSinceNow) < 120, "\(line)")
                 let traffic = try await Self.report(cli).points.reduce(0) { $0 + $1.networkRxBytes }
                 #expect(traffic > 0, "requests through the edge show as the replica's network input")
 

@@ -53,6 +53,20 @@ struct LogRetentionTests {
             service: service, environment: environment, query: "needle", since: now.addingTimeInterval(-2 * 86_400), until: now, limit: 10
         )
         #expect(lately.matches.map(\.deploymentId) == ["live", "recent"], "deployments that ended before since are not searched")
+        // Marks (taken every few seconds while the server runs) date each line: the needle of "live"
+        // ends at byte 199, before the mark at 300.
+        try await store.recordLogMarks([("live", 100)], at: now.addingTimeInterval(-3000))
+        try await store.recordLogMarks([("live", 300)], at: now.addingTimeInterval(-1000))
+        try await store.recordLogMarks([("live", 900)], at: now.addingTimeInterval(-100))
+        let dated = try await deployer.searchLogs(
+            service: service, environment: environment, query: "needle", since: now.addingTimeInterval(-7200), until: now, limit: 10
+        )
+        let at = try #require(dated.matches.first?.at)
+        #expect(dated.matches.first?.deploymentId == "live" && abs(at.timeIntervalSince(now.addingTimeInterval(-1000))) < 0.01)
+        let tooRecent = try await deployer.searchLogs(
+            service: service, environment: environment, query: "needle", since: now.addingTimeInterval(-500), until: now, limit: 10
+        )
+        #expect(!tooRecent.matches.contains { $0.deploymentId == "live" }, "the line is older than the span, though its deployment is live")
         let capped = try await deployer.searchLogs(service: service, environment: environment, query: "of live", since: now.addingTimeInterval(-86_400), until: now, limit: 5)
         #expect(capped.matches.count == 5 && capped.truncated)
 

@@ -8,12 +8,16 @@ public struct LogMatch: Codable, Sendable, Equatable {
     /// Its line number in that deployment's log, from 1.
     public var line: Int
     public var text: String
+    /// When the line was written, to within the server's sampling interval (5 s); nil for lines
+    /// written while no server watched.
+    public var at: Date?
 
-    public init(deploymentId: String, deploymentCreatedAt: Date, line: Int, text: String) {
+    public init(deploymentId: String, deploymentCreatedAt: Date, line: Int, text: String, at: Date? = nil) {
         self.deploymentId = deploymentId
         self.deploymentCreatedAt = deploymentCreatedAt
         self.line = line
         self.text = text
+        self.at = at
     }
 }
 
@@ -28,13 +32,20 @@ public struct LogSearchResult: Codable, Sendable, Equatable {
         self.truncated = truncated
     }
 
-    /// The lines of `text` containing `query` (ignoring case), numbered from 1.
-    public static func matching(_ query: String, in text: String) -> [(line: Int, text: String)] {
-        var found: [(Int, String)] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-        where line.range(of: query, options: .caseInsensitive) != nil {
-            found.append((index + 1, String(line)))
+    /// The lines of `text` containing `query` (ignoring case), numbered from 1, with the byte offset
+    /// just past each.
+    public static func matching(_ query: String, in text: String) -> [(line: Int, text: String, end: Int64)] {
+        var found: [(Int, String, Int64)] = []
+        var offset: Int64 = 0
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            offset += Int64(line.utf8.count) + 1
+            if line.range(of: query, options: .caseInsensitive) != nil { found.append((index + 1, String(line), offset - 1)) }
         }
         return found
+    }
+
+    /// When the line ending at `end` was written: the time of the first mark at or past it.
+    public static func time(ofLineEndingAt end: Int64, marks: [(offset: Int64, at: Date)]) -> Date? {
+        marks.first { $0.offset >= end }?.at
     }
 }

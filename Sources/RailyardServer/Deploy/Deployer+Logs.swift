@@ -16,12 +16,18 @@ extension Deployer {
         where deployment.createdAt <= until && (deployment.status.isLive || deployment.updatedAt >= since) {
             let file = layout.runtimeLog(deployment.id)
             guard let text = try? String(contentsOf: file, encoding: .utf8) else { continue }
+            let marks = try await store.logMarks(deploymentId: deployment.id)
             for found in LogSearchResult.matching(query, in: text) {
+                let at = LogSearchResult.time(ofLineEndingAt: found.end, marks: marks)
+                // A line with a time is kept when it falls in the span; one without, as its deployment did.
+                if let at, at < since || at > until { continue }
                 guard matches.count < limit else {
                     truncated = true
                     break
                 }
-                matches.append(LogMatch(deploymentId: deployment.id, deploymentCreatedAt: deployment.createdAt, line: found.line, text: found.text))
+                matches.append(LogMatch(
+                    deploymentId: deployment.id, deploymentCreatedAt: deployment.createdAt, line: found.line, text: found.text, at: at
+                ))
             }
             if truncated { break }
         }
@@ -42,14 +48,14 @@ extension Deployer {
                 total += size
                 guard !deployment.status.isLive, !deployment.status.isInProgress, size > 0 else { continue }
                 if now.timeIntervalSince(deployment.updatedAt) > age {
-                    deleteLogs(deployment.id)
+                    await deleteLogs(deployment.id)
                     total -= size
                 } else {
                     candidates.append((deployment, size))
                 }
             }
             for (deployment, size) in candidates.reversed() where total > maxBytes {
-                deleteLogs(deployment.id)
+                await deleteLogs(deployment.id)
                 total -= size
             }
         }
@@ -61,9 +67,24 @@ extension Deployer {
         }
     }
 
-    private func deleteLogs(_ deploymentId: String) {
+    private func deleteLogs(_ deploymentId: String) async {
         try? FileManager.default.removeItem(at: layout.runtimeLog(deploymentId))
         try? FileManager.default.removeItem(at: layout.buildLog(deploymentId))
+        try? await store.deleteLogMarks(deploymentId: deploymentId)
+    }
+
+    /// Notes how long each live release's runtime log is now, when it grew since the last note, so
+    /// searches can tell when a line was written.
+    func markLogs() async {
+        var marks: [(deploymentId: String, offset: Int64)] = []
+        for id in runners.keys {
+            let size = (try? FileManager.default.attributesOfItem(atPath: layout.runtimeLog(id).path)[.size] as? NSNumber)?.int64Value ?? 0
+            guard size > 0, loggedSizes[id] != size else { continue }
+            loggedSizes[id] = size
+            marks.append((id, size))
+        }
+        loggedSizes = loggedSizes.filter { runners[$0.key] != nil }
+        try? await store.recordLogMarks(marks, at: Date())
     }
 
     /// Prunes every `interval` until cancelled.

@@ -47,6 +47,8 @@ actor Deployer {
     /// True while start-up recovery restores live releases: a command on a live release (restart,
     /// scale) arriving meanwhile waits for its runner instead of finding none.
     var recovering = false
+    /// Each live release's runtime log size at its last mark (log search's times).
+    var loggedSizes: [String: Int64] = [:]
     /// Database services (`service/environment`) with a backup running.
     var backupsRunning: Set<String> = []
     /// The schedule follower of each live cron release, by deployment id.

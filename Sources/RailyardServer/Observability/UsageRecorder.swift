@@ -61,6 +61,7 @@ actor UsageRecorder {
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
             await sample()
+            await deployer.markLogs()
             if ContinuousClock.now - lastMaintenance >= .seconds(60) {
                 lastMaintenance = .now
                 await maintain()

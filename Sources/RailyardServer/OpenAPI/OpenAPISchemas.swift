@@ -257,7 +257,7 @@ enum OpenAPISchemas {
         "AcceptInvitationRequest": object(["token": string], required: ["token"]),
         "LogSearchResult": object(
             ["matches": ["type": "array", "items": object(
-                ["deploymentId": string, "deploymentCreatedAt": dateTime, "line": ["type": "integer"], "text": string],
+                ["deploymentId": string, "deploymentCreatedAt": dateTime, "line": ["type": "integer"], "text": string, "at": optionalDateTime],
                 required: ["deploymentId", "deploymentCreatedAt", "line", "text"]
             )], "truncated": ["type": "boolean"]],
             required: ["matches", "truncated"]

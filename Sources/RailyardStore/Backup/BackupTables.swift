@@ -11,7 +11,7 @@ enum BackupTables {
         "users", "workspaces", "workspace_members", "api_tokens",
         "projects", "environments", "services", "service_variables", "shared_variables",
         "deployments", "domains", "replicas", "service_settings", "deployment_configs",
-        "volumes", "allocations", "tcp_proxies", "cron_runs", "database_backups", "database_backup_policies", "project_webhooks", "usage_samples", "audit_events", "workspace_invitations",
+        "volumes", "allocations", "tcp_proxies", "cron_runs", "database_backups", "database_backup_policies", "project_webhooks", "usage_samples", "audit_events", "workspace_invitations", "log_marks",
     ]
 
     /// The schema's own bookkeeping table, rebuilt by the restore's migrations rather than copied.

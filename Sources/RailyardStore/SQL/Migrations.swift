@@ -365,6 +365,21 @@ enum Migrations {
                 """,
             ]
         ),
+        Migration(
+            version: 13, name: "log marks",
+            statements: [
+                // How long a deployment's runtime log was at a moment: lines carry no time of their
+                // own, so a line's time is that of the first mark at or past its end.
+                """
+                CREATE TABLE log_marks (
+                    deployment_id TEXT NOT NULL,
+                    log_offset BIGINT NOT NULL,
+                    at BIGINT NOT NULL,
+                    PRIMARY KEY (deployment_id, log_offset)
+                )
+                """,
+            ]
+        ),
     ]
 
     /// The newest schema version this binary knows.
