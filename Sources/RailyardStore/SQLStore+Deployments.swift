@@ -17,6 +17,7 @@ extension SQLStore {
                 \(bind: deployment.commitSha), \(bind: deployment.commitMessage), \(bind: deployment.commitAuthor))
                 """).run()
         }
+        notifyDeploymentWrite(deployment)
     }
 
     public func saveDeployment(_ deployment: Deployment, from previous: DeploymentStatus) async throws {
@@ -41,6 +42,16 @@ extension SQLStore {
                 WHERE id = \(bind: deployment.id)
                 """).run()
         }
+        notifyDeploymentWrite(deployment)
+    }
+
+    public func observeDeploymentWrites(_ observer: @escaping @Sendable (Deployment) -> Void) {
+        deploymentObservers.withLock { $0.append(observer) }
+    }
+
+    /// Tells the observers of a committed write (outside the lock, so an observer may not block others).
+    private func notifyDeploymentWrite(_ deployment: Deployment) {
+        for observer in deploymentObservers.withLock({ $0 }) { observer(deployment) }
     }
 
     public func deployment(id: String) async throws -> Deployment? {

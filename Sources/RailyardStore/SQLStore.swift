@@ -2,12 +2,15 @@ import Foundation
 import Logging
 import RailyardCore
 import SQLKit
+import Synchronization
 
 /// The one `Store` implementation: SQL that runs unchanged on SQLite and on PostgreSQL.
 public final class SQLStore: Store {
     let engine: any DatabaseEngine
     let sealer: VariableSealer
     let logger: Logger
+    /// Told of each committed deployment write (``Store/observeDeploymentWrites(_:)``).
+    let deploymentObservers = Mutex<[@Sendable (Deployment) -> Void]>([])
 
     /// Which engine this store runs on.
     public var kind: DatabaseKind { engine.kind }

@@ -82,6 +82,9 @@ public protocol Store: Sendable {
     /// Persists a deployment's move from `previous` status; a conflict when it is no longer in `previous`
     /// (someone else moved it), so two writers can never both win.
     func saveDeployment(_ deployment: Deployment, from previous: DeploymentStatus) async throws
+    /// Calls `observer` with every deployment after its creation or move was committed, whoever
+    /// wrote it (deployer, runner, recovery): the source of the server's live events.
+    func observeDeploymentWrites(_ observer: @escaping @Sendable (Deployment) -> Void)
     func deployment(id: String) async throws -> Deployment?
     /// A service's deployments in an environment, newest first.
     func deployments(serviceId: String, environmentId: String, limit: Int) async throws -> [Deployment]

@@ -14,7 +14,12 @@ struct Access: Sendable {
     func authorize(
         _ permission: Permission, workspaceId: String, what: String, context: RailyardRequestContext
     ) async throws -> Role {
-        let user = try context.requireUser()
+        try await authorize(permission, workspaceId: workspaceId, what: what, user: try context.requireUser())
+    }
+
+    /// ``authorize(_:workspaceId:what:context:)`` for a user known without a request (the events socket).
+    @discardableResult
+    func authorize(_ permission: Permission, workspaceId: String, what: String, user: User) async throws -> Role {
         guard let role = try await store.role(userId: user.id, workspaceId: workspaceId) else {
             throw RailyardError.notFound(what)
         }
@@ -29,9 +34,13 @@ struct Access: Sendable {
 
     /// The project `id`, if the caller holds `permission` in its workspace.
     func project(_ id: String, _ permission: Permission, context: RailyardRequestContext) async throws -> Project {
-        _ = try context.requireUser()
+        try await project(id, permission, user: try context.requireUser())
+    }
+
+    /// The project `id`, if `user` holds `permission` in its workspace.
+    func project(_ id: String, _ permission: Permission, user: User) async throws -> Project {
         guard let project = try await store.project(id: id) else { throw RailyardError.notFound("project \(id)") }
-        try await authorize(permission, workspaceId: project.workspaceId, what: "project \(id)", context: context)
+        try await authorize(permission, workspaceId: project.workspaceId, what: "project \(id)", user: user)
         return project
     }
 

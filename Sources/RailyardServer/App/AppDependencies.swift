@@ -33,6 +33,10 @@ struct AppDependencies: Sendable {
     let traffic: HTTPTraffic
     /// The public TCP ports forwarded to services' replicas.
     let tcpProxies: TCPProxies
+    /// Live deployment events for the dashboard's sockets.
+    let events: EventHub
+    /// The dashboard's files.
+    let dashboard: DashboardAssets
 
     init(
         configuration: ServerConfiguration, store: any Store, secret: ServerSecret, logger: Logger,
@@ -84,6 +88,9 @@ struct AppDependencies: Sendable {
             store: store, routes: routes, bindHost: configuration.host, domain: configuration.baseDomain,
             publicPorts: configuration.tcpProxyPorts, logger: logger
         )
+        let deployer = self.deployer
+        self.events = EventHub(store: store, logger: logger) { (try? await deployer.decorate($0)) ?? $0 }
+        self.dashboard = DashboardAssets.installed()
     }
 
     /// How the outside reaches the API, e.g. for the OAuth callback.

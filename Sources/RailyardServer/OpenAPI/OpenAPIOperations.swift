@@ -12,6 +12,13 @@ enum OpenAPIOperations {
               success: (200, S.ref("Health")), authenticated: false),
         .init(method: "get", path: "/api/v1/openapi.json", operationId: "openAPIDocument",
               summary: "This document", tag: "system", success: (200, ["type": "object"]), authenticated: false),
+        .init(method: "get", path: "/", operationId: "dashboard", summary: "The dashboard's page (HTML)", tag: "dashboard",
+              success: (200, nil), authenticated: false),
+        .init(method: "get", path: "/assets/{file}", operationId: "dashboardAsset",
+              summary: "One of the dashboard's CSS or JavaScript files", tag: "dashboard", success: (200, nil), authenticated: false),
+        .init(method: "get", path: "/api/v1/events", operationId: "events",
+              summary: "WebSocket of live deployment statuses and log lines (see docs/api.md); without an upgrade, 400",
+              tag: "dashboard", success: (101, nil), authenticated: false),
     ]
 
     private static let auth: [OpenAPIOperation] = [
