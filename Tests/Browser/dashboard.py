@@ -68,6 +68,13 @@ def wait(driver, seconds, condition, message):
     return WebDriverWait(driver, seconds, poll_frequency=0.1).until(lambda d: condition(d), message)
 
 
+def texts(driver, selector):
+    """The text of every element matching `selector`, read in the page in one step (the dashboard
+    re-renders rows as events arrive, so elements held across calls can go stale)."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map((e) => e.offsetParent === null ? null : e.textContent)", selector)
+
+
 def log_in(driver, url, email, password):
     """Logs in through the login form and waits for the projects page."""
     driver.get(url.rstrip("/") + "/")

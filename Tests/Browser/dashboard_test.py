@@ -12,7 +12,7 @@ import uuid
 
 from selenium.webdriver.common.by import By
 
-from dashboard import API, browser, browser_errors, log_in, service_ids, static_site, wait
+from dashboard import API, browser, browser_errors, log_in, service_ids, static_site, texts, wait
 
 
 def main():
@@ -73,16 +73,16 @@ def run(driver, api, arguments, email, password):
     assert seen and seen[-1] == "SUCCESS", f"the deployment did not reach SUCCESS on the page: {seen}"
     assert driver.execute_script("return window.__notReloaded === true"), "the page reloaded"
 
-    wait(driver, 20, lambda d: any("Detected staticfile" in line.text for line in d.find_elements(By.CSS_SELECTOR, "#logs .line")),
+    wait(driver, 20, lambda d: any("Detected staticfile" in (line or "") for line in texts(d, "#logs .line")),
          "the build log's 'Detected staticfile' line never appeared")
-    lines = [line.text for line in driver.find_elements(By.CSS_SELECTOR, "#logs .line")]
+    lines = texts(driver, "#logs .line")
     print(f"{len(lines)} build log line(s) arrived live, e.g. {lines[0]!r}")
     assert driver.execute_script("return window.__notReloaded === true"), "the page reloaded"
 
     # The log search hides what does not match.
     driver.find_element(By.ID, "log-search").send_keys("Detected")
-    visible = [line for line in driver.find_elements(By.CSS_SELECTOR, "#logs .line") if line.is_displayed()]
-    assert visible and all("Detected" in line.text for line in visible), "the log search did not filter"
+    visible = [line for line in texts(driver, "#logs .line") if line is not None]
+    assert visible and all("Detected" in line for line in visible), f"the log search did not filter: {visible}"
 
     driver.find_element(By.LINK_TEXT, "Variables").click()
     wait(driver, 20, lambda d: d.find_elements(By.ID, "variable-form"), "the variables tab never showed")
@@ -91,12 +91,12 @@ def run(driver, api, arguments, email, password):
     driver.find_element(By.ID, "variable-value").send_keys(secret)
     driver.find_element(By.ID, "variable-save").click()
     cell = "tr[data-key='API_KEY'] td.value"
-    wait(driver, 20, lambda d: d.find_elements(By.CSS_SELECTOR, cell), "the variable never showed")
-    shown = driver.find_element(By.CSS_SELECTOR, cell).text
+    wait(driver, 20, lambda d: texts(d, cell), "the variable never showed")
+    shown = texts(driver, cell)[0]
     assert shown.startswith("********"), f"the variable is not masked: {shown!r}"
     assert secret not in driver.find_element(By.TAG_NAME, "body").text, "the secret value is on the page"
     driver.find_element(By.ID, "variables-reveal").click()
-    wait(driver, 20, lambda d: secret in d.find_element(By.CSS_SELECTOR, cell).text, "reveal did not show the value")
+    wait(driver, 20, lambda d: secret in (texts(d, cell) or [""])[0], "reveal did not show the value")
     print("set API_KEY: shown masked, revealed on request")
 
     errors = [error for error in browser_errors(driver) if "favicon" not in error]

@@ -16,13 +16,19 @@ struct LogFollower: Sendable {
     /// Sends `log` messages until the log is complete or the task is cancelled.
     func run(send: @Sendable (String) -> Void) async {
         var offset: Int64 = 0
+        // A runtime log stays open as long as its release runs: ask the store at most once a second.
+        let clock = ContinuousClock()
+        var nextStatusCheck = clock.now
         while !Task.isCancelled {
             var chunk = LogFile.read(file, from: offset, complete: false)
             if chunk.text.isEmpty {
-                guard await isOpen() else {
-                    chunk = LogFile.read(file, from: offset, complete: true)
-                    send(message(chunk.text, complete: true))
-                    return
+                if clock.now >= nextStatusCheck {
+                    nextStatusCheck = clock.now + .seconds(1)
+                    if !(await isOpen()) {
+                        chunk = LogFile.read(file, from: offset, complete: true)
+                        send(message(chunk.text, complete: true))
+                        return
+                    }
                 }
                 try? await Task.sleep(for: interval)
                 continue
