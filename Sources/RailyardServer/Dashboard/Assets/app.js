@@ -46,4 +46,5 @@ function renderAccount() {
 }
 
 window.addEventListener('hashchange', route);
+events.listen((message) => { if (message.type === 'resync') route(); });
 route();

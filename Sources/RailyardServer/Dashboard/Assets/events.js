@@ -7,6 +7,7 @@ class Events {
   constructor() {
     this.socket = null;
     this.ready = false;
+    this.wasReady = false;
     this.topics = new Map();     // key -> topic, re-sent after a reconnect
     this.listeners = new Set();
     this.backoff = 500;
@@ -48,6 +49,9 @@ class Events {
         this.backoff = 500;
         this.setStatus('live');
         for (const topic of this.topics.values()) this.send({ subscribe: topic });
+        // Events sent while the socket was down are lost: the page reloads what it shows.
+        if (this.wasReady) for (const listener of this.listeners) listener({ type: 'resync' });
+        this.wasReady = true;
       }
       for (const listener of this.listeners) listener(message);
     };
