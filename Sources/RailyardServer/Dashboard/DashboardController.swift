@@ -17,6 +17,19 @@ struct DashboardController: Sendable {
         }
     }
 
+    /// The page a dashboard's GitHub sign-in ends on: `github.js` puts the token where the
+    /// dashboard keeps it and replaces the page, so the token is never in a URL or the history.
+    static func signedIn(token: String) -> Response {
+        let page = """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signing in · Railyard</title>
+            <meta name="railyard-token" content="\(token)"><script type="module" src="/assets/github.js"></script></head>
+            <body><p>Signing in…</p></body></html>
+            """
+        return Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: page))
+        )
+    }
+
     private func serve(_ name: String, request: Request) throws -> Response {
         guard let asset = assets.files[name] else {
             if assets.files.isEmpty {

@@ -30,6 +30,11 @@ export function loginView() {
       location.hash = '#/';
     });
   });
-  show('Log in', h('div', { class: 'panel' }, h('h1', {}, 'Log in to Railyard'), form));
+  const github = h('p', { id: 'github-sign-in' });
+  show('Log in', h('div', { class: 'panel' }, h('h1', {}, 'Log in to Railyard'), form, github));
+  // The GitHub button shows only when the server has a GitHub app.
+  api('GET', '/auth/methods').then((methods) => {
+    if (methods.github) github.append(h('a', { class: 'button', href: '/api/v1/auth/github?next=dashboard' }, 'Continue with GitHub'));
+  }).catch(() => {});
   email.focus();
 }
