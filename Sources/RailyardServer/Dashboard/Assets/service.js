@@ -24,7 +24,7 @@ export async function serviceView(projectId, environmentId, serviceId, tab) {
     h('div', { class: 'crumbs' }, h('a', { href: '#/' }, 'Projects'), ' / ',
       h('a', { href: `#/projects/${projectId}?env=${environmentId}` }, detail.project.name), ' / ', service.name),
     h('div', { class: 'row spread' }, h('h1', {}, service.name), h('label', { class: 'row' }, 'Environment', switcher)),
-    actions(path),
+    actions(path, service),
     h('nav', { class: 'tabs', 'aria-label': 'Service' }, TABS.map(([id, label]) =>
       h('a', { href: `${base}/${id}`, 'aria-current': id === tab ? 'page' : undefined }, label))),
     body);
@@ -39,8 +39,9 @@ export async function serviceView(projectId, environmentId, serviceId, tab) {
   }
 }
 
-/** Redeploy, restart, rollback and remove, each answering with the API's message when refused. */
-function actions(path) {
+/** Deploy (a git source's branch head), redeploy, restart, rollback and remove, each answering
+ * with the API's message when refused. */
+function actions(path, service) {
   const errors = errorLine();
   const button = (label, id, method, route, confirmText, extra = {}) => {
     const element = h('button', { type: 'button', id, ...extra }, label);
@@ -52,6 +53,7 @@ function actions(path) {
   };
   return h('div', {},
     h('div', { class: 'row' },
+      service.source?.repo ? button('Deploy latest commit', 'action-deploy', 'POST', 'redeploy?latest=true', null, { class: 'primary' }) : null,
       button('Redeploy', 'action-redeploy', 'POST', 'redeploy', null, { class: 'primary' }),
       button('Restart', 'action-restart', 'POST', 'restart', null),
       button('Roll back', 'action-rollback', 'POST', 'rollback', 'Deploy the release before the current one again?'),
