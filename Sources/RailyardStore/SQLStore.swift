@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RailyardCore
 import SQLKit
+import Synchronization
 
 /// The one `Store` implementation: SQL that runs unchanged on SQLite and on PostgreSQL.
 public final class SQLStore: Store {

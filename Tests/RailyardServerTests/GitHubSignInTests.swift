@@ -28,6 +28,7 @@ struct GitHubSignInTests {
     @Test("without a client id the redirect says which flags to set")
     func notConfigured() async throws {
         try await TestServer.with { api, _ in
+            #expect(try await api.send(.get, "/api/v1/auth/methods").decode([String: Bool].self) == ["password": true, "github": false])
             let reply = try await api.send(.get, "/api/v1/auth/github")
             #expect(reply.status == .serviceUnavailable)
             #expect(reply.error?.code == .notConfigured)
@@ -83,6 +84,33 @@ struct GitHubSignInTests {
                 let memberships = try await fixture.store.memberships(userId: auth.user.id)
                 #expect(memberships.count == 1)
                 #expect(try await fixture.store.user(email: "octocat@github.example")?.id == auth.user.id)
+            }
+        }
+    }
+
+    @Test("started by the dashboard (?next=dashboard), the callback answers a page that hands the token to the dashboard")
+    func dashboardSignIn() async throws {
+        try await FakeGitHub.run { baseURL, _ in
+            try await TestServer.with(Self.configure(baseURL)) { api, _ in
+                #expect(try await api.send(.get, "/api/v1/auth/methods").decode([String: Bool].self) == ["password": true, "github": true])
+                let redirect = try await api.send(.get, "/api/v1/auth/github?next=dashboard")
+                let location = try #require(redirect.headers[.location].flatMap(URLComponents.init(string:)))
+                let state = try #require(location.queryItems?.first { $0.name == "state" }?.value)
+                let page = try await api.send(.get, "/api/v1/auth/github/callback?code=octocat&state=\(state)")
+                #expect(page.status == .ok)
+                #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+                #expect(page.headers[.cacheControl] == "no-store")
+                let token = try #require(page.text.firstMatch(of: /name="railyard-token" content="([\w.-]+)"/)?.1)
+                #expect(page.text.contains(#"src="/assets/github.js""#))
+                let me: Me = try await api.send(.get, "/api/v1/me", token: String(token)).decode()
+                #expect(me.user.githubLogin == "octocat")
+                #expect(try await api.send(.get, "/assets/github.js").status == .ok)
+
+                // Any other `next` is the API's JSON answer: the state cannot send the token elsewhere.
+                let other = try await api.send(.get, "/api/v1/auth/github?next=https://evil.example")
+                let otherState = try #require(other.headers[.location].flatMap(URLComponents.init(string:))?.queryItems?.first { $0.name == "state" }?.value)
+                let json = try await api.send(.get, "/api/v1/auth/github/callback?code=octocat&state=\(otherState)")
+                #expect(json.headers[.contentType]?.hasPrefix("application/json") == true)
             }
         }
     }

@@ -18,20 +18,10 @@ struct LiveServerTests {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("railyard-serve-\(UUID().uuidString)", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        var configuration = try ServerCommand.parse(["--port", "0", "--edge-port", "0", "--data", directory.path])
-            .makeConfiguration(environment: [:])
-        configuration.bcryptCost = 4
         var logger = Logger(label: "railyard.test")
         logger.logLevel = .warning
-        let (urls, continuation) = AsyncStream.makeStream(of: String.self)
-        let server = Task { [configuration, logger] in
-            try await ServerCommand.serve(configuration: configuration, logger: logger) { url in
-                continuation.yield(url)
-            }
-        }
+        let (url, server) = try await LiveServer.start(directory: directory)
         defer { server.cancel() }
-        var iterator = urls.makeAsyncIterator()
-        let url = try #require(await iterator.next())
         #expect(url.hasPrefix("http://127.0.0.1:"))
         #expect(!url.hasSuffix(":0"))
 

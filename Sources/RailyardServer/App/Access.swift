@@ -14,11 +14,18 @@ struct Access: Sendable {
     func authorize(
         _ permission: Permission, workspaceId: String, what: String, context: RailyardRequestContext
     ) async throws -> Role {
-        let user = try context.requireUser()
+        let role = try await authorize(permission, workspaceId: workspaceId, what: what, user: try context.requireUser())
+        // What the audit log records the request's change under, should it succeed.
+        context.audit.workspaceId = workspaceId
+        return role
+    }
+
+    /// ``authorize(_:workspaceId:what:context:)`` for a user known without a request (the events socket).
+    @discardableResult
+    func authorize(_ permission: Permission, workspaceId: String, what: String, user: User) async throws -> Role {
         guard let role = try await store.role(userId: user.id, workspaceId: workspaceId) else {
             throw RailyardError.notFound(what)
         }
-        context.audit.workspaceId = workspaceId
         guard PermissionTable.allows(role, permission) else {
             throw RailyardError(
                 .forbidden,
@@ -33,6 +40,13 @@ struct Access: Sendable {
         _ = try context.requireUser()
         guard let project = try await store.project(id: id) else { throw RailyardError.notFound("project \(id)") }
         try await authorize(permission, workspaceId: project.workspaceId, what: "project \(id)", context: context)
+        return project
+    }
+
+    /// The project `id`, if `user` holds `permission` in its workspace.
+    func project(_ id: String, _ permission: Permission, user: User) async throws -> Project {
+        guard let project = try await store.project(id: id) else { throw RailyardError.notFound("project \(id)") }
+        try await authorize(permission, workspaceId: project.workspaceId, what: "project \(id)", user: user)
         return project
     }
 

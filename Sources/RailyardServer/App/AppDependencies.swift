@@ -36,6 +36,10 @@ struct AppDependencies: Sendable {
     let metrics: ServerMetrics
     let notifier: DeployNotifier
     let usage: UsageRecorder
+    /// Live deployment events for the dashboard's sockets.
+    let events: EventHub
+    /// The dashboard's files.
+    let dashboard: DashboardAssets
 
     init(
         configuration: ServerConfiguration, store: any Store, secret: ServerSecret, logger: Logger,
@@ -95,6 +99,8 @@ struct AppDependencies: Sendable {
         )
         notifier.start()
         self.usage = UsageRecorder(store: store, deployer: deployer, notifier: notifier, logger: logger)
+        self.events = EventHub(store: store, logger: logger) { (try? await deployer.decorate($0)) ?? $0 }
+        self.dashboard = DashboardAssets.installed()
     }
 
     /// How the outside reaches the API, e.g. for the OAuth callback.

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import RailyardCore
@@ -29,6 +30,7 @@ public enum RailyardApp {
         router.add(middleware: ErrorMiddleware())
         router.get("health") { _, _ in JSONResponse(["status": "ok"]) }
         MetricsController(dependencies: dependencies).addRoutes(to: router)
+        DashboardController(assets: dependencies.dashboard).addRoutes(to: router)
 
         let trust = dependencies.configuration.trustForwardedFor
         let auth = router.group("api/v1/auth")
@@ -70,6 +72,7 @@ public enum RailyardApp {
         LogSearchController(dependencies: dependencies).addRoutes(to: api)
         CronController(dependencies: dependencies, deployer: dependencies.deployer).addRoutes(to: api)
         WebhookController(dependencies: dependencies).addRoutes(to: api)
+        EventsController(dependencies: dependencies).addRoutes(to: api)
         return router
     }
 
@@ -93,6 +96,8 @@ public enum RailyardApp {
             routes: routes, certificateStore: https?.certificates
         )
         let router = buildRouter(dependencies: dependencies)
+        let webSockets = Router(context: BasicWebSocketRequestContext.self)
+        EventsController(dependencies: dependencies).addUpgradeRoute(to: webSockets)
         let host = configuration.host
         var edgeConfiguration = configuration.edge
         let traffic = dependencies.traffic
@@ -112,10 +117,11 @@ public enum RailyardApp {
         let startup = EdgeStartup(edge: edge, dependencies: dependencies, host: host, onListening: onEdgeListening, https: announceHTTPS)
         return Application(
             router: router,
+            server: .http1WebSocketUpgrade(webSocketRouter: webSockets),
             configuration: ApplicationConfiguration(
                 address: .hostname(host, port: configuration.port), serverName: nil
             ),
-            services: [edge, startup, dependencies.tcpProxies],
+            services: [dependencies.events, edge, startup, dependencies.tcpProxies],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 dependencies.boundPort.set(port)

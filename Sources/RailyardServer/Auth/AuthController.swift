@@ -10,6 +10,8 @@ struct AuthController {
     func addRoutes(to group: RouterGroup<RailyardRequestContext>) {
         group.post("signup", use: signup)
         group.post("login", use: login)
+        let github = dependencies.configuration.github.isConfigured
+        group.get("methods") { _, _ in JSONResponse(["password": true, "github": github]) }
         group.get("github", use: githubRedirect)
         group.get("github/callback", use: githubCallback)
     }
@@ -46,16 +48,17 @@ struct AuthController {
 
     @Sendable func githubRedirect(_ request: Request, context: RailyardRequestContext) async throws -> Response {
         guard dependencies.configuration.github.isConfigured else { throw GitHubClient.notConfigured }
-        let state = try await dependencies.oauthState.make()
+        // `?next=dashboard`: the dashboard's button, whose callback answers with a page, not JSON.
+        let state = try await dependencies.oauthState.make(next: request.query("next") == "dashboard" ? "dashboard" : nil)
         let url = try dependencies.github.authorizeURL(
             state: state, redirectURI: dependencies.publicURL + "/api/v1/auth/github/callback"
         )
         return Response(status: .found, headers: [.location: url])
     }
 
-    @Sendable func githubCallback(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<AuthResponse> {
+    @Sendable func githubCallback(_ request: Request, context: RailyardRequestContext) async throws -> Response {
         guard dependencies.configuration.github.isConfigured else { throw GitHubClient.notConfigured }
-        guard let state = request.query("state"), await dependencies.oauthState.isValid(state) else {
+        guard let state = request.query("state"), let claims = await dependencies.oauthState.payload(state) else {
             throw RailyardError(
                 .unauthorized, "the sign-in state is missing, forged or expired; start again at /api/v1/auth/github"
             )
@@ -69,7 +72,9 @@ struct AuthController {
             name: githubUser.name, avatarURL: githubUser.avatarURL
         )
         context.logger.info("user signed in with GitHub", metadata: ["user.id": "\(user.id)"])
-        return JSONResponse(try await dependencies.sessions.issue(for: user))
+        let session = try await dependencies.sessions.issue(for: user)
+        if claims.next == "dashboard" { return DashboardController.signedIn(token: session.token) }
+        return try JSONResponse(session).response(from: request, context: context)
     }
 }
 

@@ -9,6 +9,9 @@ struct OAuthState: Sendable {
         var exp: ExpirationClaim
         var nonce: String
         var typ: String
+        /// Where the callback hands the session: nil answers JSON (API clients); `dashboard` a page
+        /// that gives the token to the dashboard. A fixed set, so the state cannot name a site.
+        var next: String?
 
         func verify(using algorithm: some JWTAlgorithm) async throws {
             try exp.verifyNotExpired()
@@ -25,14 +28,21 @@ struct OAuthState: Sendable {
         self.keys = await JWTKeyCollection().add(hmac: HMACKey(key: secret.key(for: "oauth-state")), digestAlgorithm: .sha256)
     }
 
-    /// A new signed state valid for ten minutes.
-    func make() async throws -> String {
+    /// A new signed state valid for ten minutes; `next` says where the callback hands the session.
+    func make(next: String? = nil) async throws -> String {
         let nonce = Array(SystemRandomNumberGenerator.randomBytes(16)).hexString
-        return try await keys.sign(Payload(exp: ExpirationClaim(value: Date().addingTimeInterval(Self.lifetime)), nonce: nonce, typ: "github-oauth"))
+        return try await keys.sign(Payload(
+            exp: ExpirationClaim(value: Date().addingTimeInterval(Self.lifetime)), nonce: nonce, typ: "github-oauth", next: next
+        ))
     }
 
-    /// Whether `state` was made by ``make()`` and has not expired.
+    /// Whether `state` was made by ``make(next:)`` and has not expired.
     func isValid(_ state: String) async -> Bool {
-        (try? await keys.verify(state, as: Payload.self)) != nil
+        await payload(state) != nil
+    }
+
+    /// The state's claims, when it was made by ``make(next:)`` and has not expired.
+    func payload(_ state: String) async -> Payload? {
+        try? await keys.verify(state, as: Payload.self)
     }
 }

@@ -28,7 +28,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    private func authenticate(_ token: String) async throws -> Identity {
+    /// The identity a bearer token proves (also used by the events socket, whose token comes in a message).
+    func authenticate(_ token: String) async throws -> Identity {
         if token.hasPrefix(APITokenSecret.marker) {
             guard let user = try await store.user(apiTokenHash: APITokenSecret.hash(token)) else {
                 throw RailyardError(

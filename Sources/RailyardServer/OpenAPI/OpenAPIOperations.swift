@@ -15,6 +15,13 @@ enum OpenAPIOperations {
               tag: "system", success: (200, ["type": "string"]), authenticated: false),
         .init(method: "get", path: "/api/v1/openapi.json", operationId: "openAPIDocument",
               summary: "This document", tag: "system", success: (200, ["type": "object"]), authenticated: false),
+        .init(method: "get", path: "/", operationId: "dashboard", summary: "The dashboard's page (HTML)", tag: "dashboard",
+              success: (200, nil), authenticated: false),
+        .init(method: "get", path: "/assets/{file}", operationId: "dashboardAsset",
+              summary: "One of the dashboard's CSS or JavaScript files", tag: "dashboard", success: (200, nil), authenticated: false),
+        .init(method: "get", path: "/api/v1/events", operationId: "events",
+              summary: "WebSocket of live deployment statuses and log lines (see docs/api.md); without an upgrade, 400",
+              tag: "dashboard", success: (101, nil), authenticated: false),
     ]
 
     private static let auth: [OpenAPIOperation] = [
@@ -22,8 +29,13 @@ enum OpenAPIOperations {
               tag: "auth", requestBody: "SignupRequest", success: (201, S.ref("AuthResponse")), authenticated: false),
         .init(method: "post", path: "/api/v1/auth/login", operationId: "login", summary: "Log in with email and password",
               tag: "auth", requestBody: "LoginRequest", success: (200, S.ref("AuthResponse")), authenticated: false),
+        .init(method: "get", path: "/api/v1/auth/methods", operationId: "signInMethods",
+              summary: "Which sign-ins this server offers: {\"password\": true, \"github\": bool}", tag: "auth",
+              success: (200, ["type": "object", "additionalProperties": ["type": "boolean"]]), authenticated: false),
         .init(method: "get", path: "/api/v1/auth/github", operationId: "githubSignIn",
-              summary: "Redirect to GitHub to sign in", tag: "auth", success: (302, nil), authenticated: false),
+              summary: "Redirect to GitHub to sign in", tag: "auth", success: (302, nil), authenticated: false,
+              query: [("next", "`dashboard`: the callback answers a page that hands the token to the dashboard, not JSON",
+                       ["type": "string", "enum": ["dashboard"]])]),
         .init(method: "get", path: "/api/v1/auth/github/callback", operationId: "githubCallback",
               summary: "Finish GitHub sign-in: exchange the code, upsert the user", tag: "auth",
               success: (200, S.ref("AuthResponse")), authenticated: false,
