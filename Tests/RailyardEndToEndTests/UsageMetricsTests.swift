@@ -68,9 +68,9 @@ extension EndToEndTests {
                 #expect(table.status == 0 && table.stdout.contains("MEMORY") && table.stdout.contains("Now: "), "\(table)")
                 let scrape = try EdgeRequest.curl([server.baseURL + "/metrics"]).body
                 #expect(scrape.contains("railyard_replica_memory_limit_bytes{service_id=") && scrape.contains(" 268435456"), "\(scrape.suffix(2000))")
-                // The app's line is found by a log search, with the time it was written (marks every second here).
+                // The app's line is found by a log search, with the time it was written (a mark every 6 s here).
                 var dated: LogSearchResult?
-                for _ in 0..<50 {
+                for _ in 0..<100 {
                     let search = try await cli.run(["logs", "--search", "GREW BY 100", "--since", "10m", "--json"])
                     dated = try? RailyardJSON.decoder().decode(LogSearchResult.self, from: Data(search.stdout.utf8))
                     if dated?.matches.first?.at != nil { break }

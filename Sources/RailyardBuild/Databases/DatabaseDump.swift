@@ -78,7 +78,7 @@ public struct DatabaseDump: Sendable {
             return Command(
                 arguments: [program("dump", "mysqldump"), "--protocol=TCP", "--host", endpoint.host, "--port", "\(endpoint.port)",
                     "--user", endpoint.user, "--single-transaction", "--routines", "--triggers", "--events",
-                    "--databases", endpoint.database, "--result-file", file],
+                    "--result-file", file, endpoint.database],
                 environment: ["MYSQL_PWD": endpoint.password]
             )
         case .redis:
@@ -111,7 +111,7 @@ public struct DatabaseDump: Sendable {
         case .mysql:
             return Command(
                 arguments: [program("client", "mysql"), "--protocol=TCP", "--host", endpoint.host, "--port", "\(endpoint.port)",
-                    "--user", endpoint.user, "--execute", "source \(file)"],
+                    "--user", endpoint.user, "--database", endpoint.database, "--execute", "source \(file)"],
                 environment: ["MYSQL_PWD": endpoint.password]
             )
         case .redis:

@@ -13,6 +13,9 @@ public struct DatabaseTemplate: Sendable {
         self.programs = programs
     }
 
+    /// Seconds a database server gets to stop cleanly before it is killed, unless `deploy.drainingSeconds` says.
+    public static let defaultDrainingSeconds = 60
+
     /// The script's name in the app folder.
     public static let script = "start.sh"
 
@@ -40,6 +43,9 @@ public struct DatabaseTemplate: Sendable {
         force(\.healthcheckPath, "healthcheckPath", to: nil, because: "a database answers on its port, not over HTTP")
         force(\.cronSchedule, "cronSchedule", to: nil, because: "a database stays up")
         force(\.sleepApplication, "sleepApplication", to: nil, because: "the edge cannot wake it for a database client")
+        // A clean shutdown (a checkpoint, InnoDB's flush, Redis's save) may take a while: a minute
+        // before SIGKILL unless the user says otherwise.
+        config.deploy.drainingSeconds = config.deploy.drainingSeconds ?? Self.defaultDrainingSeconds
         var plan = BuildPlan(provider: engine.rawValue, start: "exec /bin/sh ./\(Self.script)", config: config)
         plan.warnings = warnings
         return plan
@@ -127,6 +133,9 @@ public struct DatabaseTemplate: Sendable {
           echo "Waiting for the previous server to release $volume"
           flock -w 120 9 || { echo "another database server still uses $volume" >&2; exit 1; }
         fi
+        # Sockets, pid files and config of this server only (the sandbox's /tmp is private, but a host
+        # without bubblewrap shares its own).
+        run="$(mktemp -d)"
 
         """
 
@@ -167,8 +176,8 @@ public struct DatabaseTemplate: Sendable {
                 if [ ! -s "$data/PG_VERSION" ]; then
                   echo "Initialising a new PostgreSQL database in $data"
                   rm -rf "$data.init"
-                  password_file="$(mktemp)"
-                  printf '%s\\n' "$PGPASSWORD" > "$password_file"
+                  password_file="$run/password"
+                  printf '%s\\n' "${PGPASSWORD:?set PGPASSWORD with railyard variables}" > "$password_file"
                   \(path("init")) -D "$data.init" -U "$PGUSER" --pwfile="$password_file" --auth=scram-sha-256 -E UTF8 --no-locale > /dev/null
                   rm -f "$password_file"
                   printf 'host all all 0.0.0.0/0 scram-sha-256\\n' >> "$data.init/pg_hba.conf"
@@ -177,7 +186,7 @@ public struct DatabaseTemplate: Sendable {
                   fi
                   mv "$data.init" "$data"
                 fi
-                \(Self.supervise("\(path("server")) -D \"$data\" -p \"${PORT:-5432}\" -c listen_addresses='*' -c unix_socket_directories=/tmp", stopWith: "INT"))
+                \(Self.supervise("\(path("server")) -D \"$data\" -p \"${PORT:-5432}\" -c listen_addresses='*' -c unix_socket_directories=\"$run\"", stopWith: "INT"))
 
                 """
         case .redis:
@@ -188,8 +197,8 @@ public struct DatabaseTemplate: Sendable {
             Self.header + """
                 mkdir -p "$volume/redis"
                 umask 077
-                printf 'requirepass "%s"\\n' "$REDISPASSWORD" > /tmp/redis.conf
-                set -- /tmp/redis.conf --port "${PORT:-6379}" --bind 0.0.0.0 --protected-mode no --dir "$volume/redis" --daemonize no
+                printf 'requirepass "%s"\\n' "${REDISPASSWORD:?set REDISPASSWORD with railyard variables}" > "$run/redis.conf"
+                set -- "$run/redis.conf" --port "${PORT:-6379}" --bind 0.0.0.0 --protected-mode no --dir "$volume/redis" --daemonize no
                 if [ ! -f "$volume/redis/dump.rdb" ] || [ -d "$volume/redis/appendonlydir" ]; then
                   exec \(path("server")) "$@" --appendonly yes
                 fi
@@ -205,10 +214,10 @@ public struct DatabaseTemplate: Sendable {
                   echo "Initialising a new MySQL (MariaDB) database in $data"
                   rm -rf "$data.init"
                   \(path("init")) --no-defaults --datadir="$data.init" --auth-root-authentication-method=normal --skip-test-db > /dev/null
-                  \(path("server")) --no-defaults --datadir="$data.init" --skip-networking --socket=/tmp/init.sock --pid-file=/tmp/init.pid &
+                  \(path("server")) --no-defaults --datadir="$data.init" --skip-networking --socket="$run/init.sock" --pid-file="$run/init.pid" &
                   init=$!
-                \(Self.waitUntil("\(path("admin")) --no-defaults --socket=/tmp/init.sock -uroot ping"))
-                  \(path("client")) --no-defaults --socket=/tmp/init.sock -uroot <<SQL
+                \(Self.waitUntil("\(path("admin")) --no-defaults --socket=\"$run/init.sock\" -uroot ping"))
+                  \(path("client")) --no-defaults --socket="$run/init.sock" -uroot <<SQL
                 ALTER USER 'root'@'localhost' IDENTIFIED BY '$MYSQL_ROOT_PASSWORD';
                 CREATE USER 'root'@'%' IDENTIFIED BY '$MYSQL_ROOT_PASSWORD';
                 GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION;
@@ -220,7 +229,7 @@ public struct DatabaseTemplate: Sendable {
                   mv "$data.init" "$data"
                 fi
                 exec \(path("server")) --no-defaults --datadir="$data" --port="${PORT:-3306}" --bind-address=0.0.0.0 \\
-                  --socket=/tmp/mysqld.sock --pid-file=/tmp/mysqld.pid --skip-name-resolve
+                  --socket="$run/mysqld.sock" --pid-file="$run/mysqld.pid" --skip-name-resolve
 
                 """
         case .mongo:
@@ -228,17 +237,20 @@ public struct DatabaseTemplate: Sendable {
                 data="$volume/mongo"
                 if [ ! -f "$data/.railyard-initialised" ]; then
                   echo "Initialising a new MongoDB database in $data"
-                  mkdir -p "$data"
-                  \(path("server")) --dbpath "$data" --bind_ip 127.0.0.1 --port 27099 --unixSocketPrefix /tmp &
+                  rm -rf "$data.init"
+                  mkdir -p "$data.init"
+                  \(path("server")) --dbpath "$data.init" --bind_ip 127.0.0.1 --port 27099 --unixSocketPrefix "$run" &
                   init=$!
                 \(Self.waitUntil("\(path("client")) --quiet --port 27099 --eval 'db.runCommand({ ping: 1 })'"))
                   \(path("client")) --quiet --port 27099 admin --eval \\
                     "db.createUser({ user: '$MONGOUSER', pwd: '$MONGOPASSWORD', roles: ['root'] })"
                   kill -TERM "$init"
                   wait "$init" || true
-                  touch "$data/.railyard-initialised"
+                  touch "$data.init/.railyard-initialised"
+                  rm -rf "$data"
+                  mv "$data.init" "$data"
                 fi
-                exec \(path("server")) --dbpath "$data" --port "${PORT:-27017}" --bind_ip_all --auth --unixSocketPrefix /tmp
+                exec \(path("server")) --dbpath "$data" --port "${PORT:-27017}" --bind_ip_all --auth --unixSocketPrefix "$run"
 
                 """
         }

@@ -216,6 +216,21 @@ extension Cgroup {
         }
     }
 
+    /// Memory in use less the inactive file cache the kernel reclaims before it kills (what
+    /// `docker stats` shows): the figure to compare with the limit.
+    public var workingSetBytes: UInt64? {
+        guard let usage = memoryBytes else { return nil }
+        let (file, key) = switch version {
+        case .v1(let root): (root.appendingPathComponent("memory/\(name)/memory.stat"), "total_inactive_file")
+        case .v2(let root): (root.appendingPathComponent("\(name)/memory.stat"), "inactive_file")
+        }
+        guard let text = try? String(contentsOf: file, encoding: .utf8),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix(key + " ") }),
+            let inactive = UInt64(line.dropFirst(key.count + 1))
+        else { return usage }
+        return usage > inactive ? usage - inactive : 0
+    }
+
     private static func number(in file: URL) -> UInt64? {
         guard let text = try? String(contentsOf: file, encoding: .utf8) else { return nil }
         return UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines))

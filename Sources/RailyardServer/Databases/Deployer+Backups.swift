@@ -3,6 +3,7 @@ import Logging
 import RailyardBuild
 import RailyardCore
 import RailyardEdge
+import RailyardRuntime
 import RailyardStore
 
 /// Backups of database services: dumps made by the host's tools from the running server into
@@ -165,40 +166,65 @@ extension Deployer {
         return nil
     }
 
-    /// Redis: stop the server, put the RDB in its data folder (its append-only files go, so the RDB
-    /// is what loads), and deploy it again.
+    /// Redis: stop the server, put the RDB in its data folder (its append-only files are moved aside,
+    /// so the RDB is what loads), and deploy it again. The RDB is copied beside the old one first and
+    /// renamed over it, so a failed copy leaves the old data in place; whatever happens after the
+    /// stop, the service is deployed again.
     private func restoreOffline(
         _ file: URL, into service: Service, project: Project, environment: RailyardCore.Environment, log: URL
     ) async throws -> Deployment {
         guard let volume = try await store.volumes(serviceId: service.id, environmentId: environment.id).first else {
             throw RailyardError(.conflict, "\(service.name) has no volume in \(environment.name) to restore into; deploy it once first")
         }
+        let volumeFolder = layout.volume(volume.id)
+        guard FileManager.default.fileExists(atPath: volumeFolder.path) else {
+            throw RailyardError(.conflict, "\(service.name)'s volume in \(environment.name) holds no data yet; deploy it once first")
+        }
+        let identity = try await identity(of: service.id)
+        let folder = volumeFolder.appendingPathComponent("redis", isDirectory: true)
+        let staged = folder.appendingPathComponent("dump.rdb.restoring")
         for live in try await activeDeployments(serviceId: service.id, environmentId: environment.id) {
             if let runner = runners[live.id] { await runner.retire() }
             try await remove(live)
         }
-        let identity = try await identity(of: service.id)
-        // The stopped server may still be writing its last RDB: its start script's lock on the
-        // volume is held until it has exited.
-        let lock = try await Self.lockVolume(layout.volume(volume.id))
-        defer { close(lock) }
-        let folder = layout.volume(volume.id).appendingPathComponent("redis", isDirectory: true)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try? FileManager.default.removeItem(at: folder.appendingPathComponent("appendonlydir"))
-        let target = folder.appendingPathComponent("dump.rdb")
-        try? FileManager.default.removeItem(at: target)
-        try FileManager.default.copyItem(at: file, to: target)
-        Self.ensureOwned(folder, by: identity.user)
-        if let user = identity.user { _ = chown(target.path, user.uid, user.gid) }
-        LogFile.append("Restored the RDB into \(service.name)'s volume; deploying it again", to: log)
-        return try await deployWithoutUpload(project: project, environment: environment, service: service)
+        var failure: Error?
+        do {
+            // The stopped server may still be writing its last RDB: its start script's lock on the
+            // volume is held until it has exited.
+            let lock = try await Self.lockVolume(volumeFolder, owner: identity.user)
+            defer { close(lock) }
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try? FileManager.default.removeItem(at: staged)
+            try FileManager.default.copyItem(at: file, to: staged)
+            let append = folder.appendingPathComponent("appendonlydir")
+            if FileManager.default.fileExists(atPath: append.path) {
+                let aside = folder.appendingPathComponent("appendonlydir.before-restore-\(Int(Date().timeIntervalSince1970))")
+                try FileManager.default.moveItem(at: append, to: aside)
+                LogFile.append("Moved the append-only files aside to \(aside.lastPathComponent); delete them once the restore is checked", to: log)
+            }
+            guard rename(staged.path, folder.appendingPathComponent("dump.rdb").path) == 0 else {
+                throw RailyardError(.internal, "could not put the RDB in place: \(String(cString: strerror(errno)))")
+            }
+            Self.ensureOwned(folder, by: identity.user)
+            if let user = identity.user { _ = chown(folder.appendingPathComponent("dump.rdb").path, user.uid, user.gid) }
+            LogFile.append("Restored the RDB into \(service.name)'s volume; deploying it again", to: log)
+        } catch {
+            try? FileManager.default.removeItem(at: staged)
+            LogFile.append("The restore failed (\(error)); deploying \(service.name) again on its old data", to: log)
+            failure = error
+        }
+        let deployment = try await deployWithoutUpload(project: project, environment: environment, service: service)
+        if let failure { throw RailyardError(.internal, "the restore failed and \(service.name) was started again on its old data: \(failure)") }
+        return deployment
     }
 
     /// Takes the lock a database's start script holds on its volume for its server's life (waiting
     /// up to two minutes); returns the descriptor to close.
-    static func lockVolume(_ volume: URL) async throws -> Int32 {
+    static func lockVolume(_ volume: URL, owner: AppUser?) async throws -> Int32 {
         let descriptor = open(volume.appendingPathComponent(".railyard-lock").path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw RailyardError(.internal, "could not open the volume's lock: \(String(cString: strerror(errno)))") }
+        // The service's start script opens it too, as the service's user.
+        if let owner { _ = fchown(descriptor, owner.uid, owner.gid) }
         let deadline = ContinuousClock.now + .seconds(120)
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             guard ContinuousClock.now < deadline else {
@@ -265,6 +291,20 @@ extension Deployer {
             _ = try await startBackup(project: project, environment: environment, service: service, trigger: .schedule)
         } catch {
             logger.warning("scheduled backup not started", metadata: ["service.id": "\(serviceId)", "error": "\(error)"])
+        }
+    }
+
+    /// Deletes files in `backups/` that no backup record names any more (their service,
+    /// environment or project was deleted, which deletes the records).
+    func removeOrphanedBackupFiles() async {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: layout.backups.path) else { return }
+        for name in names {
+            let id = String(name.prefix { $0 != "." })
+            guard !name.hasPrefix("."), !id.isEmpty, (try? await store.databaseBackup(id: id)) == .some(nil) else {
+                if name.hasPrefix(".secret-") { try? FileManager.default.removeItem(at: layout.backups.appendingPathComponent(name)) }
+                continue
+            }
+            try? FileManager.default.removeItem(at: layout.backups.appendingPathComponent(name))
         }
     }
 

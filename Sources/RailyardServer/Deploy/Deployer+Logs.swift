@@ -14,10 +14,13 @@ extension Deployer {
         var truncated = false
         for deployment in try await store.deployments(serviceId: service.id, environmentId: environment.id, limit: 1000)
         where deployment.createdAt <= until && (deployment.status.isLive || deployment.updatedAt >= since) {
-            let file = layout.runtimeLog(deployment.id)
-            guard let text = try? String(contentsOf: file, encoding: .utf8) else { continue }
+            let path = layout.runtimeLog(deployment.id).path
+            guard FileManager.default.fileExists(atPath: path) else { continue }
             let marks = try await store.logMarks(deploymentId: deployment.id)
-            for found in LogSearchResult.matching(query, in: text) {
+            // Read off the deployer's actor: a big log must not hold up deploys.
+            let wanted = limit - matches.count + 1
+            let lines = await Task.detached { LogSearchResult.matching(query, inFile: path, limit: wanted) }.value
+            for found in lines {
                 let at = LogSearchResult.time(ofLineEndingAt: found.end, marks: marks)
                 // A line with a time is kept when it falls in the span; one without, as its deployment did.
                 if let at, at < since || at > until { continue }
@@ -73,19 +76,28 @@ extension Deployer {
         try? await store.deleteLogMarks(deploymentId: deploymentId)
     }
 
-    /// Notes how long each live release's runtime log is now, when it grew since the last note, so
-    /// searches can tell when a line was written.
-    func markLogs() async {
+    /// Notes how long each live release's runtime log is now, when it grew and `gap` passed since the
+    /// last note (how precisely a line's time is known), so searches can tell when a line was written.
+    func markLogs(every gap: TimeInterval, now: Date = Date()) async {
         var marks: [(deploymentId: String, offset: Int64)] = []
+        var unknown: [(deploymentId: String, offset: Int64)] = []
         for id in runners.keys {
             let size = (try? FileManager.default.attributesOfItem(atPath: layout.runtimeLog(id).path)[.size] as? NSNumber)?.int64Value ?? 0
-            guard size > 0, loggedSizes[id] != size else { continue }
-            loggedSizes[id] = size
+            guard let last = loggedSizes[id] else {
+                // First sight since this server started: what is there was written while none watched.
+                loggedSizes[id] = (size, now)
+                if size > 0 { unknown.append((id, size)) }
+                continue
+            }
+            guard size != last.size, now.timeIntervalSince(last.at) >= gap else { continue }
+            loggedSizes[id] = (size, now)
             marks.append((id, size))
         }
         loggedSizes = loggedSizes.filter { runners[$0.key] != nil }
-        try? await store.recordLogMarks(marks, at: Date())
+        try? await store.recordLogMarks(unknown, at: LogSearchResult.unknownTime)
+        try? await store.recordLogMarks(marks, at: now)
     }
+
 
     /// Prunes every `interval` until cancelled.
     func runLogRetention(age: TimeInterval, maxBytes: Int64, every interval: Duration = .seconds(600)) async {

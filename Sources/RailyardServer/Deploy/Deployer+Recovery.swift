@@ -15,6 +15,7 @@ extension Deployer {
         do {
             await interruptCronRuns()
             await failInterruptedBackups()
+            await removeOrphanedBackupFiles()
             for deployment in try await store.deployments(statuses: [.queued, .initializing, .building, .deploying]) {
                 await stopRecordedReplicas(of: deployment)
                 if let failed = try? deployment.moving(to: .failed, at: Date(), reason: "interrupted by a restart of the Railyard server; run `railyard redeploy`") {

@@ -48,7 +48,7 @@ actor Deployer {
     /// scale) arriving meanwhile waits for its runner instead of finding none.
     var recovering = false
     /// Each live release's runtime log size at its last mark (log search's times).
-    var loggedSizes: [String: Int64] = [:]
+    var loggedSizes: [String: (size: Int64, at: Date)] = [:]
     /// Database services (`service/environment`) with a backup running.
     var backupsRunning: Set<String> = []
     /// The schedule follower of each live cron release, by deployment id.

@@ -198,7 +198,7 @@ actor ReleaseRunner {
             let group = cgroups[replica.id]
             return UsageReading(
                 serviceId: context.release.service.id, environmentId: context.release.environment.id, replicaId: replica.id,
-                cpuNanoseconds: group?.cpuTimeNanoseconds, memoryBytes: group?.memoryBytes,
+                cpuNanoseconds: group?.cpuTimeNanoseconds, memoryBytes: group?.workingSetBytes,
                 memoryLimitBytes: context.limits.memoryBytes, network: replica.network == nil ? nil : UsageReading.networkBytes(pid: replica.pid)
             )
         }

@@ -86,10 +86,16 @@ actor DeployNotifier {
         let id = UUID().uuidString.lowercased()
         Task {
             for (attempt, delay) in Self.retryDelays.enumerated() {
-                if delay > .zero { try? await Task.sleep(for: delay) }
+                if delay > .zero {
+                    try? await Task.sleep(for: delay)
+                    // A webhook removed meanwhile gets no more attempts.
+                    guard (try? await store.projectWebhooks(projectId: webhook.projectId))?.contains(where: { $0.id == webhook.id }) ?? true else { return }
+                }
                 let (status, error) = await post(body, to: webhook.url, event: message.event, delivery: id, secret: secret)
                 record(WebhookDelivery(id: id, event: message.event, attempt: attempt + 1, status: status, error: error, at: Date()), webhook: webhook.id)
                 if let status, (200..<300).contains(status) { return }
+                // The receiver refused the request itself: sending it again would not help.
+                if let status, (400..<500).contains(status), status != 408, status != 429 { return }
             }
             logger.warning("webhook gave up", metadata: ["webhook.id": "\(webhook.id)", "webhook.event": "\(message.event)"])
         }

@@ -15,7 +15,21 @@ struct ProjectWebhookController {
 
     @Sendable func list(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<[ProjectWebhook]> {
         let project = try await dependencies.access.project(try context.parameters.require("projectId"), .projectRead, context: context)
-        return JSONResponse(try await dependencies.store.projectWebhooks(projectId: project.id))
+        let webhooks = try await dependencies.store.projectWebhooks(projectId: project.id)
+        // A chat app's webhook URL is a credential (whoever has it can post): only those who may
+        // change webhooks see it whole.
+        let role = try await dependencies.store.role(userId: try context.requireUser().id, workspaceId: project.workspaceId)
+        guard let role, PermissionTable.allows(role, .projectUpdate) else { return JSONResponse(webhooks.map(Self.masked)) }
+        return JSONResponse(webhooks)
+    }
+
+    /// The webhook with its URL cut to scheme and host.
+    static func masked(_ webhook: ProjectWebhook) -> ProjectWebhook {
+        var masked = webhook
+        if let parts = URLComponents(string: webhook.url), let scheme = parts.scheme, let host = parts.host {
+            masked.url = "\(scheme)://\(host)\(parts.port.map { ":\($0)" } ?? "")/…"
+        }
+        return masked
     }
 
     /// Answers with the signing secret, this once.

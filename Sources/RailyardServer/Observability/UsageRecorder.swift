@@ -61,7 +61,8 @@ actor UsageRecorder {
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
             await sample()
-            await deployer.markLogs()
+            // Six samples per mark: 30 s at the default interval, a bounded table for chatty logs.
+            await deployer.markLogs(every: 6 * (Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18))
             if ContinuousClock.now - lastMaintenance >= .seconds(60) {
                 lastMaintenance = .now
                 await maintain()
@@ -77,9 +78,12 @@ actor UsageRecorder {
         var samples: [UsageSample] = []
         for reading in readings {
             guard let cpu = reading.cpuNanoseconds else { continue }
-            let network = reading.network ?? (0, 0)
+            // An unreadable network keeps the old baseline (a zero one would make the next delta the
+            // namespace's whole lifetime).
+            let last = previous[reading.replicaId]
+            let network = reading.network ?? (last.map { ($0.rx, $0.tx) } ?? (0, 0))
             defer { previous[reading.replicaId] = (now, cpu, network.rx, network.tx) }
-            guard let last = previous[reading.replicaId], now > last.at, cpu >= last.cpu else { continue }
+            guard let last, now > last.at, cpu >= last.cpu else { continue }
             let wall = now - last.at
             let wallNanoseconds = Double(wall.components.seconds) * 1e9 + Double(wall.components.attoseconds) / 1e9
             let sample = UsageSample(
