@@ -2,7 +2,7 @@
 public enum Permission: String, Sendable, CaseIterable, Codable {
     /// See the workspace and list its projects.
     case workspaceRead = "workspace.read"
-    /// Add, change or remove members; invite people.
+    /// Add members; invite people and revoke invitations.
     case workspaceManageMembers = "workspace.members.manage"
     /// Read the workspace's audit log.
     case workspaceAuditRead = "workspace.audit.read"
