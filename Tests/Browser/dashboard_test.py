@@ -99,6 +99,28 @@ def run(driver, api, arguments, email, password):
     wait(driver, 20, lambda d: secret in (texts(d, cell) or [""])[0], "reveal did not show the value")
     print("set API_KEY: shown masked, revealed on request")
 
+    # A service with a process: its Metrics tab draws CPU and memory from the usage figures.
+    api_service = api.call("POST", f"/projects/{project}/services", {"name": "api"})
+    app = static_site({"main.py": "import http.server, os\n"
+                       "http.server.HTTPServer(('0.0.0.0', int(os.environ['PORT'])), http.server.SimpleHTTPRequestHandler).serve_forever()\n"})
+    started = api.call("POST", f"/projects/{project}/environments/{environment}/services/{api_service['id']}/deployments",
+                       raw=app, content_type="application/gzip")
+    for _ in range(120):
+        if api.call("GET", f"/projects/{project}/deployments/{started['id']}")["status"] in ("SUCCESS", "FAILED"):
+            break
+        time.sleep(0.5)
+    metrics_page = f"{arguments.url}/#/projects/{project}/environments/{environment}/services/{api_service['id']}/metrics"
+    driver.get(metrics_page)
+    for _ in range(30):
+        time.sleep(1)
+        if driver.find_elements(By.ID, "cpu-chart"):
+            break
+        driver.refresh()  # the tab reads the figures once: load it again until some are there
+    wait(driver, 20, lambda d: d.find_elements(By.CSS_SELECTOR, "#memory-chart polyline"), "the memory chart never showed")
+    now = driver.find_element(By.ID, "usage-now").text
+    assert now.startswith("Now: ") and "MiB of 512 MiB memory" in now, f"unexpected usage line: {now!r}"
+    print("the metrics tab charts CPU and memory:", now)
+
     errors = [error for error in browser_errors(driver) if "favicon" not in error]
     assert not errors, f"the browser console has errors: {errors}"
 

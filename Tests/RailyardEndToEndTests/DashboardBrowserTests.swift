@@ -30,7 +30,8 @@ extension EndToEndTests {
             .enabled(if: browserInstalled, "needs chromium, chromium-driver and selenium: run scripts/test-services")
         )
         func dashboardInBrowser() async throws {
-            try await ServerProcess.withServer { root, server, edge in
+            // Usage sampled every second, so the metrics tab has figures to chart within the test.
+            try await ServerProcess.withServer(environment: ["RAILYARD_USAGE_INTERVAL": "1"]) { root, server, edge in
                 let outputPath = root.path + "/browser-test.log"
                 _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
                 let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))

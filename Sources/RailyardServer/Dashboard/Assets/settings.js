@@ -54,7 +54,7 @@ export async function domainsTab({ path, body }) {
   await load().catch((error) => errors.show(error));
 }
 
-/** Requests through the edge from http-stats; CPU and memory wait for the metrics issue. */
+/** Requests through the edge (http-stats), then CPU and memory over the last hour (the service's usage figures). */
 export async function metricsTab({ path, body }) {
   const errors = errorLine();
   body.append(h('h2', {}, 'Requests'), errors);
@@ -69,6 +69,39 @@ export async function metricsTab({ path, body }) {
         return h('div', { class: 'bar' }, h('span', {}, name), h('div', {}, fill), h('span', {}, String(count)));
       })));
   }
-  body.append(h('h2', {}, 'CPU and memory'),
-    h('p', { class: 'muted', id: 'metrics-placeholder' }, 'CPU and memory charts arrive with the metrics issue, which records them per replica.'));
+  body.append(h('h2', {}, 'CPU and memory (last hour)'));
+  const report = await api('GET', `${path}/metrics?since=1h`).catch((error) => { errors.show(error); return null; });
+  const points = report?.points ?? [];
+  if (!points.length) {
+    body.append(h('p', { class: 'muted', id: 'usage-empty' }, 'No figures yet: they are sampled every few seconds while the service runs.'));
+    return;
+  }
+  const latest = points[points.length - 1];
+  const mib = (bytes) => bytes / 1048576;
+  body.append(
+    h('p', { id: 'usage-now' },
+      `Now: ${(latest.cpuMillicores / 1000).toFixed(2)} CPU, ${mib(latest.memoryBytes).toFixed(1)} MiB of ${mib(latest.memoryLimitBytes).toFixed(0)} MiB memory, ${latest.replicas} replica(s)`),
+    lineChart('cpu-chart', 'CPU (cores)', points.map((point) => point.cpuMillicores / 1000), Math.max(...points.map((point) => point.cpuMillicores / 1000), 0.05)),
+    lineChart('memory-chart', 'Memory (MiB, up to the limit)', points.map((point) => mib(point.memoryBytes)), Math.max(...points.map((point) => mib(point.memoryLimitBytes)), 1)),
+  );
+}
+
+/** A small SVG line chart of `values` (oldest first) between 0 and `top`, labelled for screen readers. */
+function lineChart(id, label, values, top) {
+  const svg = 'http://www.w3.org/2000/svg';
+  const width = 300, height = 80;
+  const chart = document.createElementNS(svg, 'svg');
+  chart.setAttribute('id', id);
+  chart.setAttribute('class', 'line-chart');
+  chart.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  chart.setAttribute('role', 'img');
+  chart.setAttribute('aria-label', `${label}: latest ${values[values.length - 1].toFixed(2)}, highest ${Math.max(...values).toFixed(2)}`);
+  const line = document.createElementNS(svg, 'polyline');
+  const step = values.length > 1 ? width / (values.length - 1) : 0;
+  line.setAttribute('points', values.map((value, index) => `${(index * step).toFixed(1)},${(height - (height * Math.min(value, top)) / top).toFixed(1)}`).join(' '));
+  line.setAttribute('fill', 'none');
+  line.setAttribute('stroke', 'currentColor');
+  line.setAttribute('stroke-width', '2');
+  chart.append(line);
+  return h('figure', {}, h('figcaption', {}, label), chart);
 }
