@@ -120,6 +120,13 @@ def run(driver, api, arguments, email, password):
     now = driver.find_element(By.ID, "usage-now").text
     assert now.startswith("Now: ") and "MiB of 512 MiB memory" in now, f"unexpected usage line: {now!r}"
     print("the metrics tab charts CPU and memory:", now)
+    # New points arrive on the page's socket every sampling round, without a reload.
+    driver.execute_script("window.__notReloaded = true")
+    before = int(driver.find_element(By.ID, "usage").get_attribute("data-points"))
+    wait(driver, 20, lambda d: int(d.find_element(By.ID, "usage").get_attribute("data-points")) > before + 1,
+         "no new usage point arrived live")
+    assert driver.execute_script("return window.__notReloaded === true"), "the page reloaded"
+    print("usage points arrived live:", before, "->", driver.find_element(By.ID, "usage").get_attribute("data-points"))
 
     errors = [error for error in browser_errors(driver) if "favicon" not in error]
     assert not errors, f"the browser console has errors: {errors}"

@@ -14,7 +14,7 @@ struct EventSocketTests {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("railyard-events-\(UUID().uuidString)", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let (url, server) = try await LiveServer.start(directory: directory)
+        let (url, server) = try await LiveServer.start(directory: directory) { $0.eventsRevalidateInterval = .milliseconds(300) }
         defer { server.cancel() }
         try await body(url)
     }
@@ -78,6 +78,41 @@ struct EventSocketTests {
             #expect(owner.map { $0["type"] } == ["ready", "error", "error"], "\(owner)")
             #expect(owner.dropFirst().first?["code"] == "not_found")
             #expect(owner.last?["code"] == "invalid_input")
+        }
+    }
+}
+
+extension EventSocketTests {
+    @Test("an open socket whose token is revoked is told so and closed: nothing more reaches it")
+    func revokedTokenClosesTheSocket() async throws {
+        try await Self.withServer { base in
+            let session = try await Self.token(base, "carol@example.com")
+            let created = try await Self.post(base + "/api/v1/projects", #"{"name":"kept"}"#, token: session)
+            guard case .string(let projectId)? = created["project"]?["id"] else { Issue.record("no project: \(created)"); return }
+            let issued = try await Self.post(base + "/api/v1/tokens", #"{"name":"dashboard"}"#, token: session)
+            guard case .string(let apiToken)? = issued["token"], case .string(let tokenId)? = issued["apiToken"]?["id"] ?? issued["id"] else {
+                Issue.record("no API token: \(issued)"); return
+            }
+            let received = ReceivedMessages()
+            let url = base.replacingOccurrences(of: "http://", with: "ws://") + "/api/v1/events"
+            try await WebSocketClient.connect(url: url, logger: Logger(label: "test")) { inbound, outbound, _ in
+                try await outbound.write(.text(#"{"token":"\#(apiToken)"}"#))
+                try await outbound.write(.text(#"{"subscribe":{"project":"\#(projectId)"}}"#))
+                var iterator = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+                while let message = try await iterator.next() {
+                    guard case .text(let text) = message else { continue }
+                    let value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+                    received.append(value)
+                    if value["type"] == "ready" {
+                        var revoke = HTTPClientRequest(url: base + "/api/v1/tokens/\(tokenId)")
+                        revoke.method = .DELETE
+                        revoke.headers.add(name: "Authorization", value: "Bearer \(session)")
+                        _ = try await HTTPClient.shared.execute(revoke, timeout: .seconds(10))
+                    }
+                }
+            }
+            let all = received.all
+            #expect(all.first?["type"] == "ready" && all.last?["type"] == "error" && all.last?["code"] == "unauthorized", "\(all)")
         }
     }
 }

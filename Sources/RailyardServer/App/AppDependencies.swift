@@ -98,8 +98,9 @@ struct AppDependencies: Sendable {
             decorate: { (try? await deployer.decorate($0)) ?? $0 }
         )
         notifier.start()
-        self.usage = UsageRecorder(store: store, deployer: deployer, notifier: notifier, logger: logger)
-        self.events = EventHub(store: store, logger: logger) { (try? await deployer.decorate($0)) ?? $0 }
+        let events = EventHub(store: store, logger: logger) { (try? await deployer.decorate($0)) ?? $0 }
+        self.events = events
+        self.usage = UsageRecorder(store: store, deployer: deployer, notifier: notifier, logger: logger, published: events.publishUsage)
         self.dashboard = DashboardAssets.installed()
     }
 

@@ -64,6 +64,8 @@ public struct ServerConfiguration: Sendable {
     public var metricsToken: String?
     /// How often replicas' usage is sampled (`RAILYARD_USAGE_INTERVAL` seconds; 5 by default).
     public var usageInterval: Duration = .seconds(5)
+    /// How often an open events socket's token and access are checked again.
+    public var eventsRevalidateInterval: Duration = .seconds(30)
     /// Logs of deployments that no longer run are deleted after this long (`--log-retention`).
     public var logRetention: TimeInterval = 14 * 86_400
     /// …and, oldest first, while a service's logs in an environment take more than this (`--log-max-size`).

@@ -68,6 +68,20 @@ final class EventHub: ServiceLifecycle.Service, Sendable {
         for watcher in watchers { watcher.send(text) }
     }
 
+    /// Sends each service's point of a sampling round to the sockets watching its figures.
+    func publishUsage(_ samples: [UsageSample]) {
+        let watchers = subscriptions.withLock { Array($0.values) }
+        guard !watchers.isEmpty else { return }
+        for (key, group) in Dictionary(grouping: samples, by: { "\($0.serviceId)/\($0.environmentId)" }) {
+            let interested = watchers.filter { $0.watches(metrics: key) }
+            guard !interested.isEmpty, let first = group.first,
+                let point = UsageReport(resolution: UsageSample.rawResolution, samples: group).points.last
+            else { continue }
+            let text = EventServerMessage.encode(EventServerMessage.Metrics(serviceId: first.serviceId, environmentId: first.environmentId, point: point))
+            for watcher in interested { watcher.send(text) }
+        }
+    }
+
     private func project(ofService serviceId: String) async -> String? {
         if let known = projectOfService.withLock({ $0[serviceId] }) { return known }
         do {
@@ -102,6 +116,18 @@ final class EventSubscription: Sendable {
     func watch(project: String) { _ = projects.withLock { $0.insert(project) } }
     func unwatch(project: String) { _ = projects.withLock { $0.remove(project) } }
     func watches(project: String) -> Bool { projects.withLock { $0.contains(project) } }
+
+    private let touched = Mutex<Set<String>>([])
+    /// Notes a project something of this socket belongs to (its access is checked again later).
+    func note(project: String) { _ = touched.withLock { $0.insert(project) } }
+    /// Every project this socket subscribed to something of.
+    var notedProjects: Set<String> { touched.withLock { $0 } }
+
+    private let usage = Mutex<Set<String>>([])
+    /// Usage figures of `service/environment`.
+    func watch(metrics key: String) { _ = usage.withLock { $0.insert(key) } }
+    func unwatch(metrics key: String) { _ = usage.withLock { $0.remove(key) } }
+    func watches(metrics key: String) -> Bool { usage.withLock { $0.contains(key) } }
 
     /// Queues one text frame.
     func send(_ text: String) { outbox.yield(text) }

@@ -20,6 +20,9 @@ struct EventTopic: Codable, Sendable, Hashable {
     var logs: String?
     /// `build` (default) or `runtime`, with `logs`.
     var kind: String?
+    /// The service whose usage figures to receive (each sampling round's point), with `environment`.
+    var metrics: String?
+    var environment: String?
 }
 
 /// What the server sends: `ready`, `deployment`, `log` and `error` messages, as one JSON object each.
@@ -46,6 +49,14 @@ enum EventServerMessage {
         var kind: String
         var lines: [String]
         var complete: Bool
+    }
+
+    /// A service's usage figures of one sampling round, summed over its replicas.
+    struct Metrics: Encodable {
+        var type = "metrics"
+        var serviceId: String
+        var environmentId: String
+        var point: UsageReport.Point
     }
 
     /// A subscription was refused or a message was not understood; the socket stays open.

@@ -15,6 +15,8 @@ struct EventSocket: Sendable {
     static let maxFollows = 8
     /// Largest client message, in bytes.
     static let maxMessage = 16 * 1024
+    /// How often an open socket's token and access are checked again.
+    var revalidateEvery: Duration = .seconds(30)
 
     private enum Finished { case reader, writer, deadline }
 
@@ -58,7 +60,11 @@ struct EventSocket: Sendable {
         var messages = inbound.messages(maxSize: Self.maxMessage).makeAsyncIterator()
         var user: User?
         var follows: [EventTopic: Task<Void, Never>] = [:]
-        defer { for follow in follows.values { follow.cancel() } }
+        var revalidator: Task<Void, Never>?
+        defer {
+            for follow in follows.values { follow.cancel() }
+            revalidator?.cancel()
+        }
         while let message = try await messages.next() {
             guard case .text(let text) = message,
                 let parsed = try? RailyardJSON.decoder().decode(EventClientMessage.self, from: Data(text.utf8))
@@ -77,12 +83,16 @@ struct EventSocket: Sendable {
                 }
                 subscription.markAuthenticated()
                 hub.add(subscription)
+                revalidator = Task { [dependencies, revalidateEvery] in
+                    await Self.revalidate(token: parsed.token ?? "", subscription: subscription, dependencies: dependencies, every: revalidateEvery)
+                }
                 subscription.send(EventServerMessage.encode(EventServerMessage.Ready(userId: user?.id ?? "")))
                 logger.debug("event socket authenticated", metadata: ["user.id": "\(user?.id ?? "")"])
                 continue
             }
             if let topic = parsed.unsubscribe {
                 if let project = topic.project { subscription.unwatch(project: project) }
+                if let service = topic.metrics { subscription.unwatch(metrics: "\(service)/\(topic.environment ?? "")") }
                 follows.removeValue(forKey: normalized(topic))?.cancel()
             }
             if let topic = parsed.subscribe {
@@ -95,8 +105,29 @@ struct EventSocket: Sendable {
         }
     }
 
+    /// Checks the socket's token and its user's access to what it watches every `every`; a socket
+    /// whose token is no longer valid (expired, revoked) or whose user lost a project it watches is
+    /// told why and closed (the dashboard reconnects and subscribes again, as allowed now).
+    static func revalidate(token: String, subscription: EventSubscription, dependencies: AppDependencies, every: Duration) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: every)
+            guard !Task.isCancelled else { return }
+            do {
+                let user = try await AuthenticationMiddleware(store: dependencies.store, sessions: dependencies.sessions).authenticate(token).user
+                for project in subscription.notedProjects {
+                    _ = try await dependencies.access.project(project, .projectRead, user: user)
+                }
+            } catch {
+                subscription.send(failure(error))
+                subscription.finish()
+                return
+            }
+        }
+    }
+
     /// A log topic with its kind spelled out, so `{"logs": ID}` and `{"logs": ID, "kind": "build"}` are one.
     private func normalized(_ topic: EventTopic) -> EventTopic {
+        if topic.metrics != nil { return EventTopic(metrics: topic.metrics, environment: topic.environment) }
         guard topic.logs != nil else { return EventTopic(project: topic.project) }
         return EventTopic(logs: topic.logs, kind: topic.kind ?? LogStream.build.rawValue)
     }
@@ -107,11 +138,25 @@ struct EventSocket: Sendable {
         let access = dependencies.access
         if let projectId = topic.project {
             _ = try await access.project(projectId, .projectRead, user: user)
+            subscription.note(project: projectId)
             subscription.watch(project: projectId)
             return
         }
+        if let serviceId = topic.metrics {
+            guard let environmentId = topic.environment, let service = try await dependencies.store.service(id: serviceId) else {
+                throw RailyardError.invalid("subscribe", "subscribe to a service's figures with {\"metrics\": SERVICE_ID, \"environment\": ENVIRONMENT_ID}")
+            }
+            let project = try await access.project(service.projectId, .projectRead, user: user)
+            _ = try await access.environment(environmentId, of: project)
+            subscription.note(project: project.id)
+            subscription.watch(metrics: "\(serviceId)/\(environmentId)")
+            return
+        }
         guard let deploymentId = topic.logs else {
-            throw RailyardError.invalid("subscribe", "subscribe to {\"project\": ID} or {\"logs\": DEPLOYMENT_ID, \"kind\": \"build\"|\"runtime\"}")
+            throw RailyardError.invalid(
+                "subscribe",
+                "subscribe to {\"project\": ID}, {\"logs\": DEPLOYMENT_ID, \"kind\": \"build\"|\"runtime\"} or {\"metrics\": SERVICE_ID, \"environment\": ENVIRONMENT_ID}"
+            )
         }
         guard let stream = LogStream(rawValue: topic.kind ?? "build") else {
             throw RailyardError.invalid("kind", "kind must be one of build, runtime")
@@ -121,6 +166,7 @@ struct EventSocket: Sendable {
             let service = try await store.service(id: deployment.serviceId)
         else { throw RailyardError.notFound("deployment \(deploymentId)") }
         _ = try await access.project(service.projectId, .projectRead, user: user)
+        subscription.note(project: service.projectId)
         guard follows[topic] == nil else { return }
         guard follows.count < Self.maxFollows else {
             throw RailyardError.invalid("subscribe", "a socket follows at most \(Self.maxFollows) logs; unsubscribe from one first")

@@ -10,8 +10,9 @@ struct EventsController {
     func addUpgradeRoute(to router: Router<BasicWebSocketRequestContext>) {
         let dependencies = self.dependencies
         router.ws("api/v1/events") { inbound, outbound, context in
-            try await EventSocket(dependencies: dependencies, hub: dependencies.events)
-                .run(inbound: inbound, outbound: outbound, logger: context.logger)
+            var socket = EventSocket(dependencies: dependencies, hub: dependencies.events)
+            socket.revalidateEvery = dependencies.configuration.eventsRevalidateInterval
+            try await socket.run(inbound: inbound, outbound: outbound, logger: context.logger)
         }
     }
 

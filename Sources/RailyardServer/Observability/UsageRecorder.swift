@@ -48,11 +48,18 @@ actor UsageRecorder {
     static let memoryAlertShare = 0.9
     static let alertEvery = Duration.seconds(600)
 
-    init(store: any Store, deployer: Deployer, notifier: DeployNotifier, logger: Logger) {
+    /// Told of each round's samples (the dashboard's live charts).
+    private let published: @Sendable ([UsageSample]) -> Void
+
+    init(
+        store: any Store, deployer: Deployer, notifier: DeployNotifier, logger: Logger,
+        published: @escaping @Sendable ([UsageSample]) -> Void = { _ in }
+    ) {
         self.store = store
         self.deployer = deployer
         self.notifier = notifier
         self.logger = logger
+        self.published = published
     }
 
     /// Samples every `interval` until cancelled; rolls up and prunes once a minute.
@@ -99,6 +106,7 @@ actor UsageRecorder {
         let running = Set(readings.map(\.replicaId))
         previous = previous.filter { running.contains($0.key) }
         latest = samples
+        published(samples)
         do {
             try await store.recordUsage(samples)
         } catch {

@@ -6,10 +6,13 @@ import Logging
 enum LiveServer {
     /// Starts a server on `directory` (its data dir) and returns its API URL once it listens, with the
     /// task running it (cancel it to stop the server).
-    static func start(directory: URL) async throws -> (url: String, server: Task<Void, any Error>) {
+    static func start(
+        directory: URL, configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws -> (url: String, server: Task<Void, any Error>) {
         var configuration = try ServerCommand.parse(["--port", "0", "--edge-port", "0", "--data", directory.path])
             .makeConfiguration(environment: [:])
         configuration.bcryptCost = 4
+        configure(&configuration)
         var logger = Logger(label: "railyard.test")
         logger.logLevel = .warning
         let (urls, continuation) = AsyncStream.makeStream(of: String.self)

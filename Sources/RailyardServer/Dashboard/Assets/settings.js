@@ -1,5 +1,6 @@
 // Settings (start command, healthcheck, replicas, restart policy, sleep), domains, and metrics.
 import { api } from './api.js';
+import { events } from './events.js';
 import { h, errorLine, busy } from './ui.js';
 
 export async function settingsTab({ path, body }) {
@@ -76,14 +77,33 @@ export async function metricsTab({ path, body }) {
     body.append(h('p', { class: 'muted', id: 'usage-empty' }, 'No figures yet: they are sampled every few seconds while the service runs.'));
     return;
   }
-  const latest = points[points.length - 1];
-  const mib = (bytes) => bytes / 1048576;
-  body.append(
-    h('p', { id: 'usage-now' },
-      `Now: ${(latest.cpuMillicores / 1000).toFixed(2)} CPU, ${mib(latest.memoryBytes).toFixed(1)} MiB of ${mib(latest.memoryLimitBytes).toFixed(0)} MiB memory, ${latest.replicas} replica(s)`),
-    lineChart('cpu-chart', 'CPU (cores)', points.map((point) => point.cpuMillicores / 1000), Math.max(...points.map((point) => point.cpuMillicores / 1000), 0.05)),
-    lineChart('memory-chart', 'Memory (MiB, up to the limit)', points.map((point) => mib(point.memoryBytes)), Math.max(...points.map((point) => mib(point.memoryLimitBytes)), 1)),
-  );
+  const usage = h('div', { id: 'usage' });
+  body.append(usage);
+  const draw = () => {
+    const latest = points[points.length - 1];
+    const mib = (bytes) => bytes / 1048576;
+    usage.replaceChildren(
+      h('p', { id: 'usage-now' },
+        `Now: ${(latest.cpuMillicores / 1000).toFixed(2)} CPU, ${mib(latest.memoryBytes).toFixed(1)} MiB of ${mib(latest.memoryLimitBytes).toFixed(0)} MiB memory, ${latest.replicas} replica(s)`),
+      lineChart('cpu-chart', 'CPU (cores)', points.map((point) => point.cpuMillicores / 1000), Math.max(...points.map((point) => point.cpuMillicores / 1000), 0.05)),
+      lineChart('memory-chart', 'Memory (MiB, up to the limit)', points.map((point) => mib(point.memoryBytes)), Math.max(...points.map((point) => mib(point.memoryLimitBytes)), 1)),
+    );
+    usage.dataset.points = String(points.length);
+  };
+  draw();
+  // Each sampling round's point arrives on the page's socket; the last hour stays drawn.
+  const parts = path.split('/');  // /projects/P/environments/E/services/S
+  const environmentId = parts[4], serviceId = parts[6];
+  const topic = { metrics: serviceId, environment: environmentId };
+  const stop = events.listen((message) => {
+    if (message.type !== 'metrics' || message.serviceId !== serviceId || message.environmentId !== environmentId) return;
+    if (!document.body.contains(usage)) { stop(); events.unsubscribe(topic); return; }
+    points.push(message.point);
+    const hourAgo = Date.now() - 3600 * 1000;
+    while (points.length > 2 && Date.parse(points[0].at) < hourAgo) points.shift();
+    draw();
+  });
+  events.subscribe(topic);
 }
 
 /** A small SVG line chart of `values` (oldest first) between 0 and `top`, labelled for screen readers. */
