@@ -143,6 +143,12 @@ extension Deployer {
         }
         let dump = DatabaseDump(engine: engine, programs: try DatabasePrograms.find(engine, path: ReleaseEnvironment.searchPath))
         let file = layout.backupFile(backup.id, extension: dump.fileExtension)
+        // One backup or restore of a database at a time: a restore under a running dump would mix them.
+        let key = "\(service.id)/\(environment.id)"
+        guard backupsRunning.insert(key).inserted else {
+            throw RailyardError(.conflict, "a backup or restore of \(service.name) in \(environment.name) is running; try again once it ended")
+        }
+        defer { backupsRunning.remove(key) }
         guard FileManager.default.fileExists(atPath: file.path) else {
             throw RailyardError(.conflict, "backup \(backup.id)'s file is gone from the server's data dir (\(file.path))")
         }

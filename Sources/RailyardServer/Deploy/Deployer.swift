@@ -49,7 +49,7 @@ actor Deployer {
     var recovering = false
     /// Each live release's runtime log size at its last mark (log search's times).
     var loggedSizes: [String: (size: Int64, at: Date)] = [:]
-    /// Database services (`service/environment`) with a backup running.
+    /// Database services (`service/environment`) with a backup or restore running.
     var backupsRunning: Set<String> = []
     /// The schedule follower of each live cron release, by deployment id.
     var crons: [String: CronScheduler] = [:]

@@ -18,7 +18,13 @@ struct LogSearchController {
         let now = Date()
         let since = now.addingTimeInterval(-(try UsageController.seconds(request.query("since") ?? "1d", max: 3650 * 86_400)))
         let until = try request.query("until").map { now.addingTimeInterval(-(try UsageController.seconds($0, field: "until", max: 3650 * 86_400))) } ?? now
-        let limit = min(max(Int(request.query("limit") ?? "") ?? 200, 1), 1000)
+        guard until >= since else {
+            throw RailyardError.invalid("until", "until must be nearer to now than since (since goes further back)")
+        }
+        let limit = try request.query("limit").map { text throws(RailyardError) -> Int in
+            guard let value = Int(text), (1...1000).contains(value) else { throw .invalid("limit", "limit must be from 1 to 1000 (got '\(text)')") }
+            return value
+        } ?? 200
         return JSONResponse(try await dependencies.deployer.searchLogs(
             service: service, environment: environment, query: query, since: since, until: until, limit: limit
         ))
