@@ -117,16 +117,18 @@ def run(driver, api, arguments, email, password):
             break
         driver.refresh()  # the tab reads the figures once: load it again until some are there
     wait(driver, 20, lambda d: d.find_elements(By.CSS_SELECTOR, "#memory-chart polyline"), "the memory chart never showed")
-    now = driver.find_element(By.ID, "usage-now").text
+    # The usage section is re-rendered by each live sampling round: read it in the page, not through a
+    # held element, which may go stale between finding and reading it.
+    now = driver.execute_script("return document.getElementById('usage-now')?.textContent ?? ''")
     assert now.startswith("Now: ") and "MiB of 512 MiB memory" in now, f"unexpected usage line: {now!r}"
     print("the metrics tab charts CPU and memory:", now)
     # New points arrive on the page's socket every sampling round, without a reload.
     driver.execute_script("window.__notReloaded = true")
-    before = int(driver.find_element(By.ID, "usage").get_attribute("data-points"))
-    wait(driver, 20, lambda d: int(d.find_element(By.ID, "usage").get_attribute("data-points")) > before + 1,
-         "no new usage point arrived live")
+    points = lambda d: int(d.execute_script("return document.getElementById('usage')?.dataset.points ?? '0'"))
+    before = points(driver)
+    wait(driver, 20, lambda d: points(d) > before + 1, "no new usage point arrived live")
     assert driver.execute_script("return window.__notReloaded === true"), "the page reloaded"
-    print("usage points arrived live:", before, "->", driver.find_element(By.ID, "usage").get_attribute("data-points"))
+    print("usage points arrived live:", before, "->", points(driver))
 
     errors = [error for error in browser_errors(driver) if "favicon" not in error]
     assert not errors, f"the browser console has errors: {errors}"
