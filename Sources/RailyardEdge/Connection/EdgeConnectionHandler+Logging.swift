@@ -6,15 +6,22 @@ import RailyardCore
 /// level, the server log.
 extension EdgeConnectionHandler {
     func log(_ request: ActiveRequest) {
+        environment.log(request)
+    }
+}
+
+extension EdgeEnvironment {
+    /// Tells the access log (known hosts) and, at debug level, the server log about one request.
+    func log(_ request: EdgeConnectionHandler.ActiveRequest) {
         let elapsed = NIODeadline.now() - request.start
-        if request.known, let accessLog = environment.accessLog {
+        if request.known, let accessLog = accessLog {
             accessLog(AccessRecord(
                 time: request.arrived, host: request.host, method: request.summary.method.rawValue, path: String(request.path),
                 status: Int(request.status?.code ?? 0), durationMs: Double(elapsed.nanoseconds / 1000) / 1000,
                 bytes: request.bytesSent, requestId: request.summary.requestID
             ))
         }
-        let logger = environment.logger
+        let logger = self.logger
         guard logger.logLevel <= .debug else { return }
         var metadata: Logger.Metadata = [
             "http.method": "\(request.summary.method.rawValue)",

@@ -72,9 +72,13 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// A graceful shutdown asked this connection to close once the request in flight is answered.
     var quiescing = false
 
-    init(environment: EdgeEnvironment, timeouts: ClientTimeoutHandler?) {
+    /// The byte-level path in front of the codec, told when a response of this handler's ends.
+    let fastPath: EdgeFastPath?
+
+    init(environment: EdgeEnvironment, timeouts: ClientTimeoutHandler?, fastPath: EdgeFastPath? = nil) {
         self.environment = environment
         self.timeouts = timeouts
+        self.fastPath = fastPath
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -366,7 +370,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.read()
     }
 
-    private static func isConnectTimeout(_ error: Error) -> Bool {
+    static func isConnectTimeout(_ error: Error) -> Bool {
         if case ChannelError.connectTimeout = error { return true }
         if let error = error as? NIOConnectionError {
             return error.connectionErrors.contains { attempt in
@@ -392,6 +396,7 @@ final class EdgeConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
             deliverPipelined()
             resumeReadsIfUnblocked()
+            fastPath?.slowResponseEnded()
         } else if lingering {
             // Closing with the client's body still arriving would reset the connection, and a
             // reset can destroy the answer before the client reads it: send FIN, drain, then close.

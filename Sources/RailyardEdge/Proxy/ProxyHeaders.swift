@@ -206,7 +206,11 @@ enum ProxyHeaders {
     /// both directions: Connection, Keep-Alive, TE, Trailer, Transfer-Encoding, Upgrade and
     /// `Proxy-*`, in any case.
     static func isHopByHop(_ name: some StringProtocol) -> Bool {
-        let utf8 = name.utf8
+        isHopByHop(bytes: name.utf8)
+    }
+
+    /// `isHopByHop(_:)` for a name given as bytes (the fast path reads heads as bytes).
+    static func isHopByHop(bytes utf8: some Collection<UInt8>) -> Bool {
         switch utf8.count {
         case 2: return utf8.equalsIgnoringASCIICase("te")
         case 7: return utf8.equalsIgnoringASCIICase("upgrade") || utf8.equalsIgnoringASCIICase("trailer")

@@ -43,7 +43,11 @@ enum RequestID {
     }
 
     static func isAcceptable(_ id: String) -> Bool {
-        let utf8 = id.utf8
+        isAcceptable(bytes: id.utf8)
+    }
+
+    /// `isAcceptable(_:)` for an id given as bytes.
+    static func isAcceptable(bytes utf8: some Collection<UInt8>) -> Bool {
         guard !utf8.isEmpty, utf8.count <= 200 else { return false }
         return utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }

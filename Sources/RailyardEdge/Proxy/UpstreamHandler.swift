@@ -49,6 +49,14 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         resumeReads()
     }
 
+    /// Starts serving the fast path, which reads and writes bytes through the connection's
+    /// `UpstreamTap`: nothing reaches this handler meanwhile, but it still paces reads.
+    func leaseForBytes() {
+        parkedAt = nil
+        delegate = nil
+        resumeReads()
+    }
+
     /// Stops reporting to the current delegate (before the delegate closes or parks the connection).
     func detach() {
         delegate = nil

@@ -12,6 +12,8 @@ final class UpstreamPool: Sendable {
     struct Lease {
         let channel: Channel
         let handler: UpstreamHandler
+        /// The byte-level side of the connection, for the fast path.
+        let tap: UpstreamTap
         /// True when the connection already served a request (it may have been closed meanwhile).
         let reused: Bool
         /// Where it goes back to: its replica's idle list on its loop.
@@ -81,7 +83,7 @@ extension UpstreamPool {
         /// One replica's idle connections on this loop, most recently parked last.
         fileprivate final class Bucket {
             let upstream: Upstream
-            var idle: [(channel: Channel, handler: UpstreamHandler)] = []
+            var idle: [(channel: Channel, handler: UpstreamHandler, tap: UpstreamTap)] = []
             /// False once the bucket left the table (emptied and pruned): a lease returning here
             /// looks its replica up again.
             var inTable = true
@@ -115,12 +117,13 @@ extension UpstreamPool {
             if !fresh {
                 while let idle = bucket.idle.popLast() {
                     guard idle.channel.isActive else { continue }
-                    return .ready(Lease(channel: idle.channel, handler: idle.handler, reused: true, bucket: bucket))
+                    return .ready(Lease(channel: idle.channel, handler: idle.handler, tap: idle.tap, reused: true, bucket: bucket))
                 }
             }
             return .connecting(connect(bucket).assumeIsolated().flatMapThrowing { channel in
                 let handler = try channel.pipeline.syncOperations.handler(type: UpstreamHandler.self)
-                return Lease(channel: channel, handler: handler, reused: false, bucket: bucket)
+                let tap = try channel.pipeline.syncOperations.handler(type: UpstreamTap.self)
+                return Lease(channel: channel, handler: handler, tap: tap, reused: false, bucket: bucket)
             })
         }
 
@@ -128,6 +131,7 @@ extension UpstreamPool {
         /// replica's list is full or the pool is shut down.
         func release(_ lease: Lease) {
             let channel = lease.channel
+            lease.tap.detach()
             guard channel.isActive else { return }
             let bucket = lease.bucket.inTable ? lease.bucket : self.bucket(for: lease.bucket.upstream)
             guard !shutDown, bucket.idle.count < maxIdlePerUpstream else {
@@ -135,7 +139,7 @@ extension UpstreamPool {
                 channel.close(promise: nil)
                 return
             }
-            bucket.idle.append((channel, lease.handler))
+            bucket.idle.append((channel, lease.handler, lease.tap))
             lease.handler.park(idleTimeout: idleTimeout)
         }
 
@@ -197,6 +201,7 @@ extension UpstreamPool {
                         // pooled after one, and a closed channel drops them.)
                         let decoder = HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes, informationalResponseStrategy: .forward)
                         try channel.pipeline.syncOperations.addHandlers([
+                            UpstreamTap(),
                             HTTPRequestEncoder(configuration: encoder),
                             ByteToMessageHandler(decoder),
                             UpstreamHandler(),

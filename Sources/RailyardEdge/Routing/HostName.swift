@@ -12,7 +12,7 @@ enum HostName {
         return Array(raw.utf8).withUnsafeBufferPointer { normalize(bytes: $0) }
     }
 
-    private static func normalize(bytes: UnsafeBufferPointer<UInt8>) -> String? {
+    static func normalize(bytes: UnsafeBufferPointer<UInt8>) -> String? {
         func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
         var start = bytes.startIndex
         var end = bytes.endIndex

@@ -275,7 +275,7 @@ public final class EdgeServer: ServiceLifecycle.Service {
     }
 
     /// The handlers of a client connection, in order: TLS (on the HTTPS listener), head and idle
-    /// timers, HTTP codec, the connection handler. Shared with the embedded-channel tests.
+    /// timers, the fast path, HTTP codec, the connection handler. Shared with the embedded-channel tests.
     static func configureClientPipeline(
         _ channel: Channel, environment: EdgeEnvironment, configuration: Configuration, tls: NIOSSLContext? = nil
     ) throws {
@@ -291,12 +291,15 @@ public final class EdgeServer: ServiceLifecycle.Service {
             idleTimeout: TimeAmount(configuration.clientIdleTimeout)
         )
         try pipeline.addHandler(timeouts)
+        // Simple requests for replicas are proxied as bytes here and never reach the codec.
+        let fastPath = EdgeFastPath(environment: environment, timeouts: timeouts)
+        try pipeline.addHandler(fastPath)
         // NIO's server pipeline without its pipelining and error handlers (the connection handler
         // queues pipelined requests and answers parse errors itself) and without outbound header
         // validation: response heads are the app's, already parsed (so free of CR, LF and NUL) by
         // the upstream decoder, or the edge's own.
         try pipeline.addHandler(HTTPResponseEncoder(configuration: encoder))
         try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-        try pipeline.addHandler(EdgeConnectionHandler(environment: environment, timeouts: timeouts))
+        try pipeline.addHandler(EdgeConnectionHandler(environment: environment, timeouts: timeouts, fastPath: fastPath))
     }
 }

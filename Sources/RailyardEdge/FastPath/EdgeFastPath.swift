@@ -1,0 +1,608 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// The edge's byte-level path for the requests that make up most traffic: a `GET` or `HEAD` with no
+/// body for a host routed to a replica. It sits in front of NIO's HTTP codec on a client connection
+/// and reads each request head itself (`RequestHeadScan`); a simple one is written to the app as
+/// bytes (hop-by-hop headers dropped, `X-Forwarded-*` and `X-Request-Id` set: the same rewriting as
+/// `ProxyHeaders.upstreamRequest`) over a pooled connection's `UpstreamTap`, and the app's response
+/// comes back as bytes with only its head rebuilt (`ResponseHeadScan`) and its body passed through,
+/// framed by `Content-Length`, chunks (`ChunkedBodyEnd`) or the app's close. No `HTTPHeaders`, no
+/// request or response parts, no codec on either side: that machinery was most of the edge's CPU
+/// time per request.
+///
+/// Everything else goes to the codec and `EdgeConnectionHandler` exactly as before: a request whose
+/// end the scan knows (`Content-Length` framing) is handed over whole, and the connection comes back
+/// here once its response has ended; chunked requests, upgrades and anything the scan does not vouch
+/// for hand the connection over for good. A request the fast path took never reaches the codec, so
+/// the codec only ever sees whole requests and is at a message boundary whenever the fast path reads.
+final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private enum Mode {
+        /// At a request boundary: `buffered` holds the start of the next request, if any.
+        case idle
+        /// A request of the fast path's own is in flight (`exchange`).
+        case fast
+        /// The codec has a request; `bodyLeft` of its body bytes are still to be handed over.
+        case slow(bodyLeft: Int, responseEnded: Bool)
+        /// The codec reads everything from now on.
+        case passthrough
+    }
+
+    /// How the body of the response in flight ends.
+    private enum Body {
+        case length(Int)
+        case chunked(ChunkedBodyEnd)
+        case untilClose
+    }
+
+    private enum Stage {
+        case connecting
+        /// Waiting for (the rest of) the app's response head.
+        case head(ByteBuffer?)
+        case body(Body)
+    }
+
+    /// One request on the fast path, from its head to the end of its response.
+    private final class Exchange {
+        let id: Int
+        /// The request as the app gets it, kept for one retry on a fresh connection.
+        let request: ByteBuffer
+        let isHEAD: Bool
+        var record: EdgeConnectionHandler.ActiveRequest
+        var lease: UpstreamPool.Lease?
+        var stage = Stage.connecting
+        var retried = false
+        /// The app sent something on the current connection.
+        var heard = false
+        var headSent = false
+        var upstreamReusable = false
+
+        init(id: Int, request: ByteBuffer, isHEAD: Bool, record: EdgeConnectionHandler.ActiveRequest) {
+            self.id = id
+            self.request = request
+            self.isHEAD = isHEAD
+            self.record = record
+        }
+    }
+
+    /// Client bytes kept while a request is in flight before reads stop.
+    static let maxBuffered = 64 * 1024
+    /// Response bytes gathered into one write with the head, when a body is this small.
+    static let coalesceLimit = 16 * 1024
+
+    private let environment: EdgeEnvironment
+    private let timeouts: ClientTimeoutHandler?
+    private var context: ChannelHandlerContext?
+    private var mode = Mode.idle
+    private var buffered: ByteBuffer?
+    private var exchange: Exchange?
+    /// What goes to the client at the end of this upstream read, when small.
+    private var unsent: ByteBuffer?
+    private var exchanges = 0
+    private var requestIDs = RequestID.Generator()
+    private var clientAddress: String??
+    private var loopPool: UpstreamPool.LoopPool?
+    private var quiescing = false
+    private var readPending = false
+    private var isClosed = false
+
+    init(environment: EdgeEnvironment, timeouts: ClientTimeoutHandler?) {
+        self.environment = environment
+        self.timeouts = timeouts
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    // MARK: client → edge
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch mode {
+        case .passthrough:
+            context.fireChannelRead(data)
+        case .slow(let bodyLeft, let responseEnded) where bodyLeft > 0:
+            var bytes = unwrapInboundIn(data)
+            let take = min(bodyLeft, bytes.readableBytes)
+            let part = bytes.readSlice(length: take)!
+            mode = .slow(bodyLeft: bodyLeft - take, responseEnded: responseEnded)
+            if bytes.readableBytes > 0 { keep(bytes) }
+            context.fireChannelRead(wrapInboundOut(part))
+            if bodyLeft == take && responseEnded { becomeIdle(context: context, from: .clientRead) }
+        case .idle:
+            keep(unwrapInboundIn(data))
+            takeBuffered(context: context)
+        case .fast, .slow:
+            keep(unwrapInboundIn(data))
+        }
+    }
+
+    private func keep(_ bytes: ByteBuffer) {
+        if buffered == nil || buffered!.readableBytes == 0 {
+            buffered = bytes
+        } else {
+            var bytes = bytes
+            buffered!.writeBuffer(&bytes)
+        }
+    }
+
+    /// Starts on the request at the front of `buffered`, if its head is there.
+    private func takeBuffered(context: ChannelHandlerContext) {
+        guard case .idle = mode, !quiescing, var buffer = buffered, buffer.readableBytes > 0 else { return }
+        let scan = buffer.withUnsafeReadableBytes { RequestHeadScan.scan($0) }
+        switch scan {
+        case .incomplete:
+            return
+        case .passthrough:
+            mode = .passthrough
+            buffered = nil
+            context.fireChannelRead(wrapInboundOut(buffer))
+        case .slow(let headLength, let bodyLength):
+            let take = headLength + min(bodyLength, buffer.readableBytes - headLength)
+            let request = buffer.readSlice(length: take)!
+            buffered = buffer.readableBytes > 0 ? buffer : nil
+            mode = .slow(bodyLeft: headLength + bodyLength - take, responseEnded: false)
+            context.fireChannelRead(wrapInboundOut(request))
+        case .fast(let head):
+            let headBytes = buffer.readSlice(length: head.headLength)!
+            buffered = buffer.readableBytes > 0 ? buffer : nil
+            if !start(head, bytes: headBytes, context: context) {
+                // Not for a replica (a page, a static release, a sleeping service): the codec's path.
+                mode = .slow(bodyLeft: 0, responseEnded: false)
+                context.fireChannelRead(wrapInboundOut(headBytes))
+            }
+        }
+    }
+
+    /// The codec's path answered its request and keeps the connection: the fast path reads again.
+    /// Called by `EdgeConnectionHandler`.
+    func slowResponseEnded() {
+        guard case .slow(let bodyLeft, _) = mode, let context else { return }
+        if bodyLeft > 0 {
+            mode = .slow(bodyLeft: bodyLeft, responseEnded: true)
+        } else {
+            becomeIdle(context: context, from: .connectionHandler)
+        }
+    }
+
+    /// Who brings the connection back to a request boundary.
+    private enum Origin {
+        /// A read from the client, which ends with a read-complete of its own.
+        case clientRead
+        /// The app's connection (the fast path's response ended).
+        case upstream
+        /// `EdgeConnectionHandler`, in the middle of ending its response.
+        case connectionHandler
+    }
+
+    private func becomeIdle(context: ChannelHandlerContext, from origin: Origin) {
+        mode = .idle
+        if let buffered, buffered.readableBytes > 0 {
+            switch origin {
+            case .clientRead:
+                takeBuffered(context: context)
+            case .upstream:
+                takeBuffered(context: context)
+                // Bytes handed to the codec outside a client read: the connection handler flushes
+                // what it forwarded on read-complete.
+                if case .idle = mode {} else if case .fast = mode {} else { context.fireChannelReadComplete() }
+            case .connectionHandler:
+                // Not from inside the connection handler's own call: next tick, as a read.
+                let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+                context.eventLoop.execute {
+                    guard let context = handler.value.context else { return }
+                    handler.value.takeBuffered(context: context)
+                    context.fireChannelReadComplete()
+                }
+            }
+        }
+        resumeReads(context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        isClosed = true
+        if let exchange {
+            self.exchange = nil
+            if let lease = exchange.lease { close(lease) }
+            exchange.record.note = exchange.record.note ?? "the client closed the connection before the response ended"
+            environment.log(exchange.record)
+        }
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { exchange?.lease?.handler.resumeReads() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        switch mode {
+        case .idle, .passthrough:
+            context.read()
+        case .fast, .slow:
+            if (buffered?.readableBytes ?? 0) >= Self.maxBuffered {
+                readPending = true
+            } else {
+                context.read()
+            }
+        }
+    }
+
+    private func resumeReads(context: ChannelHandlerContext) {
+        guard readPending else { return }
+        readPending = false
+        context.read()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else { return context.fireUserInboundEventTriggered(event) }
+        quiescing = true
+        guard case .fast = mode else {
+            // Idle or the codec's request: the connection handler closes the connection when it can.
+            return context.fireUserInboundEventTriggered(event)
+        }
+        // The response in flight says `Connection: close` if its head has not gone out, and the
+        // connection closes after it either way.
+        exchange?.record.summary.keepAlive = false
+    }
+
+    // MARK: a request of the fast path's own
+
+    /// Proxies a simple request when its host routes to a replica; false leaves it to the codec.
+    private func start(_ head: FastRequestHead, bytes: ByteBuffer, context: ChannelHandlerContext) -> Bool {
+        let normalized = bytes.withUnsafeReadableBytes { raw in
+            HostName.normalize(bytes: UnsafeBufferPointer(rebasing: raw.assumingMemoryBound(to: UInt8.self)[head.host]))
+        }
+        guard let host = normalized else { return false }
+        if !environment.secure, environment.httpsRedirect?.certificates.hasCertificate(for: host) == true { return false }
+        guard case .proxy(let upstream) = environment.routes.resolve(normalizedHost: host) else { return false }
+
+        timeouts?.headReceived()
+        timeouts?.requestEnded()
+        let address = address(context)
+        var request = context.channel.allocator.buffer(capacity: head.headLength + 128 + (address?.utf8.count ?? 0))
+        var requestID = ""
+        var path = ""
+        bytes.withUnsafeReadableBytes { raw in
+            func write(_ range: Range<Int>) { request.writeBytes(UnsafeRawBufferPointer(rebasing: raw[range])) }
+            if let incoming = head.requestID, RequestID.isAcceptable(bytes: UnsafeRawBufferPointer(rebasing: raw[incoming])) {
+                requestID = String(decoding: UnsafeRawBufferPointer(rebasing: raw[incoming]), as: UTF8.self)
+            } else {
+                requestID = requestIDs.next()
+            }
+            let query = UnsafeRawBufferPointer(rebasing: raw[head.target]).firstIndex(of: UInt8(ascii: "?"))
+            path = String(decoding: UnsafeRawBufferPointer(rebasing: raw[head.target.lowerBound..<(query.map { head.target.lowerBound + $0 } ?? head.target.upperBound)]), as: UTF8.self)
+
+            write(0..<head.target.upperBound)
+            request.writeStaticString(" HTTP/1.1\r\n")
+            for line in head.keptLines { write(line) }
+            if let earlier = head.forwardedFor {
+                request.writeStaticString("x-forwarded-for: ")
+                write(earlier)
+                if let address, !earlier.isEmpty { request.writeStaticString(", ") }
+                if let address { request.writeString(address) }
+                request.writeStaticString("\r\n")
+            } else if let address {
+                request.writeStaticString("x-forwarded-for: ")
+                request.writeString(address)
+                request.writeStaticString("\r\n")
+            }
+            request.writeStaticString(environment.secure ? "x-forwarded-proto: https\r\n" : "x-forwarded-proto: http\r\n")
+            request.writeStaticString("x-forwarded-host: ")
+            write(head.host)
+            request.writeStaticString("\r\nx-request-id: ")
+            request.writeString(requestID)
+            request.writeStaticString("\r\n\r\n")
+        }
+
+        exchanges += 1
+        var record = EdgeConnectionHandler.ActiveRequest(
+            id: exchanges,
+            summary: ProxyHeaders.RequestSummary(
+                method: head.isHEAD ? .HEAD : .GET, version: .http1_1, keepAlive: !head.close, requestID: requestID
+            ),
+            host: host,
+            path: path[...],
+            start: .now()
+        )
+        record.known = true
+        record.upstream = upstream
+        exchange = Exchange(id: exchanges, request: request, isHEAD: head.isHEAD, record: record)
+        mode = .fast
+        connect(upstream, fresh: false, context: context)
+        return true
+    }
+
+    private func connect(_ upstream: Upstream, fresh: Bool, context: ChannelHandlerContext) {
+        guard let exchange else { return }
+        exchange.stage = .connecting
+        let pool = upstreams(context)
+        switch pool.acquire(upstream, fresh: fresh) {
+        case .ready(let lease):
+            send(on: lease)
+        case .connecting(let connecting):
+            let id = exchange.id
+            connecting.whenComplete { result in
+                guard let exchange = self.exchange, exchange.id == id, !self.isClosed else {
+                    // The request ended (client gone) while connecting: keep the connection for others.
+                    if case .success(let lease) = result { pool.release(lease) }
+                    return
+                }
+                switch result {
+                case .success(let lease):
+                    self.send(on: lease)
+                case .failure(let error):
+                    exchange.record.note = "\(error)"
+                    let host = exchange.record.host
+                    self.fail(EdgeConnectionHandler.isConnectTimeout(error) ? .gatewayTimeout(host) : .badGateway(host))
+                }
+            }
+        }
+    }
+
+    private func send(on lease: UpstreamPool.Lease) {
+        guard let exchange else { return }
+        exchange.lease = lease
+        exchange.heard = false
+        exchange.stage = .head(nil)
+        lease.handler.leaseForBytes()
+        lease.tap.attach(self)
+        lease.tap.writeAndFlush(exchange.request)
+    }
+
+    /// The response ended: the app's connection goes back to the pool (or closes), the client's
+    /// stays for the next request (or closes).
+    private func finish(reuseUpstream: Bool) {
+        guard let context, let exchange else { return }
+        self.exchange = nil
+        if let lease = exchange.lease {
+            exchange.lease = nil
+            if reuseUpstream {
+                upstreams(context).release(lease)
+            } else {
+                close(lease)
+            }
+        }
+        writeUnsent(context: context)
+        environment.log(exchange.record)
+        timeouts?.responseEnded()
+        mode = .idle
+        if exchange.record.summary.keepAlive && !quiescing {
+            context.flush()
+            becomeIdle(context: context, from: .upstream)
+        } else {
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+                channel.close(promise: nil)
+            }
+        }
+    }
+
+    /// Answers with one of the edge's pages, when no response head has gone out yet.
+    private func fail(_ page: EdgePage) {
+        guard let context, let exchange else { return }
+        if let lease = exchange.lease {
+            exchange.lease = nil
+            close(lease)
+        }
+        if exchange.record.note == nil { exchange.record.note = "the app closed the connection before answering" }
+        let html = page.html
+        var response = context.channel.allocator.buffer(capacity: 256 + html.utf8.count)
+        response.writeString("HTTP/1.1 \(page.status.code) \(page.status.reasonPhrase)\r\n")
+        response.writeString("content-type: text/html; charset=utf-8\r\ncontent-length: \(html.utf8.count)\r\ncache-control: no-store\r\n")
+        response.writeString("x-request-id: \(exchange.record.summary.requestID)\r\n")
+        if !exchange.record.summary.keepAlive || quiescing { response.writeStaticString("connection: close\r\n") }
+        response.writeStaticString("\r\n")
+        if !exchange.isHEAD { response.writeString(html) }
+        exchange.record.status = page.status
+        exchange.record.bytesSent += exchange.isHEAD ? 0 : html.utf8.count
+        exchange.headSent = true
+        context.write(wrapOutboundOut(response), promise: nil)
+        finish(reuseUpstream: false)
+    }
+
+    /// Cuts the client connection in the middle of a response.
+    private func abort(_ note: String) {
+        guard let context, let exchange else { return }
+        self.exchange = nil
+        if let lease = exchange.lease { close(lease) }
+        writeUnsent(context: context)
+        exchange.record.note = note
+        environment.log(exchange.record)
+        context.flush()
+        context.close(promise: nil)
+    }
+
+    private func close(_ lease: UpstreamPool.Lease) {
+        lease.tap.detach()
+        lease.handler.detach()
+        lease.channel.close(promise: nil)
+    }
+
+    // MARK: writes to the client
+
+    private func emit(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+        guard let exchange else { return }
+        exchange.record.bytesSent += bytes.readableBytes
+        if unsent != nil, unsent!.readableBytes + bytes.readableBytes <= Self.coalesceLimit {
+            var bytes = bytes
+            unsent!.writeBuffer(&bytes)
+            return
+        }
+        writeUnsent(context: context)
+        context.write(wrapOutboundOut(bytes), promise: nil)
+        if !context.channel.isWritable { exchange.lease?.handler.pauseReads() }
+    }
+
+    private func writeUnsent(context: ChannelHandlerContext) {
+        guard let bytes = unsent else { return }
+        unsent = nil
+        context.write(wrapOutboundOut(bytes), promise: nil)
+        if !context.channel.isWritable { exchange?.lease?.handler.pauseReads() }
+    }
+
+    // MARK: helpers
+
+    private func address(_ context: ChannelHandlerContext) -> String? {
+        if let clientAddress { return clientAddress }
+        let address = context.channel.remoteAddress?.ipAddress
+        clientAddress = .some(address)
+        return address
+    }
+
+    private func upstreams(_ context: ChannelHandlerContext) -> UpstreamPool.LoopPool {
+        if let loopPool { return loopPool }
+        let pool = environment.pool.onLoop(context.eventLoop)
+        loopPool = pool
+        return pool
+    }
+}
+
+// MARK: app → edge
+
+extension EdgeFastPath: UpstreamTapDelegate {
+    func upstreamBytes(_ buffer: ByteBuffer) {
+        guard let context, let exchange else { return }
+        exchange.heard = true
+        switch exchange.stage {
+        case .connecting:
+            return
+        case .head(let earlier):
+            var pending = buffer
+            if var earlier {
+                earlier.writeBuffer(&pending)
+                pending = earlier
+            }
+            readHead(&pending, exchange: exchange, context: context)
+        case .body:
+            forwardBody(buffer, exchange: exchange, context: context)
+        }
+        writeUnsent(context: context)
+    }
+
+    /// Reads the response head at the front of `pending` (after any 1xx heads), sends the client's
+    /// and goes on with the body bytes behind it.
+    private func readHead(_ pending: inout ByteBuffer, exchange: Exchange, context: ChannelHandlerContext) {
+        while true {
+            let outcome = pending.withUnsafeReadableBytes { ResponseHeadScan.scan($0, requestWasHEAD: exchange.isHEAD) }
+            switch outcome {
+            case .incomplete:
+                exchange.stage = .head(pending)
+                return
+            case .malformed(let reason):
+                exchange.record.note = "the app's response could not be read: \(reason)"
+                return fail(.badGateway(exchange.record.host))
+            case .head(let head):
+                if head.status == 101 {
+                    exchange.record.note = "the app switched protocols on a request that did not ask to"
+                    return fail(.badGateway(exchange.record.host))
+                }
+                let informational = (100..<200).contains(head.status)
+                let keepAlive = informational || (exchange.record.summary.keepAlive && !head.closesClient && !quiescing)
+                if !informational { exchange.record.summary.keepAlive = keepAlive }
+                var out = context.channel.allocator.buffer(capacity: head.headLength + 96)
+                pending.withUnsafeReadableBytes { raw in
+                    head.writeClientHead(from: raw, requestID: exchange.record.summary.requestID, keepAlive: keepAlive, into: &out)
+                }
+                pending.moveReaderIndex(forwardBy: head.headLength)
+                if informational {
+                    context.write(wrapOutboundOut(out), promise: nil)
+                    if pending.readableBytes == 0 {
+                        exchange.stage = .head(nil)
+                        return
+                    }
+                    continue
+                }
+                exchange.headSent = true
+                exchange.record.status = HTTPResponseStatus(statusCode: head.status)
+                exchange.upstreamReusable = head.upstreamReusable
+                unsent = out
+                switch head.framing {
+                case .none:
+                    return finish(reuseUpstream: head.upstreamReusable && pending.readableBytes == 0)
+                case .length(let length):
+                    exchange.stage = .body(.length(length))
+                    if length == 0 { return finish(reuseUpstream: head.upstreamReusable && pending.readableBytes == 0) }
+                case .chunked:
+                    exchange.stage = .body(.chunked(ChunkedBodyEnd()))
+                case .untilClose:
+                    exchange.stage = .body(.untilClose)
+                }
+                if pending.readableBytes > 0 { forwardBody(pending, exchange: exchange, context: context) }
+                return
+            }
+        }
+    }
+
+    private func forwardBody(_ buffer: ByteBuffer, exchange: Exchange, context: ChannelHandlerContext) {
+        guard case .body(let body) = exchange.stage else { return }
+        var buffer = buffer
+        switch body {
+        case .length(let left):
+            let take = min(left, buffer.readableBytes)
+            emit(buffer.readSlice(length: take)!, context: context)
+            if take == left {
+                finish(reuseUpstream: exchange.upstreamReusable && buffer.readableBytes == 0)
+            } else {
+                exchange.stage = .body(.length(left - take))
+            }
+        case .chunked(var chunks):
+            let step = buffer.withUnsafeReadableBytes { chunks.consume($0) }
+            switch step {
+            case .needMore:
+                exchange.stage = .body(.chunked(chunks))
+                emit(buffer, context: context)
+            case .ended(let consumed):
+                emit(buffer.readSlice(length: consumed)!, context: context)
+                finish(reuseUpstream: exchange.upstreamReusable && buffer.readableBytes == 0)
+            case .invalid:
+                abort("the app's chunked body is malformed")
+            }
+        case .untilClose:
+            emit(buffer, context: context)
+        }
+    }
+
+    func upstreamBytesComplete() {
+        guard let context else { return }
+        writeUnsent(context: context)
+        context.flush()
+    }
+
+    func upstreamBytesClosed() {
+        guard let context, let exchange else { return }
+        let lease = exchange.lease
+        exchange.lease = nil
+        lease?.handler.detach()
+        switch exchange.stage {
+        case .connecting:
+            return
+        case .head:
+            if let lease, lease.reused, !exchange.heard, !exchange.retried, let upstream = exchange.record.upstream {
+                // A keep-alive connection the app had closed just as the request went out: the
+                // request (GET or HEAD, no body) is safe to send again.
+                exchange.retried = true
+                return connect(upstream, fresh: true, context: context)
+            }
+            fail(.badGateway(exchange.record.host))
+        case .body(.untilClose):
+            exchange.record.summary.keepAlive = false
+            finish(reuseUpstream: false)
+        case .body:
+            abort("the app closed the connection in the middle of its response")
+        }
+    }
+}
+
+@available(*, unavailable)
+extension EdgeFastPath: Sendable {}
