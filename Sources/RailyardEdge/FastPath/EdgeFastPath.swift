@@ -88,6 +88,12 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private var requestIDs = RequestID.Generator()
     private var clientAddress: String??
     private var loopPool: UpstreamPool.LoopPool?
+    /// Buffers of the last request and response head, written again once NIO let go of them (no
+    /// allocation per request on a keep-alive connection).
+    private var requestScratch: ByteBuffer?
+    private var headScratch: ByteBuffer?
+    /// The route of the last Host header seen on this connection.
+    private var route: RouteTable.CachedRoute?
     private var quiescing = false
     private var readPending = false
     private var isClosed = false
@@ -260,17 +266,16 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Proxies a simple request when its host routes to a replica; false leaves it to the codec.
     private func start(_ head: FastRequestHead, bytes: ByteBuffer, context: ChannelHandlerContext) -> Bool {
-        let normalized = bytes.withUnsafeReadableBytes { raw in
-            HostName.normalize(bytes: UnsafeBufferPointer(rebasing: raw.assumingMemoryBound(to: UInt8.self)[head.host]))
+        let resolved = bytes.withUnsafeReadableBytes { raw in
+            environment.routes.resolve(rawHost: UnsafeRawBufferPointer(rebasing: raw[head.host]), cache: &route)
         }
-        guard let host = normalized else { return false }
+        guard let (host, resolution) = resolved, case .proxy(let upstream) = resolution else { return false }
         if !environment.secure, environment.httpsRedirect?.certificates.hasCertificate(for: host) == true { return false }
-        guard case .proxy(let upstream) = environment.routes.resolve(normalizedHost: host) else { return false }
 
         timeouts?.headReceived()
         timeouts?.requestEnded()
         let address = address(context)
-        var request = context.channel.allocator.buffer(capacity: head.headLength + 128 + (address?.utf8.count ?? 0))
+        var request = reuse(&requestScratch, capacity: head.headLength + 128 + (address?.utf8.count ?? 0), context: context)
         var requestID = ""
         var path = ""
         bytes.withUnsafeReadableBytes { raw in
@@ -365,6 +370,7 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private func finish(reuseUpstream: Bool) {
         guard let context, let exchange else { return }
         self.exchange = nil
+        requestScratch = exchange.request
         if let lease = exchange.lease {
             exchange.lease = nil
             if reuseUpstream {
@@ -447,11 +453,19 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private func writeUnsent(context: ChannelHandlerContext) {
         guard let bytes = unsent else { return }
         unsent = nil
+        headScratch = bytes
         context.write(wrapOutboundOut(bytes), promise: nil)
         if !context.channel.isWritable { exchange?.lease?.handler.pauseReads() }
     }
 
     // MARK: helpers
+
+    /// `scratch`, emptied, when NIO no longer holds it; else a new buffer.
+    private func reuse(_ scratch: inout ByteBuffer?, capacity: Int, context: ChannelHandlerContext) -> ByteBuffer {
+        guard var buffer = scratch.take() else { return context.channel.allocator.buffer(capacity: max(capacity, 1024)) }
+        buffer.clear(minimumCapacity: capacity)
+        return buffer
+    }
 
     private func address(_ context: ChannelHandlerContext) -> String? {
         if let clientAddress { return clientAddress }
@@ -510,7 +524,7 @@ extension EdgeFastPath: UpstreamTapDelegate {
                 let informational = (100..<200).contains(head.status)
                 let keepAlive = informational || (exchange.record.summary.keepAlive && !head.closesClient && !quiescing)
                 if !informational { exchange.record.summary.keepAlive = keepAlive }
-                var out = context.channel.allocator.buffer(capacity: head.headLength + 96)
+                var out = reuse(&headScratch, capacity: head.headLength + 96, context: context)
                 pending.withUnsafeReadableBytes { raw in
                     head.writeClientHead(from: raw, requestID: exchange.record.summary.requestID, keepAlive: keepAlive, into: &out)
                 }

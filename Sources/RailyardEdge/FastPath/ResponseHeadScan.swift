@@ -34,18 +34,15 @@ struct ResponseHeadScan {
     let upstreamReusable: Bool
     /// Whether the body can only end with the client connection.
     var closesClient: Bool { framing == .untilClose }
-    /// The head for the client, built by `clientHead(...)`.
-    private let lines: [Line]
+    /// Where the header lines start (after the status line).
+    private let headersStart: Int
     private let statusLine: Range<Int>
     private let hasRequestID: Bool
     private let transferEncoding: Range<Int>?
-
-    private struct Line {
-        let range: Range<Int>
-        let name: Range<Int>
-        let value: Range<Int>
-        var kept: Bool
-    }
+    /// `Content-Length` is not passed on (1xx, 204, or `Transfer-Encoding` wins).
+    private let dropsContentLength: Bool
+    /// Header names the app's `Connection` header lists (usually none: no allocation then).
+    private let connectionNames: [Range<Int>]
 
     /// Reads a response head at the start of `bytes`, for a request that was `HEAD` or not.
     static func scan(_ bytes: UnsafeRawBufferPointer, requestWasHEAD: Bool) -> Outcome {
@@ -69,7 +66,6 @@ struct ResponseHeadScan {
         }
         for index in 12..<statusLineEnd where !isValueByte(bytes[index]) { return .malformed("the status line is malformed") }
 
-        var lines: [Line] = []
         var next = firstEnd.next
         var contentLength: Int?
         var transferEncoding: Range<Int>?
@@ -96,13 +92,11 @@ struct ResponseHeadScan {
             while valueStart < valueEnd, isBlank(bytes[valueStart]) { valueStart += 1 }
             while valueEnd > valueStart, isBlank(bytes[valueEnd - 1]) { valueEnd -= 1 }
             let value = valueStart..<valueEnd
-            var kept = !ProxyHeaders.isHopByHop(bytes: UnsafeRawBufferPointer(rebasing: bytes[name]))
             switch name.count {
             case 14 where equalsIgnoringCase(bytes, name, "content-length"):
                 guard let length = contentLengthValue(bytes, value), contentLength == nil || contentLength == length else {
                     return .malformed("the response's Content-Length is invalid")
                 }
-                if contentLength != nil { kept = false }  // one is enough
                 contentLength = length
             case 17 where equalsIgnoringCase(bytes, name, "transfer-encoding"):
                 guard transferEncoding == nil else { return .malformed("the response has two Transfer-Encoding headers") }
@@ -114,13 +108,13 @@ struct ResponseHeadScan {
             default:
                 break
             }
-            lines.append(Line(range: next..<end.next, name: name, value: value, kept: kept))
             next = end.next
             if next > maxHeadLength { return .malformed("the response head is too long") }
         }
 
         // Connection: close / keep-alive, and the headers it names (except those never dropped).
         var upstreamClose = !http11
+        var connectionNames: [Range<Int>] = []
         for value in connectionValues {
             forEachToken(bytes, value) { token in
                 if equalsIgnoringCase(bytes, token, "close") {
@@ -128,23 +122,20 @@ struct ResponseHeadScan {
                 } else if equalsIgnoringCase(bytes, token, "keep-alive") {
                     if !http11 { upstreamClose = false }
                 } else if !equalsIgnoringCase(bytes, token, "content-length") && !equalsIgnoringCase(bytes, token, "host") {
-                    for index in lines.indices where lines[index].name.count == token.count
-                        && equalsIgnoringCase(bytes, lines[index].name, token)
-                    {
-                        lines[index].kept = false
-                    }
+                    connectionNames.append(token)
                 }
             }
         }
 
         let framing: Framing
         var reusable = !upstreamClose
+        var dropsContentLength = false
         if requestWasHEAD || (100..<200).contains(status) || status == 204 || status == 304 {
             framing = .none
-            if (100..<200).contains(status) || status == 204 { dropLines(&lines, bytes, "content-length") }
+            dropsContentLength = (100..<200).contains(status) || status == 204
         } else if let transferEncoding {
             // Transfer-Encoding wins over Content-Length (RFC 9112 §6.3).
-            dropLines(&lines, bytes, "content-length")
+            dropsContentLength = true
             if lastTokenIsChunked(bytes, transferEncoding) {
                 framing = .chunked
                 if contentLength != nil { reusable = false }
@@ -159,23 +150,26 @@ struct ResponseHeadScan {
             reusable = false
         }
         return .head(ResponseHeadScan(
-            headLength: headLength, status: status, framing: framing, upstreamReusable: reusable, lines: lines,
-            statusLine: 0..<statusLineEnd, hasRequestID: hasRequestID, transferEncoding: transferEncoding
+            headLength: headLength, status: status, framing: framing, upstreamReusable: reusable, headersStart: firstEnd.next,
+            statusLine: 0..<statusLineEnd, hasRequestID: hasRequestID, transferEncoding: transferEncoding,
+            dropsContentLength: dropsContentLength, connectionNames: connectionNames
         ))
     }
 
     private init(
-        headLength: Int, status: Int, framing: Framing, upstreamReusable: Bool, lines: [Line], statusLine: Range<Int>,
-        hasRequestID: Bool, transferEncoding: Range<Int>?
+        headLength: Int, status: Int, framing: Framing, upstreamReusable: Bool, headersStart: Int, statusLine: Range<Int>,
+        hasRequestID: Bool, transferEncoding: Range<Int>?, dropsContentLength: Bool, connectionNames: [Range<Int>]
     ) {
         self.headLength = headLength
         self.status = status
         self.framing = framing
         self.upstreamReusable = upstreamReusable
-        self.lines = lines
+        self.headersStart = headersStart
         self.statusLine = statusLine
         self.hasRequestID = hasRequestID
         self.transferEncoding = transferEncoding
+        self.dropsContentLength = dropsContentLength
+        self.connectionNames = connectionNames
     }
 
     /// Writes the client's head into `out`: `bytes` is the buffer the head was scanned from.
@@ -184,10 +178,27 @@ struct ResponseHeadScan {
         out.writeStaticString("HTTP/1.1")
         out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[8..<statusLine.upperBound]))
         out.writeStaticString("\r\n")
-        for line in lines where line.kept {
-            out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[line.name]))
+        // The header lines again, already checked by `scan`: each kept one is copied.
+        var next = headersStart
+        var wroteContentLength = false
+        while let end = Self.lineEnd(bytes, from: next), end.contentEnd > next {
+            let line = next..<end.contentEnd
+            next = end.next
+            let colon = Self.firstIndex(bytes, of: UInt8(ascii: ":"), in: line)!
+            let name = line.lowerBound..<colon
+            if ProxyHeaders.isHopByHop(bytes: UnsafeRawBufferPointer(rebasing: bytes[name])) { continue }
+            if name.count == 14 && Self.equalsIgnoringCase(bytes, name, "content-length") {
+                if dropsContentLength || wroteContentLength { continue }  // one is enough
+                wroteContentLength = true
+            }
+            if !connectionNames.isEmpty && connectionNames.contains(where: { Self.equalsIgnoringCase(bytes, $0, name) }) { continue }
+            var valueStart = colon + 1
+            var valueEnd = line.upperBound
+            while valueStart < valueEnd, isBlank(bytes[valueStart]) { valueStart += 1 }
+            while valueEnd > valueStart, isBlank(bytes[valueEnd - 1]) { valueEnd -= 1 }
+            out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[name]))
             out.writeStaticString(": ")
-            out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[line.value]))
+            out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]))
             out.writeStaticString("\r\n")
         }
         if framing == .chunked, let transferEncoding {
@@ -280,11 +291,5 @@ struct ResponseHeadScan {
             result = number
         }
         return valid ? result : nil
-    }
-
-    private static func dropLines(_ lines: inout [Line], _ bytes: UnsafeRawBufferPointer, _ name: StaticString) {
-        for index in lines.indices where equalsIgnoringCase(bytes, lines[index].name, name) {
-            lines[index].kept = false
-        }
     }
 }

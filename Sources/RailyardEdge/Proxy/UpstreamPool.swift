@@ -8,16 +8,25 @@ import Synchronization
 /// (`LoopPool`) is touched by that loop alone: a request takes and returns a connection without a
 /// lock or a hop between threads.
 final class UpstreamPool: Sendable {
-    /// A connection handed to one exchange. Use it on `channel.eventLoop` only.
-    struct Lease {
+    /// A pooled connection, handed to one exchange at a time. Use it on `channel.eventLoop` only.
+    /// One object per connection for its whole life: leasing it again allocates nothing, and
+    /// passing it around retains one reference, not four.
+    final class Lease {
         let channel: Channel
         let handler: UpstreamHandler
         /// The byte-level side of the connection, for the fast path.
         let tap: UpstreamTap
         /// True when the connection already served a request (it may have been closed meanwhile).
-        let reused: Bool
+        fileprivate(set) var reused = false
         /// Where it goes back to: its replica's idle list on its loop.
-        fileprivate let bucket: LoopPool.Bucket
+        fileprivate var bucket: LoopPool.Bucket
+
+        fileprivate init(channel: Channel, handler: UpstreamHandler, tap: UpstreamTap, bucket: LoopPool.Bucket) {
+            self.channel = channel
+            self.handler = handler
+            self.tap = tap
+            self.bucket = bucket
+        }
     }
 
     /// A connection now, or one being opened.
@@ -81,9 +90,9 @@ extension UpstreamPool {
     /// One event loop's idle connections, by replica. Not thread-safe: only its loop touches it.
     final class LoopPool {
         /// One replica's idle connections on this loop, most recently parked last.
-        fileprivate final class Bucket {
+        final class Bucket {
             let upstream: Upstream
-            var idle: [(channel: Channel, handler: UpstreamHandler, tap: UpstreamTap)] = []
+            var idle: [Lease] = []
             /// False once the bucket left the table (emptied and pruned): a lease returning here
             /// looks its replica up again.
             var inTable = true
@@ -117,13 +126,15 @@ extension UpstreamPool {
             if !fresh {
                 while let idle = bucket.idle.popLast() {
                     guard idle.channel.isActive else { continue }
-                    return .ready(Lease(channel: idle.channel, handler: idle.handler, tap: idle.tap, reused: true, bucket: bucket))
+                    idle.reused = true
+                    idle.bucket = bucket
+                    return .ready(idle)
                 }
             }
             return .connecting(connect(bucket).assumeIsolated().flatMapThrowing { channel in
                 let handler = try channel.pipeline.syncOperations.handler(type: UpstreamHandler.self)
                 let tap = try channel.pipeline.syncOperations.handler(type: UpstreamTap.self)
-                return Lease(channel: channel, handler: handler, tap: tap, reused: false, bucket: bucket)
+                return Lease(channel: channel, handler: handler, tap: tap, bucket: bucket)
             })
         }
 
@@ -139,7 +150,7 @@ extension UpstreamPool {
                 channel.close(promise: nil)
                 return
             }
-            bucket.idle.append((channel, lease.handler, lease.tap))
+            bucket.idle.append(lease)
             lease.handler.park(idleTimeout: idleTimeout)
         }
 
@@ -151,7 +162,10 @@ extension UpstreamPool {
         fileprivate func closeAll() {
             shutDown = true
             let idle = buckets.values.flatMap(\.idle)
-            for bucket in buckets.values { bucket.inTable = false }
+            for bucket in buckets.values {
+                bucket.inTable = false
+                bucket.idle = []  // a lease and its bucket refer to each other
+            }
             buckets = [:]
             last = nil
             for connection in idle { connection.channel.close(promise: nil) }

@@ -8,7 +8,7 @@ import Synchronization
 public final class RouteTable: Sendable {
     /// One host's route plus its round-robin cursor. A class so the cursor can advance without
     /// holding the table lock; replacing the route starts a fresh cursor.
-    private final class Entry: Sendable {
+    fileprivate final class Entry: Sendable {
         let route: Route
         let cursor = Atomic<Int>(0)
         /// When a request last resolved to this host (`NIODeadline` uptime nanoseconds), carried
@@ -39,6 +39,9 @@ public final class RouteTable: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Bumped, under the lock, by every change of routes or aliases: a connection's `CachedRoute`
+    /// is good while it has not moved.
+    private let generation = Atomic<UInt64>(0)
 
     /// Creates an empty table: every host answers the "no app deployed here" page.
     public init() {}
@@ -50,6 +53,7 @@ public final class RouteTable: Sendable {
         let woken = state.withLock { state -> [@Sendable () -> Void] in
             let lastRequest = state.entries[key]?.lastRequest.load(ordering: .relaxed) ?? NIODeadline.now().uptimeNanoseconds
             state.entries[key] = Entry(route: route, lastRequest: lastRequest)
+            generation.add(1, ordering: .releasing)
             guard route != .sleeping else { return [] }
             return state.sleepers.removeValue(forKey: key) ?? []
         }
@@ -80,7 +84,10 @@ public final class RouteTable: Sendable {
     /// Stops routing `host`; new requests for it get the unknown-host page.
     public func remove(host: String) {
         guard let key = HostName.normalize(host) else { return }
-        _ = state.withLock { $0.entries.removeValue(forKey: key) }
+        state.withLock {
+            $0.entries[key] = nil
+            generation.add(1, ordering: .releasing)
+        }
     }
 
     /// Makes `host` answer with `target`'s route, whatever it is now or becomes later (a new
@@ -91,13 +98,17 @@ public final class RouteTable: Sendable {
         state.withLock {
             $0.entries[key] = nil
             $0.aliases[key] = targetKey
+            generation.add(1, ordering: .releasing)
         }
     }
 
     /// Stops `host` being an alias; new requests for it get the unknown-host page.
     public func removeAlias(_ host: String) {
         guard let key = HostName.normalize(host) else { return }
-        _ = state.withLock { $0.aliases.removeValue(forKey: key) }
+        state.withLock {
+            $0.aliases[key] = nil
+            generation.add(1, ordering: .releasing)
+        }
     }
 
     /// The host `host` is an alias of, normalised, or nil when it is none.
@@ -125,6 +136,35 @@ public final class RouteTable: Sendable {
     /// `resolve(host:)` for a host already passed through `HostName.normalize`.
     func resolve(normalizedHost key: String) -> ResolvedRoute {
         guard let entry = state.withLock({ $0.entry(for: key) }) else { return .unknownHost }
+        return resolve(entry)
+    }
+
+    /// A client connection's memory of the last Host header it resolved, so the next request with
+    /// the same header (nearly every request on a keep-alive connection) finds its route without
+    /// normalising the name, hashing it or taking the lock. Any change to the table invalidates it.
+    struct CachedRoute {
+        fileprivate let rawHost: [UInt8]
+        /// The host, normalised.
+        let host: String
+        fileprivate let entry: Entry?
+        fileprivate let generation: UInt64
+    }
+
+    /// `resolve(host:)` for a Host header given as bytes, through and into `cache`; nil when the
+    /// header names no host.
+    func resolve(rawHost: UnsafeRawBufferPointer, cache: inout CachedRoute?) -> (host: String, route: ResolvedRoute)? {
+        if let cached = cache, cached.generation == generation.load(ordering: .acquiring),
+            cached.rawHost.count == rawHost.count, cached.rawHost.withUnsafeBytes({ $0.elementsEqual(rawHost) })
+        {
+            return (cached.host, cached.entry.map(resolve) ?? .unknownHost)
+        }
+        guard let key = HostName.normalize(bytes: rawHost.assumingMemoryBound(to: UInt8.self)) else { return nil }
+        let (entry, generation) = state.withLock { ($0.entry(for: key), self.generation.load(ordering: .relaxed)) }
+        cache = CachedRoute(rawHost: Array(rawHost), host: key, entry: entry, generation: generation)
+        return (key, entry.map(resolve) ?? .unknownHost)
+    }
+
+    private func resolve(_ entry: Entry) -> ResolvedRoute {
         entry.lastRequest.store(NIODeadline.now().uptimeNanoseconds, ordering: .relaxed)
         switch entry.route {
         case .upstreams(let upstreams):
