@@ -78,4 +78,17 @@ struct AccessRecordLineTests {
             #expect(record.jsonLine.contains(String(foundation.dropFirst(9).dropLast(2))), "\(foundation) vs \(record.jsonLine)")
         }
     }
+
+    @Test("durations are written as the shortest text that reads back the same number")
+    func durations() throws {
+        var values: [Double] = [0, 0.001, 0.01, 0.1, 0.5, 1, 1.25, 10.007, 999.999, 123_456.789, 1e-5, 3.5e-4, 1e13, -2, .nan]
+        for micros in stride(from: 0, to: 200_000, by: 37) { values.append(Double(micros) / 1000) }
+        for value in values {
+            var bytes: [UInt8] = []
+            AccessRecord.appendMilliseconds(value, to: &bytes)
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(Double(text) == (value.isFinite ? value : 0), "\(value) became \(text)")
+            if value.isFinite { #expect(text == value.description, "\(value): \(text) vs \(value.description)") }
+        }
+    }
 }

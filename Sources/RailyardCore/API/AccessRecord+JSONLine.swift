@@ -25,7 +25,7 @@ extension AccessRecord {
         Self.append(",\"status\":", to: &bytes)
         Self.appendDecimal(status, to: &bytes)
         Self.append(",\"durationMs\":", to: &bytes)
-        bytes.append(contentsOf: (durationMs.isFinite ? durationMs : 0).description.utf8)
+        Self.appendMilliseconds(durationMs, to: &bytes)
         Self.append(",\"bytes\":", to: &bytes)
         Self.appendDecimal(self.bytes, to: &bytes)
         Self.append(",\"requestId\":", to: &bytes)
@@ -81,6 +81,29 @@ extension AccessRecord {
                 bytes.append(byte)
             }
         }
+    }
+
+    /// A duration in milliseconds as JSON: whole microseconds (what the edge measures) in plain
+    /// digits, the same text `description` gives them; anything finer through `description`.
+    public static func appendMilliseconds(_ value: Double, to bytes: inout [UInt8]) {
+        let value = value.isFinite ? value : 0
+        let micros = (value * 1000).rounded()
+        guard value >= 0, micros < 1e12, abs(micros / 1000 - value) < 1e-9 else {
+            bytes.append(contentsOf: value.description.utf8)
+            return
+        }
+        let (whole, fraction) = Int(micros).quotientAndRemainder(dividingBy: 1000)
+        appendDecimal(whole, to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        if fraction == 0 {
+            bytes.append(UInt8(ascii: "0"))
+            return
+        }
+        var digits = fraction < 10 ? 3 : fraction < 100 ? 2 : 1
+        var trimmed = fraction
+        while trimmed % 10 == 0 { trimmed /= 10 }
+        while digits > 1 { bytes.append(UInt8(ascii: "0")); digits -= 1 }
+        appendDecimal(trimmed, to: &bytes)
     }
 
     /// `date` as `yyyy-MM-ddTHH:mm:ssZ` (UTC, whole seconds, rounded down).

@@ -95,6 +95,10 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     /// The route of the last Host header seen on this connection.
     private var route: RouteTable.CachedRoute?
     private var quiescing = false
+    /// The codec and connection handler are in the pipeline (`installCodec`).
+    private var codecInstalled = false
+    /// Something was written to the client since the last flush.
+    private var unflushed = false
     private var readPending = false
     private var isClosed = false
 
@@ -152,20 +156,20 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         case .passthrough:
             mode = .passthrough
             buffered = nil
-            context.fireChannelRead(wrapInboundOut(buffer))
+            toCodec(buffer, context: context)
         case .slow(let headLength, let bodyLength):
             let take = headLength + min(bodyLength, buffer.readableBytes - headLength)
             let request = buffer.readSlice(length: take)!
             buffered = buffer.readableBytes > 0 ? buffer : nil
             mode = .slow(bodyLeft: headLength + bodyLength - take, responseEnded: false)
-            context.fireChannelRead(wrapInboundOut(request))
+            toCodec(request, context: context)
         case .fast(let head):
             let headBytes = buffer.readSlice(length: head.headLength)!
             buffered = buffer.readableBytes > 0 ? buffer : nil
             if !start(head, bytes: headBytes, context: context) {
                 // Not for a replica (a page, a static release, a sleeping service): the codec's path.
                 mode = .slow(bodyLeft: 0, responseEnded: false)
-                context.fireChannelRead(wrapInboundOut(headBytes))
+                toCodec(headBytes, context: context)
             }
         }
     }
@@ -208,11 +212,25 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
                 context.eventLoop.execute {
                     guard let context = handler.value.context else { return }
                     handler.value.takeBuffered(context: context)
-                    context.fireChannelReadComplete()
+                    if handler.value.codecInstalled { context.fireChannelReadComplete() }
                 }
             }
         }
         resumeReads(context: context)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        // The codec and connection handler flush what they forwarded upstream on read-complete.
+        if codecInstalled { context.fireChannelReadComplete() }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if codecInstalled {
+            context.fireErrorCaught(error)
+        } else {
+            environment.logger.trace("client connection error", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -255,7 +273,9 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         quiescing = true
         guard case .fast = mode else {
             // Idle or the codec's request: the connection handler closes the connection when it can.
-            return context.fireUserInboundEventTriggered(event)
+            if codecInstalled { return context.fireUserInboundEventTriggered(event) }
+            context.close(promise: nil)
+            return
         }
         // The response in flight says `Connection: close` if its head has not gone out, and the
         // connection closes after it either way.
@@ -384,9 +404,10 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         timeouts?.responseEnded()
         mode = .idle
         if exchange.record.summary.keepAlive && !quiescing {
-            context.flush()
+            flushIfWritten(context: context)
             becomeIdle(context: context, from: .upstream)
         } else {
+            unflushed = false
             let channel = context.channel
             context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
                 channel.close(promise: nil)
@@ -414,6 +435,7 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         exchange.record.bytesSent += exchange.isHEAD ? 0 : html.utf8.count
         exchange.headSent = true
         context.write(wrapOutboundOut(response), promise: nil)
+        unflushed = true
         finish(reuseUpstream: false)
     }
 
@@ -425,6 +447,7 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         writeUnsent(context: context)
         exchange.record.note = note
         environment.log(exchange.record)
+        unflushed = false
         context.flush()
         context.close(promise: nil)
     }
@@ -447,6 +470,7 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
         writeUnsent(context: context)
         context.write(wrapOutboundOut(bytes), promise: nil)
+        unflushed = true
         if !context.channel.isWritable { exchange.lease?.handler.pauseReads() }
     }
 
@@ -455,10 +479,45 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         unsent = nil
         headScratch = bytes
         context.write(wrapOutboundOut(bytes), promise: nil)
+        unflushed = true
         if !context.channel.isWritable { exchange?.lease?.handler.pauseReads() }
     }
 
     // MARK: helpers
+
+    /// Adds NIO's HTTP codec and the connection handler behind this handler, the first time a
+    /// request needs them: a connection that only ever carries simple requests never has them, and
+    /// its reads, read-completes and read requests cross two handlers instead of five.
+    private func installCodec(context: ChannelHandlerContext) {
+        guard !codecInstalled else { return }
+        codecInstalled = true
+        // ProxyHeaders and the connection handler frame every response explicitly (HEAD, HTTP/1.0).
+        var encoder = HTTPResponseEncoder.Configuration()
+        encoder.automaticallySetFramingHeaders = false
+        // NIO's server pipeline without its pipelining and error handlers (the connection handler
+        // queues pipelined requests and answers parse errors itself) and without outbound header
+        // validation: response heads are the app's, already parsed (so free of CR, LF and NUL) by
+        // the upstream decoder, or the edge's own.
+        do {
+            try context.pipeline.syncOperations.addHandlers(
+                [
+                    HTTPResponseEncoder(configuration: encoder),
+                    ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)),
+                    EdgeConnectionHandler(environment: environment, timeouts: timeouts, fastPath: self),
+                ],
+                position: .after(self)
+            )
+        } catch {
+            environment.logger.debug("could not add the HTTP codec", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+        }
+    }
+
+    /// Hands bytes to the codec, adding it first if need be.
+    private func toCodec(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+        installCodec(context: context)
+        context.fireChannelRead(wrapInboundOut(bytes))
+    }
 
     /// `scratch`, emptied, when NIO no longer holds it; else a new buffer.
     private func reuse(_ scratch: inout ByteBuffer?, capacity: Int, context: ChannelHandlerContext) -> ByteBuffer {
@@ -531,6 +590,7 @@ extension EdgeFastPath: UpstreamTapDelegate {
                 pending.moveReaderIndex(forwardBy: head.headLength)
                 if informational {
                     context.write(wrapOutboundOut(out), promise: nil)
+                    unflushed = true
                     if pending.readableBytes == 0 {
                         exchange.stage = .head(nil)
                         return
@@ -590,6 +650,12 @@ extension EdgeFastPath: UpstreamTapDelegate {
     func upstreamBytesComplete() {
         guard let context else { return }
         writeUnsent(context: context)
+        flushIfWritten(context: context)
+    }
+
+    private func flushIfWritten(context: ChannelHandlerContext) {
+        guard unflushed else { return }
+        unflushed = false
         context.flush()
     }
 

@@ -275,13 +275,11 @@ public final class EdgeServer: ServiceLifecycle.Service {
     }
 
     /// The handlers of a client connection, in order: TLS (on the HTTPS listener), head and idle
-    /// timers, the fast path, HTTP codec, the connection handler. Shared with the embedded-channel tests.
+    /// timers, the fast path — which adds NIO's HTTP codec and the connection handler behind itself
+    /// when a request first needs them. Shared with the embedded-channel tests.
     static func configureClientPipeline(
         _ channel: Channel, environment: EdgeEnvironment, configuration: Configuration, tls: NIOSSLContext? = nil
     ) throws {
-        // ProxyHeaders and the connection handler frame every response explicitly (HEAD, HTTP/1.0).
-        var encoder = HTTPResponseEncoder.Configuration()
-        encoder.automaticallySetFramingHeaders = false
         let pipeline = channel.pipeline.syncOperations
         // The timers see the bytes of HTTP, so they go after TLS; a handshake that never ends is a
         // head that never comes.
@@ -291,15 +289,6 @@ public final class EdgeServer: ServiceLifecycle.Service {
             idleTimeout: TimeAmount(configuration.clientIdleTimeout)
         )
         try pipeline.addHandler(timeouts)
-        // Simple requests for replicas are proxied as bytes here and never reach the codec.
-        let fastPath = EdgeFastPath(environment: environment, timeouts: timeouts)
-        try pipeline.addHandler(fastPath)
-        // NIO's server pipeline without its pipelining and error handlers (the connection handler
-        // queues pipelined requests and answers parse errors itself) and without outbound header
-        // validation: response heads are the app's, already parsed (so free of CR, LF and NUL) by
-        // the upstream decoder, or the edge's own.
-        try pipeline.addHandler(HTTPResponseEncoder(configuration: encoder))
-        try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-        try pipeline.addHandler(EdgeConnectionHandler(environment: environment, timeouts: timeouts, fastPath: fastPath))
+        try pipeline.addHandler(EdgeFastPath(environment: environment, timeouts: timeouts))
     }
 }

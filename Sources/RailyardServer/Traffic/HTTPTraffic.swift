@@ -9,7 +9,7 @@ import Synchronization
 /// event loops; they are written in batches off them.
 final class HTTPTraffic: Sendable {
     let directory: URL
-    /// Records not yet written, and the counters: one lock per request.
+    /// Lines not yet written, and the counters, by host: one lock per request.
     private let state = Mutex(State())
     /// Serialises writes and reads of the files.
     private let files = Mutex<Void>(())
@@ -21,40 +21,53 @@ final class HTTPTraffic: Sendable {
         self.directory = directory
     }
 
-    private struct State {
-        var pending: [AccessRecord] = []
-        var counters: [String: HTTPStats] = [:]
+    /// One host's counters and the JSON lines not yet written to its file.
+    private struct HostLog {
+        var stats = HTTPStats()
+        var pending: [UInt8] = []
+
+        mutating func add(_ record: AccessRecord, line: [UInt8]) {
+            stats.add(status: record.status, durationMs: record.durationMs, bytes: record.bytes)
+            pending.append(contentsOf: line)
+        }
     }
 
-    /// Takes one record (called on an edge event loop: no I/O here).
+    private struct State {
+        var hosts: [String: HostLog] = [:]
+    }
+
+    /// Takes one record (called on an edge event loop: no I/O here). Its JSON line is made here,
+    /// outside the lock, and kept with its host's until the next flush: no record is copied or
+    /// regrouped afterwards.
     func record(_ record: AccessRecord) {
+        var line: [UInt8] = []
+        record.appendJSONLine(to: &line)
+        line.append(UInt8(ascii: "\n"))
         state.withLock { state in
-            state.pending.append(record)
-            state.counters[record.host, default: HTTPStats()].add(status: record.status, durationMs: record.durationMs, bytes: record.bytes)
+            state.hosts[record.host, default: HostLog()].add(record, line: line)
         }
     }
 
     /// Writes what arrived since the last flush, each host's lines appended to its file.
     func flush() {
-        let batch = state.withLock { state -> [AccessRecord] in
-            defer { state.pending.removeAll(keepingCapacity: true) }
-            return state.pending
+        let batch = state.withLock { state -> [(host: String, lines: [UInt8])] in
+            var batch: [(host: String, lines: [UInt8])] = []
+            for index in state.hosts.indices where !state.hosts.values[index].pending.isEmpty {
+                batch.append((state.hosts.keys[index], state.hosts.values[index].pending))
+                state.hosts.values[index].pending.removeAll(keepingCapacity: true)
+            }
+            return batch
         }
         guard !batch.isEmpty else { return }
         files.withLock { _ in
             try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            for (host, records) in Dictionary(grouping: batch, by: \.host) {
+            for (host, lines) in batch {
                 let file = self.file(host)
                 let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
                 if size > Self.rotateAt {
                     let older = file.appendingPathExtension("1")
                     try? FileManager.default.removeItem(at: older)
                     try? FileManager.default.moveItem(at: file, to: older)
-                }
-                var lines: [UInt8] = []
-                for record in records {
-                    record.appendJSONLine(to: &lines)
-                    lines.append(UInt8(ascii: "\n"))
                 }
                 if let handle = FileHandle(forWritingAtPath: file.path) ?? (FileManager.default.createFile(atPath: file.path, contents: nil) ? FileHandle(forWritingAtPath: file.path) : nil) {
                     handle.seekToEndOfFile()
@@ -99,14 +112,14 @@ final class HTTPTraffic: Sendable {
     func stats(hosts: [String]) -> HTTPStats {
         state.withLock { state in
             Set(hosts).reduce(into: HTTPStats()) { total, host in
-                if let stats = state.counters[host] { total.merge(stats) }
+                if let log = state.hosts[host] { total.merge(log.stats) }
             }
         }
     }
 
     /// Every host's counters since the server started.
     func allStats() -> [String: HTTPStats] {
-        state.withLock { $0.counters }
+        state.withLock { $0.hosts.mapValues(\.stats) }
     }
 
     private func file(_ host: String) -> URL {
