@@ -21,8 +21,8 @@ extension EdgeEnvironment {
                 bytes: request.bytesSent, requestId: request.summary.requestID
             ))
         }
+        guard debugLogging else { return }
         let logger = self.logger
-        guard logger.logLevel <= .debug else { return }
         var metadata: Logger.Metadata = [
             "http.method": "\(request.summary.method.rawValue)",
             "http.host": "\(request.host)",

@@ -12,6 +12,9 @@ struct EdgeEnvironment: Sendable {
     /// Where blocking file-system calls run.
     let threadPool: NIOThreadPool
     let logger: Logger
+    /// Whether each request goes to the server log too (read per request without touching the
+    /// logger's handler, which every connection shares).
+    let debugLogging: Bool
     /// The most request-body bytes a request may send to an app.
     var maxRequestBodySize: Int = EdgeServer.Configuration().maxRequestBodySize
     /// How long a tunnel may carry nothing either way before it is closed.
@@ -26,6 +29,31 @@ struct EdgeEnvironment: Sendable {
     var secure = false
     /// Plain HTTP requests for hosts with a certificate get a 308 to HTTPS on this port, when set.
     var httpsRedirect: HTTPSRedirect? = nil
+
+    init(
+        routes: RouteTable,
+        pool: UpstreamPool,
+        files: StaticFileResolver,
+        threadPool: NIOThreadPool,
+        logger: Logger,
+        maxRequestBodySize: Int = EdgeServer.Configuration().maxRequestBodySize,
+        tunnelIdleTimeout: TimeAmount = TimeAmount(EdgeServer.Configuration().tunnelIdleTimeout),
+        accessLog: (@Sendable (AccessRecord) -> Void)? = nil,
+        wake: (@Sendable (String) -> Void)? = nil,
+        wakeTimeout: TimeAmount = TimeAmount(EdgeServer.Configuration().wakeTimeout)
+    ) {
+        self.routes = routes
+        self.pool = pool
+        self.files = files
+        self.threadPool = threadPool
+        self.logger = logger
+        self.debugLogging = logger.logLevel <= .debug
+        self.maxRequestBodySize = maxRequestBodySize
+        self.tunnelIdleTimeout = tunnelIdleTimeout
+        self.accessLog = accessLog
+        self.wake = wake
+        self.wakeTimeout = wakeTimeout
+    }
 }
 
 /// Sends plain HTTP requests for hosts that have a certificate to the HTTPS listener.

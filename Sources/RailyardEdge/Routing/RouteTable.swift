@@ -142,12 +142,31 @@ public final class RouteTable: Sendable {
     /// A client connection's memory of the last Host header it resolved, so the next request with
     /// the same header (nearly every request on a keep-alive connection) finds its route without
     /// normalising the name, hashing it or taking the lock. Any change to the table invalidates it.
-    struct CachedRoute {
+    /// It is the connection's own: a request to a single-replica route reads nothing shared with
+    /// other threads (whose cache lines would bounce between cores), and stamps the host's last
+    /// request time at most once a second.
+    final class CachedRoute {
         fileprivate let rawHost: [UInt8]
         /// The host, normalised.
         let host: String
         fileprivate let entry: Entry?
         fileprivate let generation: UInt64
+        /// The replica, when the route has exactly one.
+        fileprivate let single: Upstream?
+        /// When this connection last stamped `entry.lastRequest` (uptime nanoseconds).
+        fileprivate var stamped: UInt64 = 0
+
+        fileprivate init(rawHost: [UInt8], host: String, entry: Entry?, generation: UInt64) {
+            self.rawHost = rawHost
+            self.host = host
+            self.entry = entry
+            self.generation = generation
+            if case .upstreams(let upstreams) = entry?.route, upstreams.count == 1 {
+                single = upstreams[0]
+            } else {
+                single = nil
+            }
+        }
     }
 
     /// `resolve(host:)` for a Host header given as bytes, through and into `cache`; nil when the
@@ -156,12 +175,22 @@ public final class RouteTable: Sendable {
         if let cached = cache, cached.generation == generation.load(ordering: .acquiring),
             cached.rawHost.count == rawHost.count, cached.rawHost.withUnsafeBytes({ $0.elementsEqual(rawHost) })
         {
-            return (cached.host, cached.entry.map(resolve) ?? .unknownHost)
+            guard let entry = cached.entry else { return (cached.host, .unknownHost) }
+            guard let single = cached.single else { return (cached.host, resolve(entry)) }
+            let now = NIODeadline.now().uptimeNanoseconds
+            if now &- cached.stamped >= 1_000_000_000 {
+                cached.stamped = now
+                entry.lastRequest.store(now, ordering: .relaxed)
+            }
+            return (cached.host, .proxy(single))
         }
         guard let key = HostName.normalize(bytes: rawHost.assumingMemoryBound(to: UInt8.self)) else { return nil }
         let (entry, generation) = state.withLock { ($0.entry(for: key), self.generation.load(ordering: .relaxed)) }
-        cache = CachedRoute(rawHost: Array(rawHost), host: key, entry: entry, generation: generation)
-        return (key, entry.map(resolve) ?? .unknownHost)
+        let cached = CachedRoute(rawHost: Array(rawHost), host: key, entry: entry, generation: generation)
+        cache = cached
+        guard let entry else { return (key, .unknownHost) }
+        cached.stamped = NIODeadline.now().uptimeNanoseconds
+        return (key, resolve(entry))
     }
 
     private func resolve(_ entry: Entry) -> ResolvedRoute {
