@@ -32,6 +32,7 @@ struct TeamTests {
             #expect(try joined.decode(Member.self).role == .admin)
             let again = try await api.send(.post, "/api/v1/invitations/accept", body: AcceptInvitationRequest(token: token), token: bob)
             #expect(again.status == .notFound)
+            #expect(abs(invitation.expiresAt.timeIntervalSince(invitation.createdAt) - 7 * 86_400) < 1)
             let member = try await api.send(
                 .post, "/api/v1/workspaces/\(workspace)/invitations", body: CreateInvitationRequest(email: "bob@example.com", role: .viewer), token: owner
             )
@@ -64,6 +65,30 @@ struct TeamTests {
             #expect(try await api.send(.get, "/api/v1/workspaces/\(workspace)/audit", token: bob).status == .ok, "admins read it")
             let outsider = try await api.send(.get, "/api/v1/workspaces/\(workspace)/audit", token: eve)
             #expect(outsider.status == .notFound)
+        }
+    }
+
+    @Test("an invitation older than 7 days cannot be accepted, and the refusal says what to do")
+    func expiredInvitation() async throws {
+        try await TestServer.with { api, fixture in
+            let owner = try await api.signup("owner@example.com").token
+            let carol = try await api.signup("carol@example.com").token
+            let workspace = try await api.createProject("team", token: owner).project.workspaceId
+            let made = Date().addingTimeInterval(-8 * 86_400)
+            let old = WorkspaceInvitation(
+                id: UUID().uuidString.lowercased(), workspaceId: workspace, email: "carol@example.com", role: .member,
+                invitedBy: "someone", createdAt: made
+            )
+            try await fixture.store.createInvitation(old, tokenHash: TeamController.hash("ryi_old-token"))
+            let refused = try await api.send(.post, "/api/v1/invitations/accept", body: AcceptInvitationRequest(token: "ryi_old-token"), token: carol)
+            #expect(refused.status == .forbidden && refused.text.contains("expired") && refused.text.contains("invite carol@example.com again"), "\(refused.text)")
+            let listed: [WorkspaceInvitation] = try await api.send(.get, "/api/v1/workspaces/\(workspace)/invitations", token: owner).decode()
+            #expect(listed.map(\.id) == [old.id] && listed[0].expiresAt < Date(), "an expired invitation stays listed until revoked")
+            let fresh = try await api.send(
+                .post, "/api/v1/workspaces/\(workspace)/invitations", body: CreateInvitationRequest(email: "carol@example.com", role: .member), token: owner
+            )
+            let token = try #require(try fresh.decode(WorkspaceInvitation.self).token)
+            #expect(try await api.send(.post, "/api/v1/invitations/accept", body: AcceptInvitationRequest(token: token), token: carol).status == .created)
         }
     }
 }

@@ -36,8 +36,14 @@ public struct WorkspaceInvitation: Codable, Sendable, Equatable, Identifiable {
     public var role: Role
     public var invitedBy: String
     public var createdAt: Date
+    /// When the token stops working: `lifetime` after the invitation was made. An expired
+    /// invitation stays listed until revoked; inviting the address again makes a fresh one.
+    public var expiresAt: Date
     /// Only in the answer that made it: what the invited person gives `POST /api/v1/invitations/accept`.
     public var token: String?
+
+    /// How long an invitation's token can be accepted: 7 days.
+    public static let lifetime: TimeInterval = 7 * 86_400
 
     public init(id: String, workspaceId: String, email: String, role: Role, invitedBy: String, createdAt: Date, token: String? = nil) {
         self.id = id
@@ -46,6 +52,7 @@ public struct WorkspaceInvitation: Codable, Sendable, Equatable, Identifiable {
         self.role = role
         self.invitedBy = invitedBy
         self.createdAt = createdAt
+        self.expiresAt = createdAt.addingTimeInterval(Self.lifetime)
         self.token = token
     }
 }

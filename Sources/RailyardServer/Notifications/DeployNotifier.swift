@@ -16,7 +16,8 @@ actor DeployNotifier {
     private let key: SymmetricKey
     private let logger: Logger
     private let decorate: @Sendable (Deployment) async -> Deployment
-    private var sent: Set<String> = []
+    /// Outcomes already told (a status may be written more than once); the newest 10 000 are enough.
+    private var sent = RecentKeys(capacity: 10_000)
     private var deliveries: [String: [WebhookDelivery]] = [:]
 
     /// The deployment statuses that are told, with their event names.
@@ -54,7 +55,7 @@ actor DeployNotifier {
     }
 
     private func deploymentChanged(_ deployment: Deployment) async {
-        guard let event = Self.events[deployment.status], sent.insert("\(deployment.id)/\(deployment.status.rawValue)").inserted else { return }
+        guard let event = Self.events[deployment.status], sent.insert("\(deployment.id)/\(deployment.status.rawValue)") else { return }
         do {
             guard let service = try await store.service(id: deployment.serviceId),
                 let project = try await store.project(id: service.projectId),

@@ -14,7 +14,7 @@ final class ServerMetrics: Sendable {
     private let traffic: HTTPTraffic
     private let logger: Logger
     private let changes: AsyncStream<Deployment>.Continuation
-    private let counted = Mutex<Set<String>>([])
+    private let counted = Mutex(RecentKeys(capacity: 10_000))
 
     /// Outcomes a deployment is counted with, once each.
     static let outcomes: Set<DeploymentStatus> = [.success, .failed, .crashed]
@@ -36,7 +36,7 @@ final class ServerMetrics: Sendable {
     /// Counts a deployment's outcome and its stages' durations, the first time it reaches each outcome.
     private func record(_ deployment: Deployment) async {
         guard Self.outcomes.contains(deployment.status),
-            counted.withLock({ $0.insert("\(deployment.id)/\(deployment.status.rawValue)").inserted })
+            counted.withLock({ $0.insert("\(deployment.id)/\(deployment.status.rawValue)") })
         else { return }
         guard let service = try? await store.service(id: deployment.serviceId) else { return }
         let project = service.projectId

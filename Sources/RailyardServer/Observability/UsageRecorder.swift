@@ -105,6 +105,10 @@ actor UsageRecorder {
         }
         let running = Set(readings.map(\.replicaId))
         previous = previous.filter { running.contains($0.key) }
+        // What is kept per service is for services still running (and alerts still recent).
+        let services = Set(readings.map { "\($0.serviceId)/\($0.environmentId)" })
+        disk = disk.filter { services.contains($0.key) }
+        alerted = alerted.filter { now - $0.value < Self.alertEvery }
         latest = samples
         published(samples)
         do {

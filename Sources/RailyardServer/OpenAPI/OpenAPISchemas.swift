@@ -250,8 +250,8 @@ enum OpenAPISchemas {
         ),
         "WorkspaceInvitation": object(
             ["id": string, "workspaceId": string, "email": string, "role": ref("Role"), "invitedBy": string, "createdAt": dateTime,
-             "token": optionalString],
-            required: ["id", "workspaceId", "email", "role", "invitedBy", "createdAt"]
+             "expiresAt": dateTime, "token": optionalString],
+            required: ["id", "workspaceId", "email", "role", "invitedBy", "createdAt", "expiresAt"]
         ),
         "CreateInvitationRequest": object(["email": string, "role": ref("Role")], required: ["email", "role"]),
         "AcceptInvitationRequest": object(["token": string], required: ["token"]),

@@ -76,6 +76,13 @@ struct TeamController {
         guard let invitation = try await dependencies.store.invitation(tokenHash: Self.hash(body.token)) else {
             throw RailyardError(.notFound, "no pending invitation has that token; it may have been accepted or revoked", field: "token")
         }
+        guard invitation.expiresAt > Date() else {
+            throw RailyardError(
+                .forbidden,
+                "this invitation expired on \(invitation.expiresAt.formatted(.iso8601)); ask an owner or admin of the workspace to invite \(invitation.email) again",
+                field: "token"
+            )
+        }
         guard user.email?.lowercased() == invitation.email else {
             throw RailyardError(.forbidden, "this invitation is for \(invitation.email); sign in as that user to accept it")
         }

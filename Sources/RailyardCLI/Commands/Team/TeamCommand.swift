@@ -56,6 +56,7 @@ struct TeamInviteCommand: AsyncParsableCommand {
         if output.json { return try Output.json(invitation) }
         Output.line("Invited \(invitation.email) as \(invitation.role.rawValue). Send them this, to run once signed in as \(invitation.email):")
         Output.line("  railyard team join \(invitation.token ?? "")")
+        Output.line("It works until \(invitation.expiresAt.formatted(.iso8601)) (7 days).")
     }
 }
 
