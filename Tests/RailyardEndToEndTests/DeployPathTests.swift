@@ -141,6 +141,15 @@ extension EndToEndTests {
             }
             #expect(revived.status == 200 && revived.body == "hello from python in production", "\(revived)\n\(again.logs())")
             #expect(try await EdgeRequest.get(newEdge, host: EdgeRequest.host(of: urls["site"]!)!).status == 200)
+            // Releases that will never run again (replaced, failed, taken down) leave no built app
+            // behind: only the two live ones keep theirs.
+            let artifacts = root.path + "/data/artifacts"
+            var left = try FileManager.default.contentsOfDirectory(atPath: artifacts)
+            for _ in 0..<100 where left.count != 2 {
+                try await Task.sleep(for: .milliseconds(100))
+                left = try FileManager.default.contentsOfDirectory(atPath: artifacts)
+            }
+            #expect(left.count == 2, "built apps left: \(left)")
             // Recovery routes the hosts with nothing live last (a 503 page instead of "unknown host"):
             // on a loaded machine that may come a moment after the Python app answers.
             var takenDown = try await EdgeRequest.get(newEdge, host: EdgeRequest.host(of: urls["nodeapp"]!)!)

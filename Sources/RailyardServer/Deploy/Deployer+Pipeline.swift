@@ -132,6 +132,7 @@ extension Deployer {
             if let failed = try? deployment.moving(to: .failed, at: Date(), reason: reason) {
                 try? await store.saveDeployment(failed, from: deployment.status)
             }
+            discardArtifact(of: deployment.id, after: .zero)
         }
     }
 

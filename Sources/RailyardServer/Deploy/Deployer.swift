@@ -317,5 +317,6 @@ actor Deployer {
         try await store.removeReplicas(deploymentId: deployment.id)
         try await store.saveDeployment(try removing.moving(to: .removed, at: Date()), from: .removing)
         LogFile.append("Deployment \(deployment.id) removed", to: layout.runtimeLog(deployment.id))
+        discardArtifact(of: deployment.id)
     }
 }

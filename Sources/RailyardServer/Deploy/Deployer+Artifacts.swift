@@ -1,0 +1,42 @@
+import Foundation
+import RailyardCore
+
+extension Deployer {
+    /// How long a replaced release's files stay after it is REMOVED: a request that picked its
+    /// static route just before the swap still finds the file it is about to open.
+    static let artifactGrace: Duration = .seconds(30)
+
+    /// Deletes the built app of a deployment that will never run again (REMOVED or FAILED), after
+    /// `grace`. A rollback builds again from the stored source, so nothing else needs it; without
+    /// this every deployment's dependencies stayed on disk for good.
+    nonisolated func discardArtifact(of deploymentId: String, after grace: Duration = Deployer.artifactGrace) {
+        let directory = layout.appDirectory(deploymentId).deletingLastPathComponent()
+        let logger = self.logger
+        Task {
+            if grace > .zero { try? await Task.sleep(for: grace) }
+            do {
+                try await ReplicaNetworks.blocking {
+                    do {
+                        try FileManager.default.removeItem(at: directory)
+                    } catch CocoaError.fileNoSuchFile {
+                        // Gone already (the start-up sweep and a delayed deletion both asked).
+                    }
+                }
+            } catch {
+                logger.warning("a finished release's files were not deleted", metadata: ["path": "\(directory.path)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// At start: the built apps of deployments that are REMOVED, FAILED or unknown (a restart came
+    /// between a removal and its delayed deletion, or the store was restored from a backup).
+    func removeStaleArtifacts() async {
+        let root = layout.root.appendingPathComponent("artifacts", isDirectory: true)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return }
+        for name in names {
+            let deployment = try? await store.deployment(id: name)
+            guard deployment == nil || [.removed, .failed].contains(deployment!.status) else { continue }
+            discardArtifact(of: name, after: .zero)
+        }
+    }
+}
