@@ -81,6 +81,19 @@ extension EndToEndTests {
                     if status.contains("SLEEPING") { break }
                 }
                 #expect(status.contains("SLEEPING"), "\(status)")
+
+                // A restarted server leaves it asleep (no replica starts with it); a request wakes it.
+                _ = await server.stop()
+                let again = try await ServerProcess.start(
+                    dataDirectory: root.path + "/data", logDirectory: root.path, extraArguments: ["--sleep-after", "2s"]
+                )
+                defer { again.killNow() }
+                let newEdge = try await again.edgeURL()
+                try await Task.sleep(for: .seconds(2))
+                #expect(!Self.running(marker), "the restart started the sleeping service:\n\(again.logs())")
+                let revived = try await EdgeRequest.get(newEdge, host: host)
+                #expect(revived.status == 200 && revived.body.hasPrefix("awake"), "\(revived)\n\(again.logs())")
+                #expect(Self.running(marker))
             }
         }
     }

@@ -279,6 +279,21 @@ struct SupervisionSleepTests {
         #expect(supervision.handle(.restart, at: now) == [.start(slot: 0), .start(slot: 1), .start(slot: 2)])
     }
 
+    @Test("a release asleep when the server stopped comes back asleep: routed to the sleeping page, nothing started, the first request wakes it")
+    func resumeAsleep() {
+        let now = ContinuousClock.now
+        var supervision = Supervision(settings: .init(replicas: 2, draining: .seconds(3)))
+        #expect(supervision.handle(.resumeAsleep, at: now) == [.routeSleeping])
+        #expect(supervision.phase == .sleeping)
+        #expect(supervision.handle(.sleep, at: now).isEmpty && supervision.handle(.resumeAsleep, at: now).isEmpty)
+        #expect(supervision.handle(.wakeUp, at: now) == [.start(slot: 0), .start(slot: 1)])
+        #expect(supervision.handle(.healthy(slot: 0), at: now) == [.route(slots: [0], includingPrevious: false), .markSuccess])
+        var live = Supervision(settings: .init())
+        _ = live.handle(.begin, at: now)
+        #expect(!live.handle(.resumeAsleep, at: now).contains(.routeSleeping), "only a release just made resumes asleep")
+        #expect(live.phase != .sleeping)
+    }
+
     @Test("a woken replica that crashes leaves the deployment CRASHED, which ends the wait with a 503")
     func wakeThenCrash() {
         var (supervision, now) = live(replicas: 1)

@@ -87,6 +87,9 @@ public struct Supervision: Sendable, Equatable {
         /// A request arrived for a sleeping service: start every replica; the first healthy one
         /// takes the held requests.
         case wakeUp
+        /// A restarted server brings back a release that was asleep: it stays asleep (no replica
+        /// starts) until a request wakes it.
+        case resumeAsleep
         case tick
     }
 
@@ -137,6 +140,10 @@ public struct Supervision: Sendable, Equatable {
             } else {
                 actions += startAll(at: now)
             }
+        case (.resumeAsleep, .created):
+            phase = .sleeping
+            slots = (0..<max(settings.replicas, 1)).map { _ in Slot(state: .stopped(reason: "asleep"), startedAt: now, restartsInARow: 0) }
+            actions.append(.routeSleeping)
         case (.adopt(let healthy), .created):
             let count = max(settings.replicas, healthy, 1)
             slots = (0..<count).map { index in

@@ -120,6 +120,18 @@ extension Deployer {
                 await stopRecordedReplicas(of: deployment)
                 return try await restoreCron(schedule: schedule, context: context)
             }
+            if deployment.status == .sleeping {
+                // Asleep it stays: a restart must not start every sleeping service at once.
+                await stopRecordedReplicas(of: deployment)
+                try? await store.removeReplicas(deploymentId: deployment.id)
+                var settings = ReleaseRunner.settings(plan.config.deploy, defaultHealthTimeout: startTimeout)
+                settings.hasPreDeploy = false
+                let runner = ReleaseRunner(context: context, settings: settings)
+                runners[deployment.id] = runner
+                await runner.resumeAsleep()
+                LogFile.append("Still asleep after a server restart: the next request wakes it", to: layout.runtimeLog(deployment.id))
+                return
+            }
             // Replicas that outlived the old server (own sessions, logs to files) and still answer
             // are adopted; anything else recorded is stopped and started afresh.
             var adoptable: [ReplicaRecord] = []

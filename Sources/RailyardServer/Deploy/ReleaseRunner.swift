@@ -213,6 +213,12 @@ actor ReleaseRunner {
         await handle(.sleep)
     }
 
+    /// Supervises a release that was asleep when the server stopped: nothing starts, its host
+    /// holds requests, and the first one wakes it.
+    func resumeAsleep() async {
+        await handle(.resumeAsleep)
+    }
+
     /// Starts the replicas of a sleeping release again (a request is waiting for it).
     func wakeUp() async {
         guard supervision.phase == .sleeping else { return }
