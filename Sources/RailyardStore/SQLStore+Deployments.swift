@@ -62,9 +62,22 @@ extension SQLStore {
     }
 
     public func deployments(serviceId: String, environmentId: String, limit: Int) async throws -> [Deployment] {
+        try await deployments(serviceId: serviceId, environmentId: environmentId, limit: limit, before: nil)
+    }
+
+    public func deployments(serviceId: String, environmentId: String, limit: Int, before: Deployment?) async throws -> [Deployment] {
         try await engine.withConnection { db in
-            try await db.raw("""
+            guard let before else {
+                return try await db.raw("""
+                    SELECT * FROM deployments WHERE service_id = \(bind: serviceId) AND environment_id = \(bind: environmentId)
+                    ORDER BY created_at DESC, id DESC LIMIT \(bind: limit)
+                    """).all().map { try $0.deployment() }
+            }
+            // The page after `before` in the same order: older, or as old with a smaller id.
+            let created = before.createdAt.millis
+            return try await db.raw("""
                 SELECT * FROM deployments WHERE service_id = \(bind: serviceId) AND environment_id = \(bind: environmentId)
+                AND (created_at < \(bind: created) OR (created_at = \(bind: created) AND id < \(bind: before.id)))
                 ORDER BY created_at DESC, id DESC LIMIT \(bind: limit)
                 """).all().map { try $0.deployment() }
         }

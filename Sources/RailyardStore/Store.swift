@@ -88,6 +88,9 @@ public protocol Store: Sendable {
     func deployment(id: String) async throws -> Deployment?
     /// A service's deployments in an environment, newest first.
     func deployments(serviceId: String, environmentId: String, limit: Int) async throws -> [Deployment]
+    /// The next page of `deployments(serviceId:environmentId:limit:)`: those after `before` in its
+    /// order (newest first), or the first page for nil.
+    func deployments(serviceId: String, environmentId: String, limit: Int, before: Deployment?) async throws -> [Deployment]
     /// Every deployment (id, service, environment, status, times) for log retention.
     func allDeploymentsForRetention() async throws -> [Deployment]
     /// Every deployment in one of `statuses` (start-up recovery).

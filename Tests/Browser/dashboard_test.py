@@ -130,6 +130,19 @@ def run(driver, api, arguments, email, password):
     assert driver.execute_script("return window.__notReloaded === true"), "the page reloaded"
     print("usage points arrived live:", before, "->", points(driver))
 
+    # A history longer than a page: the table shows twenty, "Older deployments" the rest.
+    for _ in range(21):
+        api.call("POST", f"/projects/{project}/environments/{environment}/services/{service}/deployments",
+                 raw=site, content_type="application/gzip")
+    driver.get(f"{arguments.url}/#/projects/{project}/environments/{environment}/services/{service}")
+    rows = lambda d: d.execute_script("return document.querySelectorAll('#deployments tbody tr[data-deployment]').length")
+    wait(driver, 20, lambda d: rows(d) == 20 and d.find_element(By.ID, "deployments-older").is_displayed(),
+         "the first page of twenty deployments and the older-deployments button never showed")
+    driver.find_element(By.ID, "deployments-older").click()
+    wait(driver, 20, lambda d: rows(d) == 22, "the older deployments never showed")
+    assert not driver.find_element(By.ID, "deployments-older").is_displayed(), "the button stays after the last page"
+    print("22 deployments: 20 shown, the other 2 after 'Older deployments'")
+
     errors = [error for error in browser_errors(driver) if "favicon" not in error]
     assert not errors, f"the browser console has errors: {errors}"
 

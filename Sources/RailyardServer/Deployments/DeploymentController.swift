@@ -97,8 +97,19 @@ struct DeploymentController {
     @Sendable func list(_ request: Request, context: RailyardRequestContext) async throws -> JSONResponse<[Deployment]> {
         let (_, environment, service) = try await scope(.projectRead, context: context)
         let limit = min(max(Int(request.query("limit") ?? "") ?? 20, 1), 100)
+        var before: Deployment?
+        if let id = request.query("before"), !id.isEmpty {
+            guard let cursor = try await dependencies.store.deployment(id: id), cursor.serviceId == service.id, cursor.environmentId == environment.id else {
+                throw RailyardError(
+                    .invalidInput, "before must be the id of one of this service's deployments in \(environment.name) (got '\(id)')", field: "before"
+                )
+            }
+            before = cursor
+        }
         var result: [Deployment] = []
-        for deployment in try await dependencies.store.deployments(serviceId: service.id, environmentId: environment.id, limit: limit) {
+        for deployment in try await dependencies.store.deployments(
+            serviceId: service.id, environmentId: environment.id, limit: limit, before: before
+        ) {
             result.append(try await deployer.decorate(deployment))
         }
         return JSONResponse(result)

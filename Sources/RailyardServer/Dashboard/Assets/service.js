@@ -105,9 +105,25 @@ function deploymentsTab({ projectId, path, body, serviceId, environmentId }) {
       if (isNew) choose(deployment);
     } else if (message.type === 'log') logs.receive(message);
   });
-  api('GET', `${path}/deployments?limit=20`).then((list) => {
-    for (const deployment of list.reverse()) if (!byId.has(deployment.id)) render(deployment);
-    if (!chosen && list.length) choose(list[list.length - 1]);
+  // Twenty at a time, newest first; "Older deployments" asks for the page after the oldest shown.
+  const PAGE = 20;
+  const older = h('button', { type: 'button', id: 'deployments-older', hidden: true }, 'Older deployments');
+  table.after(older);
+  let oldest = null;
+  const page = (list) => {
+    for (const deployment of list) if (!byId.has(deployment.id)) render(deployment);
+    if (list.length) oldest = list[list.length - 1].id;
+    older.hidden = list.length < PAGE;
+  };
+  older.addEventListener('click', () => {
+    older.disabled = true;
+    api('GET', `${path}/deployments?limit=${PAGE}&before=${encodeURIComponent(oldest)}`)
+      .then(page)
+      .finally(() => { older.disabled = false; });
+  });
+  api('GET', `${path}/deployments?limit=${PAGE}`).then((list) => {
+    page(list);
+    if (!chosen && list.length) choose(list[0]);
     if (!list.length) rows.append(h('tr', {}, h('td', { colspan: '4', class: 'muted' }, 'No deployments yet: railyard up deploys the linked folder.')));
   });
   return () => { stop(); logs.stop(); };
