@@ -40,6 +40,29 @@ public enum NetworkSeparation {
     /// a host-wide change. Nothing removes the chains: replicas outlive their server, and stay
     /// separated (docs/isolation.md says how an operator removes them).
     public static func installFirewall(edgePorts: [Int], share: Int? = nil, isHeld: (Int) -> Bool = { HostShare.isHeld($0) }) throws {
+        try withFirewallLock { try installFirewallLocked(edgePorts: edgePorts, share: share, isHeld: isHeld) }
+    }
+
+    /// Where servers (and tests) on one host take turns changing the chains: `iptables -w` makes
+    /// each command atomic, not a check-then-rebuild. Without it, one process rebuilding the fixed
+    /// rules flushed the edge rule another had just inserted (its replicas then found the edge
+    /// port closed).
+    static let firewallLockPath = "/run/lock/railyard-firewall.lock"
+
+    /// Runs `body` holding the host-wide firewall lock (an `flock` on `firewallLockPath`; `/tmp`
+    /// when `/run/lock` is missing).
+    static func withFirewallLock<T>(_ body: () throws -> T) throws -> T {
+        let directory = FileManager.default.fileExists(atPath: "/run/lock") ? "/run/lock" : NSTemporaryDirectory()
+        let path = directory == "/run/lock" ? firewallLockPath : (directory as NSString).appendingPathComponent("railyard-firewall.lock")
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return try body() }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {}
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
+    }
+
+    private static func installFirewallLocked(edgePorts: [Int], share: Int?, isHeld: (Int) -> Bool) throws {
         try writeSetting("1", to: "/proc/sys/net/ipv4/ip_forward")
         for chain in Firewall.chains where !HostCommand.succeeds(["iptables", "-w", "-t", chain.table, "-S", chain.name]) {
             try iptables(["-t", chain.table, "-N", chain.name])
@@ -67,8 +90,10 @@ public enum NetworkSeparation {
     /// Takes back what `installFirewall` opened for one edge port (a server shutting down); the
     /// chains stay, so replicas that outlive the server stay separated.
     public static func closeEdgePort(_ port: Int, share: Int? = nil) throws {
-        while HostCommand.succeeds(["iptables", "-w"] + Firewall.edgeRule(port: port, action: "-C", share: share)) {
-            try iptables(Firewall.edgeRule(port: port, action: "-D", share: share))
+        try withFirewallLock {
+            while HostCommand.succeeds(["iptables", "-w"] + Firewall.edgeRule(port: port, action: "-C", share: share)) {
+                try iptables(Firewall.edgeRule(port: port, action: "-D", share: share))
+            }
         }
     }
 
