@@ -204,6 +204,20 @@ public protocol Store: Sendable {
     func projectWebhooks(projectId: String) async throws -> [ProjectWebhook]
     /// Forgets a project's webhook; false when it has none with that id.
     func deleteProjectWebhook(id: String, projectId: String) async throws -> Bool
+    /// One webhook by id, whatever its project.
+    func projectWebhook(id: String) async throws -> ProjectWebhook?
+    /// Keeps a delivery that is being retried, so a restart can carry on with it.
+    func enqueueWebhookDelivery(_ delivery: PendingWebhookDelivery) async throws
+    /// Every delivery still being retried, oldest first.
+    func pendingWebhookDeliveries() async throws -> [PendingWebhookDelivery]
+    /// Moves a pending delivery on to its next attempt.
+    func advanceWebhookDelivery(id: String, nextAttempt: Int) async throws
+    /// Forgets a pending delivery (delivered, refused, or given up).
+    func finishWebhookDelivery(id: String) async throws
+    /// Records one attempt and keeps only the webhook's newest `keep`.
+    func recordWebhookAttempt(_ attempt: WebhookDelivery, webhookId: String, keep: Int) async throws
+    /// A webhook's recorded attempts, newest first.
+    func webhookAttempts(webhookId: String) async throws -> [WebhookDelivery]
 
     // MARK: Database backups
 

@@ -75,5 +75,37 @@ extension EndToEndTests {
                 #expect((alert["text"] as? String)?.hasPrefix("💥 crasher in production (told) crashed") == true, "\(alert)")
             }
         }
+    
+        @Test("a delivery still being retried when the server dies is carried on by the next one, under the same delivery id")
+        func resumedAfterRestart() async throws {
+            try await ServerProcess.withServer { root, server, _ in
+                let receiver = try await WebhookReceiver.start(in: root, failures: 2)
+                defer { receiver.stop() }
+                let site = try DeployPathTests.app(root, "site", ["index.html": "<h1>again</h1>"])
+                let cli = try CLIRunner(root: root, workingDirectory: site)
+                #expect(try await cli.run(["signup", "--server", server.baseURL, "--email", "again@example.com", "--password", "correct-horse-9"]).status == 0)
+                #expect(try await cli.run(["init", "--name", "again"]).status == 0)
+                let added = try await cli.run(["webhook", "add", receiver.url, "--json"])
+                let webhook = try RailyardJSON.decoder().decode(ProjectWebhook.self, from: Data(added.stdout.utf8))
+                try #require(try await cli.run(["up"], timeout: .seconds(120)).status == 0)
+                for _ in 0..<100 where receiver.received.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+                try #require(receiver.received.count == 1, "the first attempt did not come")
+                // Dead before its next attempt (1 s later): nothing of this process retries it.
+                server.killNow()
+                try await Task.sleep(for: .seconds(2))
+                #expect(receiver.received.count == 1)
+
+                let again = try await ServerProcess.start(dataDirectory: root.path + "/data", logDirectory: root.path)
+                defer { again.killNow() }
+                var got = receiver.received
+                for _ in 0..<150 where got.count < 3 {
+                    try await Task.sleep(for: .milliseconds(100))
+                    got = receiver.received
+                }
+                try #require(got.count == 3, "the delivery was not carried on: \(got.count) received\n\(again.logs())")
+                #expect(Set(got.map { $0.headers["x-railyard-delivery"] ?? "" }).count == 1 && got.allSatisfy { $0.body == got[0].body })
+                #expect(got.allSatisfy { $0.headers["x-railyard-event"] == "deployment.success" } && !webhook.id.isEmpty)
+            }
+        }
     }
 }

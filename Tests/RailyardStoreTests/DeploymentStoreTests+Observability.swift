@@ -66,4 +66,44 @@ extension DeploymentStoreTests {
             #expect(try await store.projectWebhooks(projectId: service.projectId).map(\.id) == [second.id])
         }
     }
+
+    @Test("a webhook's pending deliveries survive as kept, advance and finish; attempts keep the newest few; both go with the webhook",
+          arguments: TestEngine.allCases)
+    func webhookDeliveries(engine: TestEngine) async throws {
+        try await withService(engine) { store, service, _ in
+            let webhook = try await store.createProjectWebhook(projectId: service.projectId, url: "https://example.com/a", format: .json)
+            let body = Data(#"{"type":"deployment.success","text":"✅ live"}"#.utf8)
+            let pending = PendingWebhookDelivery(
+                id: "delivery-1", webhookId: webhook.id, event: "deployment.success", body: body, nextAttempt: 0,
+                createdAt: Date(timeIntervalSince1970: 1_800_000_000)
+            )
+            try await store.enqueueWebhookDelivery(pending)
+            try await store.advanceWebhookDelivery(id: pending.id, nextAttempt: 2)
+            var expected = pending
+            expected.nextAttempt = 2
+            #expect(try await store.pendingWebhookDeliveries() == [expected])
+            #expect(try await store.projectWebhook(id: webhook.id)?.url == webhook.url)
+
+            let start = Date(timeIntervalSince1970: 1_800_000_000)
+            for attempt in 1...5 {
+                let outcome = WebhookDelivery(
+                    id: pending.id, event: pending.event, attempt: attempt, status: attempt == 5 ? 200 : nil,
+                    error: attempt == 5 ? nil : "connection refused", at: start.addingTimeInterval(Double(attempt))
+                )
+                try await store.recordWebhookAttempt(outcome, webhookId: webhook.id, keep: 3)
+            }
+            let attempts = try await store.webhookAttempts(webhookId: webhook.id)
+            #expect(attempts.map(\.attempt) == [5, 4, 3] && attempts.first?.status == 200 && attempts.last?.error == "connection refused")
+            try await store.finishWebhookDelivery(id: pending.id)
+            #expect(try await store.pendingWebhookDeliveries().isEmpty)
+
+            try await store.enqueueWebhookDelivery(PendingWebhookDelivery(
+                id: "delivery-2", webhookId: webhook.id, event: "deployment.failed", body: body, nextAttempt: 1, createdAt: Date()
+            ))
+            #expect(try await store.deleteProjectWebhook(id: webhook.id, projectId: service.projectId))
+            let left = try await store.pendingWebhookDeliveries(), attemptsLeft = try await store.webhookAttempts(webhookId: webhook.id)
+            #expect(left.isEmpty && attemptsLeft.isEmpty)
+            #expect(try await store.projectWebhook(id: webhook.id) == nil)
+        }
+    }
 }

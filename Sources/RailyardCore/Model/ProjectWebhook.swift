@@ -69,3 +69,23 @@ public struct WebhookDelivery: Codable, Sendable, Equatable {
         self.at = at
     }
 }
+
+/// A delivery still being retried: its body as first made, and which attempt comes next.
+public struct PendingWebhookDelivery: Sendable, Equatable {
+    public var id: String
+    public var webhookId: String
+    public var event: String
+    public var body: Data
+    /// The 0-based attempt that comes next (an index into the notifier's retry delays).
+    public var nextAttempt: Int
+    public var createdAt: Date
+
+    public init(id: String, webhookId: String, event: String, body: Data, nextAttempt: Int, createdAt: Date) {
+        self.id = id
+        self.webhookId = webhookId
+        self.event = event
+        self.body = body
+        self.nextAttempt = nextAttempt
+        self.createdAt = createdAt
+    }
+}

@@ -8,8 +8,9 @@ import RailyardStore
 
 /// Tells a project's webhooks when its deployments succeed, fail or crash (a crash is an alert),
 /// and when a replica nears its memory limit: a signed POST per event and webhook, retried with
-/// backoff until the receiver answers 2xx. Deliveries live in memory (the newest per webhook are
-/// listed by the API); a server restart forgets the ones still retrying.
+/// backoff until the receiver answers 2xx. A delivery being retried is kept in the store's outbox,
+/// so a restarted server carries on with it (`start()`); each attempt is recorded, the newest per
+/// webhook listed by the API.
 actor DeployNotifier {
     private let store: any Store
     private let httpClient: HTTPClient
@@ -18,7 +19,6 @@ actor DeployNotifier {
     private let decorate: @Sendable (Deployment) async -> Deployment
     /// Outcomes already told (a status may be written more than once); the newest 10 000 are enough.
     private var sent = RecentKeys(capacity: 10_000)
-    private var deliveries: [String: [WebhookDelivery]] = [:]
 
     /// The deployment statuses that are told, with their event names.
     static let events: [DeploymentStatus: String] = [.success: "deployment.success", .failed: "deployment.failed", .crashed: "deployment.crashed"]
@@ -35,11 +35,28 @@ actor DeployNotifier {
         self.decorate = decorate
     }
 
-    /// Starts listening to the store's deployment changes.
+    /// Starts listening to the store's deployment changes, and carries on with the deliveries a
+    /// previous run left being retried.
     nonisolated func start() {
         store.observeDeployments { deployment in
             guard Self.events[deployment.status] != nil else { return }
             Task { await self.deploymentChanged(deployment) }
+        }
+        Task { await self.resumePending() }
+    }
+
+    private func resumePending() async {
+        do {
+            for pending in try await store.pendingWebhookDeliveries() {
+                guard let webhook = try await store.projectWebhook(id: pending.webhookId) else {
+                    try? await store.finishWebhookDelivery(id: pending.id)
+                    continue
+                }
+                logger.info("webhook delivery resumed", metadata: ["webhook.id": "\(webhook.id)", "webhook.event": "\(pending.event)"])
+                deliver(pending, to: webhook)
+            }
+        } catch {
+            logger.warning("pending webhook deliveries not resumed", metadata: ["error": "\(error)"])
         }
     }
 
@@ -50,8 +67,8 @@ actor DeployNotifier {
     }
 
     /// The newest deliveries to a webhook, newest first.
-    func deliveries(webhookId: String) -> [WebhookDelivery] {
-        (deliveries[webhookId] ?? []).reversed()
+    func deliveries(webhookId: String) async throws -> [WebhookDelivery] {
+        try await store.webhookAttempts(webhookId: webhookId)
     }
 
     private func deploymentChanged(_ deployment: Deployment) async {
@@ -82,30 +99,47 @@ actor DeployNotifier {
     }
 
     private func send(_ message: DeployEvent, to webhook: ProjectWebhook) {
-        let body = message.body(format: webhook.format)
-        let secret = secret(webhookId: webhook.id)
-        let id = UUID().uuidString.lowercased()
+        let pending = PendingWebhookDelivery(
+            id: UUID().uuidString.lowercased(), webhookId: webhook.id, event: message.event, body: message.body(format: webhook.format),
+            nextAttempt: 0, createdAt: Date()
+        )
         Task {
-            for (attempt, delay) in Self.retryDelays.enumerated() {
-                if delay > .zero {
-                    try? await Task.sleep(for: delay)
-                    // A webhook removed meanwhile gets no more attempts.
-                    guard (try? await store.projectWebhooks(projectId: webhook.projectId))?.contains(where: { $0.id == webhook.id }) ?? true else { return }
-                }
-                let (status, error) = await post(body, to: webhook.url, event: message.event, delivery: id, secret: secret)
-                record(WebhookDelivery(id: id, event: message.event, attempt: attempt + 1, status: status, error: error, at: Date()), webhook: webhook.id)
-                if let status, (200..<300).contains(status) { return }
-                // The receiver refused the request itself: sending it again would not help.
-                if let status, (400..<500).contains(status), status != 408, status != 429 { return }
+            do {
+                try await store.enqueueWebhookDelivery(pending)
+            } catch {
+                logger.warning("webhook delivery not kept for retries", metadata: ["webhook.id": "\(webhook.id)", "error": "\(error)"])
             }
-            logger.warning("webhook gave up", metadata: ["webhook.id": "\(webhook.id)", "webhook.event": "\(message.event)"])
+            deliver(pending, to: webhook)
         }
     }
 
-    private func record(_ delivery: WebhookDelivery, webhook: String) {
-        var list = deliveries[webhook] ?? []
-        list.append(delivery)
-        deliveries[webhook] = Array(list.suffix(Self.keptDeliveries))
+    /// Makes the attempts of `pending` from its next one on, recording each; the outbox forgets it
+    /// once the receiver took it, refused it for good, or the attempts ran out.
+    private func deliver(_ pending: PendingWebhookDelivery, to webhook: ProjectWebhook) {
+        let secret = secret(webhookId: webhook.id)
+        Task {
+            defer { Task { try? await self.store.finishWebhookDelivery(id: pending.id) } }
+            for attempt in pending.nextAttempt..<Self.retryDelays.count {
+                let delay = Self.retryDelays[attempt]
+                if delay > .zero {
+                    try? await Task.sleep(for: delay)
+                    // A webhook removed meanwhile gets no more attempts.
+                    do {
+                        guard try await store.projectWebhook(id: webhook.id) != nil else { return }
+                    } catch {
+                        // The store did not answer: try the receiver anyway.
+                    }
+                }
+                let (status, error) = await post(pending.body, to: webhook.url, event: pending.event, delivery: pending.id, secret: secret)
+                let outcome = WebhookDelivery(id: pending.id, event: pending.event, attempt: attempt + 1, status: status, error: error, at: Date())
+                try? await store.recordWebhookAttempt(outcome, webhookId: webhook.id, keep: Self.keptDeliveries)
+                if let status, (200..<300).contains(status) { return }
+                // The receiver refused the request itself: sending it again would not help.
+                if let status, (400..<500).contains(status), status != 408, status != 429 { return }
+                try? await store.advanceWebhookDelivery(id: pending.id, nextAttempt: attempt + 1)
+            }
+            logger.warning("webhook gave up", metadata: ["webhook.id": "\(webhook.id)", "webhook.event": "\(pending.event)"])
+        }
     }
 
     /// One POST; the receiver's status, or why there was none.

@@ -61,6 +61,6 @@ struct ProjectWebhookController {
         guard try await dependencies.store.projectWebhooks(projectId: project.id).contains(where: { $0.id == id }) else {
             throw RailyardError.notFound("webhook \(id) of project \(project.name)")
         }
-        return JSONResponse(await dependencies.notifier.deliveries(webhookId: id))
+        return JSONResponse(try await dependencies.notifier.deliveries(webhookId: id))
     }
 }

@@ -12,6 +12,7 @@ enum BackupTables {
         "projects", "environments", "services", "service_variables", "shared_variables",
         "deployments", "domains", "replicas", "service_settings", "deployment_configs",
         "volumes", "allocations", "tcp_proxies", "cron_runs", "database_backups", "database_backup_policies", "project_webhooks", "usage_samples", "audit_events", "workspace_invitations", "log_marks",
+        "webhook_outbox", "webhook_attempts",
     ]
 
     /// The schema's own bookkeeping table, rebuilt by the restore's migrations rather than copied.

@@ -380,6 +380,36 @@ enum Migrations {
                 """,
             ]
         ),
+        Migration(
+            version: 14, name: "webhook deliveries",
+            statements: [
+                // Deliveries still being retried: a restarted server carries on with them.
+                """
+                CREATE TABLE webhook_outbox (
+                    id TEXT PRIMARY KEY,
+                    webhook_id TEXT NOT NULL REFERENCES project_webhooks(id) ON DELETE CASCADE,
+                    event TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    next_attempt BIGINT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                // Each attempt's outcome, the newest few per webhook (what the API lists).
+                """
+                CREATE TABLE webhook_attempts (
+                    delivery_id TEXT NOT NULL,
+                    webhook_id TEXT NOT NULL REFERENCES project_webhooks(id) ON DELETE CASCADE,
+                    event TEXT NOT NULL,
+                    attempt BIGINT NOT NULL,
+                    status BIGINT,
+                    error TEXT,
+                    at BIGINT NOT NULL,
+                    PRIMARY KEY (delivery_id, attempt)
+                )
+                """,
+                "CREATE INDEX webhook_attempts_webhook ON webhook_attempts(webhook_id, at)",
+            ]
+        ),
     ]
 
     /// The newest schema version this binary knows.

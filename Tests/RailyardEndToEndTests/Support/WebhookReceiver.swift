@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// A webhook receiver on loopback (Python's http.server): answers the first POST with 500 and the
-/// rest with 200, and keeps each delivery's headers and body in a JSON-lines file.
+/// A webhook receiver on loopback (Python's http.server): answers the first POST (or the first
+/// `failures`) with 500 and the rest with 200, and keeps each delivery's headers and body in a
+/// JSON-lines file.
 struct WebhookReceiver {
     struct Received: Decodable {
         var headers: [String: String]
@@ -11,7 +12,7 @@ struct WebhookReceiver {
 
     static let script = """
         import http.server, json, sys
-        log, port_file = sys.argv[1], sys.argv[2]
+        log, port_file, failures = sys.argv[1], sys.argv[2], int(sys.argv[3])
         seen = [0]
         class H(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
@@ -19,7 +20,7 @@ struct WebhookReceiver {
                 seen[0] += 1
                 with open(log, "a") as f:
                     f.write(json.dumps({"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body.decode()}) + "\\n")
-                self.send_response(500 if seen[0] == 1 else 200)
+                self.send_response(500 if seen[0] <= failures else 200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
             def log_message(self, *args): pass
@@ -33,13 +34,13 @@ struct WebhookReceiver {
     let url: String
 
     /// Starts one in a folder of `root`; stop it with `stop()`.
-    static func start(in root: TemporaryDirectory) async throws -> WebhookReceiver {
+    static func start(in root: TemporaryDirectory, failures: Int = 1) async throws -> WebhookReceiver {
         let scratch = try root.subdirectory("receiver-\(UUID().uuidString.prefix(6))")
         let log = scratch + "/received.jsonl", portFile = scratch + "/port"
         try script.write(toFile: scratch + "/receiver.py", atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [scratch + "/receiver.py", log, portFile]
+        process.arguments = [scratch + "/receiver.py", log, portFile, "\(failures)"]
         try process.run()
         var port = ""
         for _ in 0..<100 where port.isEmpty {
