@@ -15,6 +15,7 @@ public enum RailyardCommandLine {
         UnlinkCommand.self,
         ListCommand.self,
         StatusCommand.self,
+        OpenCommand.self,
         EnvironmentCommand.self,
         ServiceCommand.self,
         VolumeCommand.self,

@@ -78,6 +78,17 @@ extension EndToEndTests {
                 urls[name] = url
             }
 
+            // `open` names the dashboard's page of the linked service (no browser here: it prints).
+            let status = try JSONSerialization.jsonObject(with: Data(try await cli.run(["status", "--json"], in: site).stdout.utf8)) as? [String: Any]
+            let projectId = try #require((status?["project"] as? [String: Any])?["id"] as? String)
+            let environmentId = try #require((status?["environment"] as? [String: Any])?["id"] as? String)
+            let siteId = try #require((status?["service"] as? [String: Any])?["id"] as? String)
+            let opened = try await cli.run(["open", "--print"], in: site)
+            #expect(opened.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                == "\(server.baseURL)/#/projects/\(projectId)/environments/\(environmentId)/services/\(siteId)", "\(opened)")
+            let other = try await cli.run(["open", "--print", "--service", "nosuch"], in: site)
+            #expect(other.status != 0 && other.stderr.contains("nosuch"), "\(other)")
+
             let siteResponse = try await EdgeRequest.get(edge, host: EdgeRequest.host(of: urls["site"]!)!)
             #expect(siteResponse.status == 200 && siteResponse.body.contains("hello static"), "\(siteResponse)")
             let pythonResponse = try await EdgeRequest.get(edge, host: EdgeRequest.host(of: urls["pyapp"]!)!)
