@@ -142,4 +142,35 @@ struct DatabaseTemplateTests {
         #expect(try String(contentsOf: store.directory(for: digest).appendingPathComponent("start.sh"), encoding: .utf8) == "echo one\n")
         #expect(throws: RailyardError.self) { try store.ingest(generated: ["../escape": "x"]) }
     }
+
+    /// Runs a template's credential check under /bin/sh with `environment`: its exit status and stderr.
+    static func check(_ engine: DatabaseEngine, _ environment: [String: String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "set -eu\n" + DatabaseTemplate(engine: engine, programs: programs).credentialCheck + "echo checked"]
+        process.environment = environment
+        let errors = Pipe(), output = Pipe()
+        process.standardError = errors
+        process.standardOutput = output
+        try process.run()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+
+    @Test("a credential the start script cannot pass on safely fails the start with a line naming it; generated ones pass")
+    func credentialCheck() throws {
+        for engine in DatabaseEngine.allCases {
+            let template = DatabaseTemplate(engine: engine, programs: Self.programs)
+            let generated = template.variables(password: "Abc123xyz789Abc123xyz789Abc123xy")
+            let (status, _) = try Self.check(engine, generated)
+            #expect(status == 0, "\(engine) refused its own generated variables")
+            #expect(template.startScript.contains(template.credentialCheck), "\(engine)'s start script does not check")
+            for rule in template.forbiddenCharacters {
+                var bad = generated
+                bad[rule.variable] = "pa\(rule.character)ss"
+                let (refused, message) = try Self.check(engine, bad)
+                #expect(refused == 1 && message.contains("\(rule.variable) may not contain \(rule.name)"), "\(engine) \(rule.variable): \(message)")
+            }
+        }
+    }
 }

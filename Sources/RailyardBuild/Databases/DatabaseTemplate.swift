@@ -166,12 +166,42 @@ public struct DatabaseTemplate: Sendable {
         """
     }
 
+    /// Characters the start script cannot pass on in each credential variable (it writes them into
+    /// a config file, an SQL or JavaScript statement): a value with one fails the deployment with
+    /// a line that says which variable and what to do. Generated values never have them.
+    var forbiddenCharacters: [(variable: String, character: Character, name: String)] {
+        switch engine {
+        case .postgres: [("PGDATABASE", "\"", "double quotes")]
+        case .redis: [("REDISPASSWORD", "\"", "double quotes"), ("REDISPASSWORD", "\\", "backslashes")]
+        case .mysql:
+            [("MYSQL_ROOT_PASSWORD", "'", "single quotes"), ("MYSQL_ROOT_PASSWORD", "\\", "backslashes"), ("MYSQL_DATABASE", "`", "backticks")]
+        case .mongo:
+            [("MONGOUSER", "'", "single quotes"), ("MONGOPASSWORD", "'", "single quotes"), ("MONGOPASSWORD", "\\", "backslashes")]
+        }
+    }
+
+    /// The shell lines that refuse `forbiddenCharacters`, run before anything else.
+    var credentialCheck: String {
+        forbiddenCharacters.map { rule in
+            """
+            case "${\(rule.variable):-}" in *\\\(rule.character)*)
+              echo "\(rule.variable) may not contain \(rule.name): set another value with railyard variables --set \(rule.variable)=..." >&2; exit 1;;
+            esac
+
+            """
+        }.joined()
+    }
+
     var startScript: String {
+        Self.header + credentialCheck + serverScript
+    }
+
+    private var serverScript: String {
         switch engine {
         case .postgres:
             // initdb into a side folder renamed when complete, so a crash while initialising never
             // leaves a half-made data folder the next start would trust.
-            Self.header + """
+            """
                 data="$volume/pgdata"
                 if [ ! -s "$data/PG_VERSION" ]; then
                   echo "Initialising a new PostgreSQL database in $data"
@@ -194,7 +224,7 @@ public struct DatabaseTemplate: Sendable {
             // A restored backup is an RDB without append-only files, which Redis ignores when it
             // starts with them on: it is loaded with them off, then they are turned on (Redis writes
             // them from the data).
-            Self.header + """
+            """
                 mkdir -p "$volume/redis"
                 umask 077
                 printf 'requirepass "%s"\\n' "${REDISPASSWORD:?set REDISPASSWORD with railyard variables}" > "$run/redis.conf"
@@ -208,7 +238,7 @@ public struct DatabaseTemplate: Sendable {
 
                 """
         case .mysql:
-            Self.header + """
+            """
                 data="$volume/mysql"
                 if [ ! -d "$data/mysql" ]; then
                   echo "Initialising a new MySQL (MariaDB) database in $data"
@@ -233,7 +263,7 @@ public struct DatabaseTemplate: Sendable {
 
                 """
         case .mongo:
-            Self.header + """
+            """
                 data="$volume/mongo"
                 if [ ! -f "$data/.railyard-initialised" ]; then
                   echo "Initialising a new MongoDB database in $data"
