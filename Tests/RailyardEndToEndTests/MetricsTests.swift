@@ -94,6 +94,21 @@ extension EndToEndTests {
                 let requests = after.filter { $0.name == "railyard_http_requests_total" && $0.labels["status_class"] == "2xx" }
                 #expect(requests.map(\.value) == [3], "\(requests)")
                 #expect(after.contains { $0.name == "railyard_http_request_duration_seconds_count" && $0.value == 3 })
+
+                // A custom domain's requests count for its service, and stay counted after it goes:
+                // a counter never goes down.
+                let custom = "shop-\(UUID().uuidString.prefix(6).lowercased()).example.com"
+                let added = try await cli.run(["domain", "add", custom])
+                try #require(added.status == 0, "\(added)")
+                for _ in 0..<2 { _ = try await EdgeRequest.get(try await server.edgeURL(), host: custom) }
+                let withCustom = try Self.parse(try Self.scrape(server, token: token).body)
+                    .filter { $0.name == "railyard_http_requests_total" && $0.labels["status_class"] == "2xx" }
+                #expect(withCustom.map(\.value) == [5], "\(withCustom)")
+                let removed = try await cli.run(["domain", "remove", custom])
+                try #require(removed.status == 0, "\(removed)")
+                let afterRemoval = try Self.parse(try Self.scrape(server, token: token).body)
+                    .filter { $0.name == "railyard_http_requests_total" && $0.labels["status_class"] == "2xx" }
+                #expect(afterRemoval.map(\.value) == [5], "\(afterRemoval)")
             }
         }
     }

@@ -15,6 +15,8 @@ final class ServerMetrics: Sendable {
     private let logger: Logger
     private let changes: AsyncStream<Deployment>.Continuation
     private let counted = Mutex(RecentKeys(capacity: 10_000))
+    /// Every host the edge counted for a service, by host: kept after the domain goes.
+    private let hostOwners = Mutex<[String: String]>([:])
 
     /// Outcomes a deployment is counted with, once each.
     static let outcomes: Set<DeploymentStatus> = [.success, .failed, .crashed]
@@ -97,12 +99,19 @@ final class ServerMetrics: Sendable {
         }
     }
 
-    /// The edge's counters per service, summed over its domains.
+    /// The edge's counters per service, summed over its domains — and over domains it had: a
+    /// removed custom domain's requests stay counted, so the counters never go down (Prometheus
+    /// reads a decrease as a restart and `rate()` jumps).
     private func edgeMetrics() async -> String {
         let byHost = traffic.allStats()
+        let domains = (try? await store.allDomains()) ?? []
+        let owners = hostOwners.withLock { owners in
+            for domain in domains { owners[domain.host] = domain.serviceId }
+            return owners
+        }
         var byService: [String: HTTPStats] = [:]
-        for domain in (try? await store.allDomains()) ?? [] {
-            if let stats = byHost[domain.host] { byService[domain.serviceId, default: HTTPStats()].merge(stats) }
+        for (host, service) in owners {
+            if let stats = byHost[host] { byService[service, default: HTTPStats()].merge(stats) }
         }
         var lines = [
             "# HELP railyard_http_requests_total Requests the edge answered, by service and status class",
