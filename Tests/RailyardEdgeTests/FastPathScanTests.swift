@@ -127,7 +127,9 @@ struct FastPathScanTests {
 
         let (lf, lfHead) = try #require(Self.response("HTTP/1.1 200\nContent-Length: 2\nContent-Length: 2\n\nhi"))
         #expect(lf.framing == .length(2) && lf.headLength == 50)
-        #expect(lfHead == "HTTP/1.1 200\r\nContent-Length: 2\r\nx-request-id: rid\r\n\r\n")
+        #expect(lfHead == "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nx-request-id: rid\r\n\r\n", "a missing reason gets the standard one")
+        let (_, listHead) = try #require(Self.response("HTTP/1.1 201 \r\nContent-Length: 3, 3\r\n\r\n"))
+        #expect(listHead == "HTTP/1.1 201 Created\r\nContent-Length: 3\r\nx-request-id: rid\r\n\r\n", "an empty reason gets the standard one; a list of equal lengths becomes one")
 
         let (early, earlyHead) = try #require(Self.response("HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n", keepAlive: false))
         #expect(early.framing == .none && !earlyHead.contains("connection: close"), "a 1xx never says close")

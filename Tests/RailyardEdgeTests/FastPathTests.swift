@@ -160,4 +160,25 @@ struct FastPathTests {
             #expect(nonsense.hasPrefix("HTTP/1.1 502 Bad Gateway") && nonsense.contains("connection: close"))
         }
     }
+
+    @Test("hundreds of requests pipelined in one write are answered in order, taking turns rather than nesting")
+    func pipelinedFlood() async throws {
+        let app = try await ScriptedUpstream.start { request in
+            let path = request.split(separator: " ")[1]
+            return .init(bytes: "HTTP/1.1 200 OK\r\nContent-Length: \(path.utf8.count)\r\n\r\n\(path)")
+        }
+        defer { Task { await app.stop() } }
+        try await EdgeHarness.with { edge in
+            edge.routes.set(.upstreams([Upstream(host: "127.0.0.1", port: app.port)]), for: "app.localhost")
+            let count = 600
+            let requests = (0..<count).map { "GET /r\($0) HTTP/1.1\r\nHost: app.localhost\r\n\r\n" }.joined()
+            try await RawSession.with(port: edge.port) { session in
+                try await session.write(requests)
+                #expect(try await session.read(untilContains: "/r\(count - 1)"), "not every request was answered")
+                let text = String(buffer: session.received)
+                let order = text.components(separatedBy: "\r\n\r\n").dropFirst().map { $0.components(separatedBy: "HTTP/1.1")[0] }
+                #expect(order == (0..<count).map { "/r\($0)" }, "answers out of order")
+            }
+        }
+    }
 }

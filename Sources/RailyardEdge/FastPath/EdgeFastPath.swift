@@ -95,6 +95,8 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     /// The route of the last Host header seen on this connection.
     private var route: RouteTable.CachedRoute?
     private var quiescing = false
+    /// The last scan found no end of head, and no line has ended since.
+    private var awaitingLineEnd = false
     /// The codec and connection handler are in the pipeline (`installCodec`).
     private var codecInstalled = false
     /// Something was written to the client since the last flush.
@@ -138,20 +140,28 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func keep(_ bytes: ByteBuffer) {
+        // A head still incomplete is scanned again only once a line may have ended: a head sent a
+        // few bytes at a time costs one scan per line, not one per read.
+        if awaitingLineEnd, bytes.readableBytesView.contains(UInt8(ascii: "\n")) { awaitingLineEnd = false }
         if buffered == nil || buffered!.readableBytes == 0 {
             buffered = bytes
         } else {
             var bytes = bytes
+            // What was handed on already goes, so the storage holds what still waits, not all the
+            // connection ever sent.
+            if buffered!.readerIndex >= Self.maxBuffered { buffered!.discardReadBytes() }
             buffered!.writeBuffer(&bytes)
         }
+        if awaitingLineEnd, buffered!.readableBytes > RequestHeadScan.maxHeadLength { awaitingLineEnd = false }
     }
 
     /// Starts on the request at the front of `buffered`, if its head is there.
     private func takeBuffered(context: ChannelHandlerContext) {
-        guard case .idle = mode, !quiescing, var buffer = buffered, buffer.readableBytes > 0 else { return }
+        guard case .idle = mode, !quiescing, !isClosed, !awaitingLineEnd, var buffer = buffered, buffer.readableBytes > 0 else { return }
         let scan = buffer.withUnsafeReadableBytes { RequestHeadScan.scan($0) }
         switch scan {
         case .incomplete:
+            awaitingLineEnd = true
             return
         case .passthrough:
             mode = .passthrough
@@ -201,13 +211,10 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             switch origin {
             case .clientRead:
                 takeBuffered(context: context)
-            case .upstream:
-                takeBuffered(context: context)
-                // Bytes handed to the codec outside a client read: the connection handler flushes
-                // what it forwarded on read-complete.
-                if case .idle = mode {} else if case .fast = mode {} else { context.fireChannelReadComplete() }
-            case .connectionHandler:
-                // Not from inside the connection handler's own call: next tick, as a read.
+            case .upstream, .connectionHandler:
+                // Not from inside the call that ended the last response (an app's read, the
+                // connection handler): next tick, as a read. Pipelined requests thus take turns
+                // instead of nesting one call per request.
                 let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
                 context.eventLoop.execute {
                     guard let context = handler.value.context else { return }
@@ -235,6 +242,7 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         isClosed = true
+        buffered = nil
         if let exchange {
             self.exchange = nil
             if let lease = exchange.lease { close(lease) }
@@ -263,7 +271,7 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func resumeReads(context: ChannelHandlerContext) {
-        guard readPending else { return }
+        guard readPending, (buffered?.readableBytes ?? 0) < Self.maxBuffered else { return }
         readPending = false
         context.read()
     }
@@ -545,7 +553,7 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 
 extension EdgeFastPath: UpstreamTapDelegate {
     func upstreamBytes(_ buffer: ByteBuffer) {
-        guard let context, let exchange else { return }
+        guard let context, let exchange else { return abandonUpstream() }
         exchange.heard = true
         switch exchange.stage {
         case .connecting:
@@ -647,8 +655,16 @@ extension EdgeFastPath: UpstreamTapDelegate {
         }
     }
 
+    /// The client connection is gone (its handlers removed) while an app still talks to it: that
+    /// app connection cannot be trusted for another request.
+    private func abandonUpstream() {
+        guard let exchange else { return }
+        self.exchange = nil
+        if let lease = exchange.lease { close(lease) }
+    }
+
     func upstreamBytesComplete() {
-        guard let context else { return }
+        guard let context else { return abandonUpstream() }
         writeUnsent(context: context)
         flushIfWritten(context: context)
     }

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOHTTP1
 
 /// An app's response head read as bytes by the fast path, with the head the client gets: the same
 /// status and headers, hop-by-hop headers (and those `Connection` names) removed, `X-Request-Id`
@@ -175,8 +176,13 @@ struct ResponseHeadScan {
     /// Writes the client's head into `out`: `bytes` is the buffer the head was scanned from.
     func writeClientHead(from bytes: UnsafeRawBufferPointer, requestID: String, keepAlive: Bool, into out: inout ByteBuffer) {
         // The version is always HTTP/1.1: the edge speaks it to the client whatever the app spoke.
+        // A status line without a reason gets the standard one (the space before it is required).
         out.writeStaticString("HTTP/1.1")
         out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[8..<statusLine.upperBound]))
+        if statusLine.upperBound <= 13 {
+            if statusLine.upperBound == 12 { out.writeStaticString(" ") }
+            out.writeString(HTTPResponseStatus(statusCode: status).reasonPhrase)
+        }
         out.writeStaticString("\r\n")
         // The header lines again, already checked by `scan`: each kept one is copied.
         var next = headersStart
@@ -190,6 +196,14 @@ struct ResponseHeadScan {
             if name.count == 14 && Self.equalsIgnoringCase(bytes, name, "content-length") {
                 if dropsContentLength || wroteContentLength { continue }  // one is enough
                 wroteContentLength = true
+                if case .length(let length) = framing {
+                    // The value as one number (`5, 5` becomes `5`).
+                    out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[name]))
+                    out.writeStaticString(": ")
+                    out.writeString(String(length))
+                    out.writeStaticString("\r\n")
+                    continue
+                }
             }
             if !connectionNames.isEmpty && connectionNames.contains(where: { Self.equalsIgnoringCase(bytes, $0, name) }) { continue }
             var valueStart = colon + 1
