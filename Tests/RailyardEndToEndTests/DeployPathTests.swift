@@ -140,6 +140,14 @@ extension EndToEndTests {
             let gone = try await EdgeRequest.get(edge, host: EdgeRequest.host(of: urls["nodeapp"]!)!)
             #expect(gone.status == 503, "\(gone)")
 
+            // Build caches: a service's stays; one whose service is gone (deleted while no server
+            // ran, or a store restored from an older backup) goes when the server starts.
+            let caches = root.path + "/data/cache"
+            let orphan = caches + "/no-such-service-\(UUID().uuidString.prefix(6))"
+            for folder in [orphan, caches + "/" + siteId] {
+                try FileManager.default.createDirectory(atPath: folder + "/pip", withIntermediateDirectories: true)
+            }
+
             // A restarted server brings back what was live: the static site and the Python app.
             await server.stop()
             let again = try await ServerProcess.start(dataDirectory: root.path + "/data", logDirectory: root.path)
@@ -161,6 +169,9 @@ extension EndToEndTests {
                 left = try FileManager.default.contentsOfDirectory(atPath: artifacts)
             }
             #expect(left.count == 2, "built apps left: \(left)")
+            for _ in 0..<100 where FileManager.default.fileExists(atPath: orphan) { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(!FileManager.default.fileExists(atPath: orphan), "an orphaned build cache stayed")
+            #expect(FileManager.default.fileExists(atPath: caches + "/" + siteId), "a live service's build cache went")
             // Recovery routes the hosts with nothing live last (a 503 page instead of "unknown host"):
             // on a loaded machine that may come a moment after the Python app answers.
             var takenDown = try await EdgeRequest.get(newEdge, host: EdgeRequest.host(of: urls["nodeapp"]!)!)

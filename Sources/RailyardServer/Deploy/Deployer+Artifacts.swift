@@ -34,9 +34,48 @@ extension Deployer {
         let root = layout.root.appendingPathComponent("artifacts", isDirectory: true)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return }
         for name in names {
-            let deployment = try? await store.deployment(id: name)
+            let deployment: Deployment?
+            do {
+                deployment = try await store.deployment(id: name)
+            } catch {
+                continue  // the store did not answer: keep it
+            }
             guard deployment == nil || [.removed, .failed].contains(deployment!.status) else { continue }
             discardArtifact(of: name, after: .zero)
+        }
+    }
+
+    /// Deletes a service's build cache (the service is gone), off the actor.
+    nonisolated func discardBuildCache(of serviceId: String) {
+        let directory = layout.buildCache(serviceId)
+        let logger = self.logger
+        Task {
+            do {
+                try await ReplicaNetworks.blocking {
+                    do {
+                        try FileManager.default.removeItem(at: directory)
+                    } catch CocoaError.fileNoSuchFile {
+                        // It never built anything.
+                    }
+                }
+            } catch {
+                logger.warning("a deleted service's build cache was not deleted", metadata: ["path": "\(directory.path)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// At start: the build caches of services that no longer exist (deleted while an older server
+    /// ran, or before the store was restored from a backup).
+    func removeOrphanedBuildCaches() async {
+        let root = layout.root.appendingPathComponent("cache", isDirectory: true)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return }
+        for name in names {
+            do {
+                guard try await store.service(id: name) == nil else { continue }
+            } catch {
+                continue  // the store did not answer: keep it
+            }
+            discardBuildCache(of: name)
         }
     }
 }

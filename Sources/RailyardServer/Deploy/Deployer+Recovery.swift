@@ -44,6 +44,7 @@ extension Deployer {
                 LogFile.append("Removed after a server restart: a newer deployment had replaced it", to: layout.runtimeLog(deployment.id))
             }
             await removeStaleArtifacts()
+            await removeOrphanedBuildCaches()
             if let networks {
                 var recorded: [String] = []
                 for deployment in newest.values { recorded += try await store.replicas(deploymentId: deployment.id).compactMap(\.address) }

@@ -90,7 +90,9 @@ struct ProjectController {
         )
         let environments = Set(try await dependencies.store.environments(projectId: project.id).map(\.id))
         let custom = try await dependencies.deployer.customDomains { environments.contains($0.environmentId) }
+        let services = try await dependencies.store.services(projectId: project.id).map(\.id)
         try await dependencies.store.deleteProject(id: project.id)
+        for service in services { dependencies.deployer.discardBuildCache(of: service) }
         await dependencies.deployer.unalias(custom)
         await dependencies.tcpProxies.stop { environments.contains($0.environmentId) }
         context.logger.info("project deleted", metadata: ["project.id": "\(project.id)"])

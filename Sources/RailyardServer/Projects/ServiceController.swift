@@ -75,6 +75,7 @@ struct ServiceController {
         let service = try await dependencies.access.service(try context.parameters.require("serviceId"), of: project)
         let custom = try await dependencies.deployer.customDomains { $0.serviceId == service.id }
         try await dependencies.store.deleteService(id: service.id)
+        dependencies.deployer.discardBuildCache(of: service.id)
         await dependencies.deployer.unalias(custom)
         await dependencies.tcpProxies.stop { $0.serviceId == service.id }
         context.logger.info("service deleted", metadata: ["project.id": "\(project.id)", "service.id": "\(service.id)"])
