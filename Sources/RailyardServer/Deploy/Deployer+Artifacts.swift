@@ -10,7 +10,12 @@ extension Deployer {
     /// `grace`. A rollback builds again from the stored source, so nothing else needs it; without
     /// this every deployment's dependencies stayed on disk for good.
     nonisolated func discardArtifact(of deploymentId: String, after grace: Duration = Deployer.artifactGrace) {
-        let directory = layout.appDirectory(deploymentId).deletingLastPathComponent()
+        deleteInBackground(layout.appDirectory(deploymentId).deletingLastPathComponent(), after: grace, what: "a finished release's files")
+    }
+
+    /// Deletes `directory` off the actor after `grace`; one already gone is fine (the start-up
+    /// sweep and a delayed deletion may both ask, and a service may never have built anything).
+    private nonisolated func deleteInBackground(_ directory: URL, after grace: Duration, what: String) {
         let logger = self.logger
         Task {
             if grace > .zero { try? await Task.sleep(for: grace) }
@@ -18,12 +23,10 @@ extension Deployer {
                 try await ReplicaNetworks.blocking {
                     do {
                         try FileManager.default.removeItem(at: directory)
-                    } catch CocoaError.fileNoSuchFile {
-                        // Gone already (the start-up sweep and a delayed deletion both asked).
-                    }
+                    } catch CocoaError.fileNoSuchFile {}
                 }
             } catch {
-                logger.warning("a finished release's files were not deleted", metadata: ["path": "\(directory.path)", "error": "\(error)"])
+                logger.warning("\(what) were not deleted", metadata: ["path": "\(directory.path)", "error": "\(error)"])
             }
         }
     }
@@ -47,21 +50,7 @@ extension Deployer {
 
     /// Deletes a service's build cache (the service is gone), off the actor.
     nonisolated func discardBuildCache(of serviceId: String) {
-        let directory = layout.buildCache(serviceId)
-        let logger = self.logger
-        Task {
-            do {
-                try await ReplicaNetworks.blocking {
-                    do {
-                        try FileManager.default.removeItem(at: directory)
-                    } catch CocoaError.fileNoSuchFile {
-                        // It never built anything.
-                    }
-                }
-            } catch {
-                logger.warning("a deleted service's build cache was not deleted", metadata: ["path": "\(directory.path)", "error": "\(error)"])
-            }
-        }
+        deleteInBackground(layout.buildCache(serviceId), after: .zero, what: "a deleted service's build cache files")
     }
 
     /// At start: the build caches of services that no longer exist (deleted while an older server
