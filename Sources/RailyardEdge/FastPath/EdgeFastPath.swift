@@ -60,7 +60,6 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         var retried = false
         /// The app sent something on the current connection.
         var heard = false
-        var headSent = false
         var upstreamReusable = false
 
         init(id: Int, request: ByteBuffer, isHEAD: Bool, record: EdgeConnectionHandler.ActiveRequest) {
@@ -431,18 +430,12 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             close(lease)
         }
         if exchange.record.note == nil { exchange.record.note = "the app closed the connection before answering" }
-        let html = page.html
-        var response = context.channel.allocator.buffer(capacity: 256 + html.utf8.count)
-        response.writeString("HTTP/1.1 \(page.status.code) \(page.status.reasonPhrase)\r\n")
-        response.writeString("content-type: text/html; charset=utf-8\r\ncontent-length: \(html.utf8.count)\r\ncache-control: no-store\r\n")
-        response.writeString("x-request-id: \(exchange.record.summary.requestID)\r\n")
-        if !exchange.record.summary.keepAlive || quiescing { response.writeStaticString("connection: close\r\n") }
-        response.writeStaticString("\r\n")
-        if !exchange.isHEAD { response.writeString(html) }
+        let response = page.wholeResponse(
+            requestID: exchange.record.summary.requestID, close: !exchange.record.summary.keepAlive || quiescing, body: !exchange.isHEAD
+        )
         exchange.record.status = page.status
-        exchange.record.bytesSent += exchange.isHEAD ? 0 : html.utf8.count
-        exchange.headSent = true
-        context.write(wrapOutboundOut(response), promise: nil)
+        exchange.record.bytesSent += exchange.isHEAD ? 0 : page.html.utf8.count
+        context.write(wrapOutboundOut(context.channel.allocator.buffer(string: response)), promise: nil)
         unflushed = true
         finish(reuseUpstream: false)
     }
@@ -605,7 +598,6 @@ extension EdgeFastPath: UpstreamTapDelegate {
                     }
                     continue
                 }
-                exchange.headSent = true
                 exchange.record.status = HTTPResponseStatus(statusCode: head.status)
                 exchange.upstreamReusable = head.upstreamReusable
                 unsent = out

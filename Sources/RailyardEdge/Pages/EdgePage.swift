@@ -91,13 +91,22 @@ struct EdgePage: Equatable {
     /// The page as a whole HTTP/1.1 response that closes the connection, for handlers below the
     /// HTTP encoder.
     var closingResponse: String {
+        wholeResponse(requestID: nil, close: true, body: true)
+    }
+
+    /// The page as a whole HTTP/1.1 response written as bytes (the fast path and the head timer
+    /// sit below the HTTP encoder): with the request's id, `Connection: close` when the
+    /// connection ends after it, and without the document for a HEAD request.
+    func wholeResponse(requestID: String?, close: Bool, body: Bool) -> String {
         let html = self.html
         return "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
             + "content-type: text/html; charset=utf-8\r\n"
             + "content-length: \(html.utf8.count)\r\n"
             + "cache-control: no-store\r\n"
-            + "connection: close\r\n\r\n"
-            + html
+            + (requestID.map { "x-request-id: \($0)\r\n" } ?? "")
+            + (close ? "connection: close\r\n" : "")
+            + "\r\n"
+            + (body ? html : "")
     }
 
     /// The whole HTML document.
