@@ -155,7 +155,10 @@ struct FastPathTests {
             let cut = try await edge.raw("GET /cut HTTP/1.1\r\nHost: app.localhost\r\n\r\nGET /next HTTP/1.1\r\nHost: app.localhost\r\n\r\n")
             #expect(cut.hasPrefix("HTTP/1.1 200 OK") && cut.hasSuffix("only this"), "cut short, and nothing after: \(cut)")
             let badChunk = try await edge.raw("GET /badchunk HTTP/1.1\r\nHost: app.localhost\r\n\r\n")
-            #expect(badChunk.hasPrefix("HTTP/1.1 200 OK") && !badChunk.contains("0\r\n\r\n"))
+            // The head went out; the body stops where the app's went wrong, with no last chunk made up.
+            // (Looked for after the head: a request id may end in 0 right before the blank line.)
+            let badBody = badChunk.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
+            #expect(badChunk.hasPrefix("HTTP/1.1 200 OK") && !badBody.contains("0\r\n"), "\(badChunk)")
             let nonsense = try await edge.raw("GET /nonsense HTTP/1.1\r\nHost: app.localhost\r\nConnection: close\r\n\r\n")
             #expect(nonsense.hasPrefix("HTTP/1.1 502 Bad Gateway") && nonsense.contains("connection: close"))
         }

@@ -119,7 +119,7 @@ actor DeployNotifier {
         let secret = secret(webhookId: webhook.id)
         Task {
             defer { Task { try? await self.store.finishWebhookDelivery(id: pending.id) } }
-            for attempt in pending.nextAttempt..<Self.retryDelays.count {
+            for attempt in min(max(pending.nextAttempt, 0), Self.retryDelays.count)..<Self.retryDelays.count {
                 let delay = Self.retryDelays[attempt]
                 if delay > .zero {
                     try? await Task.sleep(for: delay)

@@ -18,10 +18,11 @@ struct OpenCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try CommandContext.load()
-        let (detail, environment) = try await context.linkedEnvironment(try context.client())
+        let client = try context.client()
+        let (detail, environment) = try await context.linkedEnvironment(client)
         let link = try context.requireLink().link
         let serviceId = try service.map { try detail.service($0).id } ?? link.serviceId
-        let url = Self.address(server: try context.client().baseURL, projectId: detail.project.id, environmentId: environment.id, serviceId: serviceId)
+        let url = Self.address(server: client.baseURL, projectId: detail.project.id, environmentId: environment.id, serviceId: serviceId)
         if printOnly || !Self.openInBrowser(url) {
             Output.line(url)
         } else {
