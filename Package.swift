@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
+        // The Linux calls of the edge's epoll engine that Swift's Glibc module does not export.
+        .target(name: "CEdgeEpoll"),
         .target(
             name: "RailyardCore",
             dependencies: [.product(name: "Logging", package: "swift-log")]
@@ -61,6 +63,7 @@ let package = Package(
             name: "RailyardEdge",
             dependencies: [
                 "RailyardCore",
+                "CEdgeEpoll",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -96,7 +96,11 @@ struct FailureTests {
     func bodyRequestsAreNotReplayed() async throws {
         let app = try await TestUpstream.start(name: "alpha", dropReusedConnections: true)
         defer { Task { await app.stop() } }
-        try await EdgeHarness.with { edge in
+        // NIO's path alone: the POST must find the GET's pooled connection, and the epoll engine's
+        // pool is not NIO's.
+        var configuration = EdgeServer.Configuration()
+        configuration.epollEngine = false
+        try await EdgeHarness.with(configuration: configuration) { edge in
             edge.routes.set(.upstreams([Upstream(host: "127.0.0.1", port: app.port)]), for: "retry.localhost")
             let text = try await edge.raw(
                 "GET /name HTTP/1.1\r\nHost: retry.localhost\r\n\r\n"

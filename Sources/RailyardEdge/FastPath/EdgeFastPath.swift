@@ -303,48 +303,20 @@ final class EdgeFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         timeouts?.requestEnded()
         let address = address(context)
         var request = reuse(&requestScratch, capacity: head.headLength + 128 + (address?.utf8.count ?? 0), context: context)
-        var requestID = ""
-        var path = ""
-        bytes.withUnsafeReadableBytes { raw in
-            func write(_ range: Range<Int>) { request.writeBytes(UnsafeRawBufferPointer(rebasing: raw[range])) }
-            if let incoming = head.requestID, RequestID.isAcceptable(bytes: UnsafeRawBufferPointer(rebasing: raw[incoming])) {
-                requestID = String(decoding: UnsafeRawBufferPointer(rebasing: raw[incoming]), as: UTF8.self)
-            } else {
-                requestID = requestIDs.next()
-            }
-            let query = UnsafeRawBufferPointer(rebasing: raw[head.target]).firstIndex(of: UInt8(ascii: "?"))
-            path = String(decoding: UnsafeRawBufferPointer(rebasing: raw[head.target.lowerBound..<(query.map { head.target.lowerBound + $0 } ?? head.target.upperBound)]), as: UTF8.self)
-
-            write(0..<head.target.upperBound)
-            request.writeStaticString(" HTTP/1.1\r\n")
-            for line in head.keptLines { write(line) }
-            if let earlier = head.forwardedFor {
-                request.writeStaticString("x-forwarded-for: ")
-                write(earlier)
-                if let address, !earlier.isEmpty { request.writeStaticString(", ") }
-                if let address { request.writeString(address) }
-                request.writeStaticString("\r\n")
-            } else if let address {
-                request.writeStaticString("x-forwarded-for: ")
-                request.writeString(address)
-                request.writeStaticString("\r\n")
-            }
-            request.writeStaticString(environment.secure ? "x-forwarded-proto: https\r\n" : "x-forwarded-proto: http\r\n")
-            request.writeStaticString("x-forwarded-host: ")
-            write(head.host)
-            request.writeStaticString("\r\nx-request-id: ")
-            request.writeString(requestID)
-            request.writeStaticString("\r\n\r\n")
+        let rewritten = bytes.withUnsafeReadableBytes { raw in
+            head.writeUpstreamRequest(
+                from: raw, clientAddress: address, secure: environment.secure, newID: { requestIDs.next() }, into: &request
+            )
         }
 
         exchanges += 1
         var record = EdgeConnectionHandler.ActiveRequest(
             id: exchanges,
             summary: ProxyHeaders.RequestSummary(
-                method: head.isHEAD ? .HEAD : .GET, version: .http1_1, keepAlive: !head.close, requestID: requestID
+                method: head.isHEAD ? .HEAD : .GET, version: .http1_1, keepAlive: !head.close, requestID: rewritten.requestID
             ),
             host: host,
-            path: path[...],
+            path: rewritten.path[...],
             start: .now()
         )
         record.known = true

@@ -44,6 +44,10 @@ public final class EdgeServer: ServiceLifecycle.Service {
         public var accessLog: (@Sendable (AccessRecord) -> Void)? = nil
         /// An HTTPS listener beside the plain one, when set.
         public var tls: TLS? = nil
+        /// Whether the plain listener is the epoll engine (Linux): simple requests served on raw
+        /// sockets by one thread per event loop, every other connection handed to NIO's pipeline.
+        /// False keeps every connection on NIO (the only path elsewhere).
+        public var epollEngine = true
 
         /// The defaults.
         public init() {}
@@ -140,39 +144,70 @@ public final class EdgeServer: ServiceLifecycle.Service {
             wakeTimeout: TimeAmount(configuration.wakeTimeout)
         )
 
-        let channels: [Channel]
+        let listeners: Listeners
         do {
-            channels = try await bindListeners(environment: environment, registry: registry)
+            listeners = try await bindListeners(environment: environment, registry: registry)
         } catch {
             finishBinding(.failure(error))
             throw error
         }
-        let boundPort = channels[0].localAddress?.port ?? port
+        let boundPort = listeners.plainPort
         logger.info("edge listening", metadata: ["edge.host": "\(host)", "edge.port": "\(boundPort)"])
         finishBinding(.success(boundPort))
 
         let logger = self.logger
+        let channels = listeners.channels
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 for channel in channels { try? await channel.closeFuture.get() }
+                await listeners.waitForEngine()
                 await registry.waitUntilEmpty()
             } onGracefulShutdown: {
                 logger.info("edge draining", metadata: ["edge.connections": "\(registry.count)"])
                 for channel in channels { channel.close(promise: nil) }
+                listeners.quiesceEngine()
                 registry.quiesce()
             }
         } onCancel: {
             for channel in channels { channel.close(promise: nil) }
+            listeners.stopEngine()
             registry.closeAll()
         }
         logger.info("edge stopped")
     }
 
-    /// Binds the plain listener (first in the result) and, when configured, the HTTPS one; on a
-    /// failure closes what was bound.
-    private func bindListeners(environment: EdgeEnvironment, registry: ConnectionRegistry) async throws(EdgeError) -> [Channel] {
-        var plain = environment
+    /// What serves the edge's ports: NIO channels and, on Linux, the epoll engine.
+    private struct Listeners: Sendable {
         var channels: [Channel] = []
+        var plainPort = 0
+        #if os(Linux)
+        var engine: EpollEngine?
+        #endif
+
+        func waitForEngine() async {
+            #if os(Linux)
+            await engine?.waitUntilStopped()
+            #endif
+        }
+
+        func quiesceEngine() {
+            #if os(Linux)
+            engine?.quiesce()
+            #endif
+        }
+
+        func stopEngine() {
+            #if os(Linux)
+            engine?.stop()
+            #endif
+        }
+    }
+
+    /// Binds the plain listener and, when configured, the HTTPS one; on a failure closes what was
+    /// bound.
+    private func bindListeners(environment: EdgeEnvironment, registry: ConnectionRegistry) async throws(EdgeError) -> Listeners {
+        var plain = environment
+        var listeners = Listeners()
         if let tls = configuration.tls {
             let secure: Channel
             do {
@@ -189,17 +224,70 @@ public final class EdgeServer: ServiceLifecycle.Service {
             state.withLock { $0.tlsPort = securePort }
             logger.info("edge listening for HTTPS", metadata: ["edge.host": "\(tls.host)", "edge.port": "\(securePort)"])
             if tls.redirectHTTP { plain.httpsRedirect = HTTPSRedirect(certificates: tls.certificates, port: securePort) }
-            channels.append(secure)
+            listeners.channels.append(secure)
         }
         do {
+            #if os(Linux)
+            if configuration.epollEngine {
+                let engine = try startEngine(environment: plain, registry: registry)
+                listeners.engine = engine
+                listeners.plainPort = engine.port
+                return listeners
+            }
+            #endif
             let channel = try await Self.bootstrap(group: group, environment: plain, registry: registry, configuration: configuration)
                 .bind(host: host, port: port).get()
-            return [channel] + channels
+            listeners.channels.insert(channel, at: 0)
+            listeners.plainPort = channel.localAddress?.port ?? port
+            return listeners
         } catch {
-            for channel in channels { channel.close(promise: nil) }
+            for channel in listeners.channels { channel.close(promise: nil) }
             throw EdgeError.bindFailed(host: host, port: port, error: error)
         }
     }
+
+    #if os(Linux)
+    /// Starts the epoll engine on the plain port, one worker per event loop of the group; the
+    /// connections it gives up join NIO's pipeline on the group, tracked by `registry`.
+    private func startEngine(environment: EdgeEnvironment, registry: ConnectionRegistry) throws -> EpollEngine {
+        let group = self.group
+        let configuration = self.configuration
+        let logger = self.logger
+        let nanoseconds = { (duration: Duration) in UInt64(max(1, TimeAmount(duration).nanoseconds)) }
+        let settings = EpollWorker.Settings(
+            headTimeout: nanoseconds(configuration.requestHeadTimeout),
+            idleTimeout: nanoseconds(configuration.clientIdleTimeout),
+            connectTimeout: nanoseconds(configuration.connectTimeout),
+            upstreamIdleTimeout: nanoseconds(configuration.upstreamIdleTimeout),
+            maxIdlePerUpstream: configuration.maxIdleConnectionsPerUpstream
+        )
+        return try EpollEngine(
+            host: host, port: port, workers: Array(group.makeIterator()).count, environment: environment, settings: settings
+        ) { fd, bytes in
+            ClientBootstrap(group: group)
+                .channelOption(.autoRead, value: false)
+                .channelOption(.maxMessagesPerRead, value: 16)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try Self.configureClientPipeline(channel, environment: environment, configuration: configuration)
+                        registry.add(channel)
+                    }
+                }
+                .withConnectedSocket(fd)
+                .whenComplete { result in
+                    switch result {
+                    case .success(let channel):
+                        // What the engine read is the start of the connection's stream.
+                        channel.pipeline.fireChannelRead(bytes)
+                        channel.pipeline.fireChannelReadComplete()
+                        channel.setOption(.autoRead, value: true).whenFailure { _ in channel.close(promise: nil) }
+                    case .failure(let error):
+                        logger.debug("could not hand a connection to NIO", metadata: ["error": "\(error)"])
+                    }
+                }
+        }
+    }
+    #endif
 
     /// The port of the HTTPS listener once `waitUntilBound()` has returned; nil without TLS.
     public var tlsPort: Int? { state.withLock { $0.tlsPort } }

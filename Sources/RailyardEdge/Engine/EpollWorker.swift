@@ -1,0 +1,485 @@
+#if os(Linux)
+import CEdgeEpoll
+import Glibc
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// One thread of the epoll engine: its own epoll descriptor, its own `SO_REUSEPORT` listener, its
+/// own client connections and its own pools of connections to apps. Nothing in it is shared with
+/// another thread except `command` (and the wake-up descriptor that announces it): no locks on the
+/// request path.
+///
+/// Level-triggered: one read per readiness event, `EPOLLOUT` watched only while output waits, idle
+/// pooled connections left registered so an app's close is seen. A client's requests are taken
+/// one at a time: the next is read once the last response is written.
+final class EpollWorker: @unchecked Sendable {
+    struct Settings: Sendable {
+        var headTimeout: UInt64
+        var idleTimeout: UInt64
+        var connectTimeout: UInt64
+        var upstreamIdleTimeout: UInt64
+        var maxIdlePerUpstream: Int
+
+        /// How often deadlines are checked: an eighth of the shortest timeout, within 5–250 ms.
+        var sweepInterval: UInt64 {
+            let shortest = min(headTimeout, idleTimeout, connectTimeout, upstreamIdleTimeout)
+            return max(5_000_000, min(250_000_000, shortest / 8))
+        }
+    }
+
+    /// What another thread asks of the worker.
+    enum Command: Int {
+        case run = 0
+        /// Stop accepting; finish the requests in flight, then close.
+        case quiesce = 1
+        /// Close everything now.
+        case stop = 2
+    }
+
+    /// Client bytes buffered while a request is in flight before reads stop.
+    static let maxBuffered = 64 * 1024
+    /// Unwritten client bytes above which reads from the app wait.
+    static let maxUnwritten = 1 << 20
+
+    let environment: EdgeEnvironment
+    let settings: Settings
+    let epoll: Int32
+    private(set) var listener: Int32
+    let wakeup: Int32
+    let command = Atomic<Int>(Command.run.rawValue)
+    /// Gives a connection to NIO with the bytes read from it so far.
+    private let handOff: @Sendable (Int32, ByteBuffer) -> Void
+    let allocator = ByteBufferAllocator()
+
+    var clients: [EpollClient] = []
+    var freeClients: [Int] = []
+    var upstreams: [EpollUpstream] = []
+    var freeUpstreams: [Int] = []
+    var targets: [Upstream: EpollUpstreamTarget] = [:]
+    var openClients = 0
+    var requestIDs = RequestID.Generator()
+    var quiescing = false
+    /// Monotonic nanoseconds, read once per `epoll_wait`.
+    var now: UInt64 = 0
+    private var nextSweep: UInt64 = 0
+
+    init(
+        listener: Int32, environment: EdgeEnvironment, settings: Settings, handOff: @escaping @Sendable (Int32, ByteBuffer) -> Void
+    ) throws(SystemCallError) {
+        let epoll = cedge_epoll_create()
+        guard epoll >= 0 else { throw SystemCallError("epoll_create1") }
+        let wakeup = cedge_eventfd()
+        guard wakeup >= 0 else {
+            let error = SystemCallError("eventfd")
+            Glibc.close(epoll)
+            throw error
+        }
+        self.epoll = epoll
+        self.wakeup = wakeup
+        self.listener = listener
+        self.environment = environment
+        self.settings = settings
+        self.handOff = handOff
+        cedge_epoll_add(epoll, listener, cedge_EPOLLIN, EpollToken.make(.listener, slot: 0, generation: 0))
+        cedge_epoll_add(epoll, wakeup, cedge_EPOLLIN, EpollToken.make(.wakeup, slot: 0, generation: 0))
+    }
+
+    /// Asks the worker (from any thread) to quiesce or stop.
+    func send(_ request: Command) {
+        command.store(request.rawValue, ordering: .releasing)
+        var one: UInt64 = 1
+        _ = Glibc.write(wakeup, &one, 8)
+    }
+
+    // MARK: the loop
+
+    /// Serves until told to stop, or quiesced with no connection left.
+    func run() {
+        let capacity: Int32 = 256
+        let events = cedge_events_allocate(capacity)!
+        defer { free(events) }
+        now = NIODeadline.now().uptimeNanoseconds
+        nextSweep = now &+ settings.sweepInterval
+        var commandSeen = Command.run.rawValue
+        while true {
+            let wait = nextSweep > now ? Int32(min((nextSweep - now) / 1_000_000 + 1, 1000)) : 0
+            let count = cedge_epoll_wait(epoll, events, capacity, wait)
+            now = NIODeadline.now().uptimeNanoseconds
+            if count < 0 && errno != EINTR {
+                environment.logger.error("the edge's epoll loop failed", metadata: ["error": "\(SystemCallError("epoll_wait"))"])
+                break
+            }
+            var index: Int32 = 0
+            while index < count {
+                dispatch(cedge_event_data(events, index), flags: cedge_event_flags(events, index))
+                index += 1
+            }
+            if now >= nextSweep {
+                sweep()
+                nextSweep = now &+ settings.sweepInterval
+            }
+            let requested = command.load(ordering: .acquiring)
+            if requested != commandSeen {
+                commandSeen = requested
+                if requested == Command.stop.rawValue { break }
+                if requested == Command.quiesce.rawValue { quiesce() }
+            }
+            if quiescing && openClients == 0 { break }
+        }
+        shutDown()
+    }
+
+    private func dispatch(_ token: UInt64, flags: UInt32) {
+        let slot = Int(token & EpollToken.slotMask)
+        let generation = UInt32(truncatingIfNeeded: token >> 32)
+        switch EpollToken.Kind(rawValue: (token >> 30) & 3)! {
+        case .client:
+            let client = clients[slot]
+            guard client.generation == generation, client.isOpen else { return }
+            clientEvent(client, flags: flags)
+        case .upstream:
+            let upstream = upstreams[slot]
+            guard upstream.generation == generation, upstream.isOpen else { return }
+            upstreamEvent(upstream, flags: flags)
+        case .listener:
+            acceptClients()
+        case .wakeup:
+            var value: UInt64 = 0
+            _ = Glibc.read(wakeup, &value, 8)
+        }
+    }
+
+    private func quiesce() {
+        quiescing = true
+        closeListener()
+        for client in clients where client.isOpen {
+            if let exchange = client.exchange {
+                // The response says `Connection: close` if its head has not gone out; the
+                // connection closes after it either way.
+                exchange.record.summary.keepAlive = false
+            } else if client.output.readableBytes == 0 {
+                closeClient(client)
+            } else {
+                client.closing = true
+                updateInterest(client)
+            }
+        }
+    }
+
+    private func closeListener() {
+        guard listener >= 0 else { return }
+        cedge_epoll_del(epoll, listener)
+        Glibc.close(listener)
+        listener = -1
+    }
+
+    /// Closes every descriptor of the worker (its thread has ended or never started).
+    func shutDown() {
+        closeListener()
+        for client in clients where client.isOpen { closeClient(client) }
+        for upstream in upstreams where upstream.isOpen { closeUpstream(upstream) }
+        Glibc.close(wakeup)
+        Glibc.close(epoll)
+    }
+
+    /// Enforces the deadlines: request heads, idle clients, connects, idle app connections.
+    private func sweep() {
+        for client in clients where client.isOpen {
+            if let exchange = client.exchange {
+                if case .connecting = exchange.stage, now >= exchange.connectDeadline {
+                    exchange.record.note = "connecting to \(exchange.target.upstream) timed out"
+                    fail(client, exchange, page: .gatewayTimeout(exchange.record.host))
+                    flushAndContinue(client)
+                }
+                continue
+            }
+            if client.firstRequest || client.sawBytes, now >= client.headDeadline {
+                guard client.sawBytes else {
+                    closeClient(client)
+                    continue
+                }
+                client.output.writeString(EdgePage.requestTimeout.closingResponse)
+                client.closing = true
+                flushAndContinue(client)
+            } else if now >= client.lastActivity &+ settings.idleTimeout {
+                closeClient(client)
+            }
+        }
+        for target in targets.values where !target.idle.isEmpty {
+            while let oldest = target.idle.first, now &- oldest.idleSince >= settings.upstreamIdleTimeout {
+                closeUpstream(oldest)
+            }
+        }
+    }
+
+    // MARK: clients
+
+    private func acceptClients() {
+        for _ in 0..<16 {
+            var peer = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutablePointer(to: &peer) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { cedge_accept(listener, $0, &length) }
+            }
+            guard fd >= 0 else {
+                if errno == EMFILE || errno == ENFILE {
+                    environment.logger.warning("the edge cannot accept connections: out of file descriptors")
+                }
+                return
+            }
+            SystemSocket.setNoDelay(fd)
+            let client: EpollClient
+            if let slot = freeClients.popLast() {
+                client = clients[slot]
+            } else {
+                client = EpollClient(slot: clients.count, allocator: allocator)
+                clients.append(client)
+            }
+            client.reset(fd: fd, peer: peer, now: now, headTimeout: settings.headTimeout)
+            openClients += 1
+            client.interest = cedge_EPOLLIN
+            cedge_epoll_add(epoll, fd, client.interest, client.token)
+        }
+    }
+
+    private func clientEvent(_ client: EpollClient, flags: UInt32) {
+        if flags & cedge_EPOLLOUT != 0 {
+            flushAndContinue(client)
+            guard client.isOpen else { return }
+        }
+        if flags & (cedge_EPOLLIN | cedge_EPOLLERR | cedge_EPOLLHUP) != 0 {
+            guard wantsRead(client) else {
+                // Reads wait (a full buffer, a closing connection) but the client is gone.
+                if flags & (cedge_EPOLLERR | cedge_EPOLLHUP) != 0 { closeClient(client) }
+                return
+            }
+            var result = 0
+            client.input.writeWithUnsafeMutableBytes(minimumWritableBytes: 4096) { buffer in
+                result = cedge_recv(client.fd, buffer.baseAddress, buffer.count)
+                return max(result, 0)
+            }
+            if result == 0 || (result < 0 && errno != EAGAIN && errno != EINTR) {
+                return closeClient(client)
+            }
+            if result > 0 {
+                received(result, on: client)
+                process(client)
+                guard client.isOpen else { return }
+            }
+        }
+        updateInterest(client)
+    }
+
+    private func wantsRead(_ client: EpollClient) -> Bool {
+        !client.closing && client.input.readableBytes < Self.maxBuffered
+    }
+
+    /// Moves the clocks for `count` new bytes at the end of the client's input.
+    private func received(_ count: Int, on client: EpollClient) {
+        client.lastActivity = now
+        if client.exchange == nil, !client.sawBytes {
+            client.sawBytes = true
+            if !client.firstRequest { client.headDeadline = now &+ settings.headTimeout }
+        }
+        if client.awaitingLineEnd {
+            let input = client.input
+            let newline = input.withUnsafeReadableBytes { raw in
+                UnsafeRawBufferPointer(rebasing: raw[(raw.count - count)...]).contains(UInt8(ascii: "\n"))
+            }
+            if newline || input.readableBytes > RequestHeadScan.maxHeadLength { client.awaitingLineEnd = false }
+        }
+        if client.exchange != nil, !client.sawBytes { client.sawBytes = true }
+    }
+
+    /// Takes the next request from the client's input, when the last response is written.
+    func process(_ client: EpollClient) {
+        while client.isOpen, client.exchange == nil, !client.closing, client.output.readableBytes == 0,
+            client.input.readableBytes > 0, !client.awaitingLineEnd
+        {
+            if quiescing { return closeClient(client) }
+            let scan = client.input.withUnsafeReadableBytes { RequestHeadScan.scan($0) }
+            switch scan {
+            case .incomplete:
+                client.awaitingLineEnd = true
+            case .passthrough, .slow:
+                giveToNIO(client)
+            case .fast(let head):
+                if !start(head, on: client) { giveToNIO(client) }
+            }
+        }
+        if client.isOpen, client.input.readableBytes == 0, client.input.readerIndex > 0 { client.input.clear() }
+    }
+
+    /// Hands the connection over to NIO's path with everything it sent that is not answered yet:
+    /// requests the engine does not take (bodies, upgrades, pages, static releases, sleeping
+    /// services, anything odd) are served there, and the connection stays there.
+    private func giveToNIO(_ client: EpollClient) {
+        let fd = client.fd
+        cedge_epoll_del(epoll, fd)
+        let bytes = client.input
+        release(client)
+        handOff(fd, bytes)
+    }
+
+    func closeClient(_ client: EpollClient) {
+        if let exchange = client.exchange {
+            client.exchange = nil
+            if let upstream = exchange.upstream {
+                exchange.upstream = nil
+                closeUpstream(upstream)
+            }
+            if exchange.record.note == nil { exchange.record.note = "the client closed the connection before the response ended" }
+            environment.log(exchange.record)
+        }
+        Glibc.close(client.fd)
+        release(client)
+    }
+
+    private func release(_ client: EpollClient) {
+        client.retire()
+        freeClients.append(client.slot)
+        openClients -= 1
+    }
+
+    /// Writes what waits for the client; once all is out, closes a closing connection or takes the
+    /// next request, and lets a paused app connection read again.
+    func flushAndContinue(_ client: EpollClient) {
+        guard write(&client.output, to: client.fd) else {
+            if let exchange = client.exchange, exchange.record.note == nil {
+                exchange.record.note = "the client connection broke before the response ended"
+            }
+            return closeClient(client)
+        }
+        if let upstream = client.exchange?.upstream, upstream.readsPaused, client.output.readableBytes < Self.maxUnwritten / 2 {
+            upstream.readsPaused = false
+            updateInterest(upstream)
+        }
+        guard client.output.readableBytes == 0 else { return updateInterest(client) }
+        if client.closing && client.exchange == nil { return closeClient(client) }
+        process(client)
+        if client.isOpen { updateInterest(client) }
+    }
+
+    /// Sends `buffer`'s readable bytes; false when the connection is broken. What the socket does
+    /// not take stays in `buffer`.
+    func write(_ buffer: inout ByteBuffer, to fd: Int32) -> Bool {
+        while buffer.readableBytes > 0 {
+            let sent = buffer.withUnsafeReadableBytes { cedge_send(fd, $0.baseAddress, $0.count) }
+            if sent > 0 {
+                buffer.moveReaderIndex(forwardBy: sent)
+            } else if errno == EAGAIN {
+                return true
+            } else if errno != EINTR {
+                return false
+            }
+        }
+        buffer.clear()
+        return true
+    }
+
+    func updateInterest(_ client: EpollClient) {
+        var wanted: UInt32 = wantsRead(client) ? cedge_EPOLLIN : 0
+        if client.output.readableBytes > 0 { wanted |= cedge_EPOLLOUT }
+        guard wanted != client.interest else { return }
+        client.interest = wanted
+        cedge_epoll_mod(epoll, client.fd, wanted, client.token)
+    }
+
+    // MARK: a request of the engine's own
+
+    /// Proxies a simple request when its host routes to a replica at an IP address; false leaves
+    /// the connection to NIO.
+    private func start(_ head: FastRequestHead, on client: EpollClient) -> Bool {
+        let resolved = client.input.withUnsafeReadableBytes { raw in
+            environment.routes.resolve(rawHost: UnsafeRawBufferPointer(rebasing: raw[head.host]), cache: &client.route)
+        }
+        guard let (host, resolution) = resolved, case .proxy(let upstream) = resolution else { return false }
+        if environment.httpsRedirect?.certificates.hasCertificate(for: host) == true { return false }
+        guard let target = target(for: upstream) else { return false }
+
+        client.firstRequest = false
+        // Bytes of a next request behind this head (pipelined) owe their head from the end of
+        // this response.
+        client.sawBytes = client.input.readableBytes > head.headLength
+        let address = client.address
+        var request = client.requestScratch.take() ?? allocator.buffer(capacity: 1024)
+        request.clear(minimumCapacity: head.headLength + 128 + (address?.utf8.count ?? 0))
+        let rewritten = client.input.withUnsafeReadableBytes { raw in
+            head.writeUpstreamRequest(
+                from: raw, clientAddress: address, secure: false, newID: { requestIDs.next() }, into: &request
+            )
+        }
+        client.input.moveReaderIndex(forwardBy: head.headLength)
+        client.requests += 1
+        var record = EdgeConnectionHandler.ActiveRequest(
+            id: client.requests,
+            summary: ProxyHeaders.RequestSummary(
+                method: head.isHEAD ? .HEAD : .GET, version: .http1_1, keepAlive: !head.close, requestID: rewritten.requestID
+            ),
+            host: host,
+            path: rewritten.path[...],
+            start: .now()
+        )
+        record.known = true
+        record.upstream = upstream
+        let exchange = EpollExchange(request: request, isHEAD: head.isHEAD, record: record, target: target)
+        client.exchange = exchange
+        connect(client, exchange, fresh: false)
+        return true
+    }
+
+    /// The worker's view of `upstream`, made on first use; nil when it is not an IP address.
+    private func target(for upstream: Upstream) -> EpollUpstreamTarget? {
+        if let known = targets[upstream] { return known }
+        guard let (address, length) = SystemSocket.address(host: upstream.host, port: upstream.port) else { return nil }
+        let target = EpollUpstreamTarget(upstream: upstream, address: address, length: length)
+        targets[upstream] = target
+        return target
+    }
+
+    /// Answers with one of the edge's pages, when no response head has gone out yet.
+    func fail(_ client: EpollClient, _ exchange: EpollExchange, page: EdgePage) {
+        if let upstream = exchange.upstream {
+            exchange.upstream = nil
+            closeUpstream(upstream)
+        }
+        if exchange.record.note == nil { exchange.record.note = "the app closed the connection before answering" }
+        let response = page.wholeResponse(
+            requestID: exchange.record.summary.requestID, close: !exchange.record.summary.keepAlive || quiescing, body: !exchange.isHEAD
+        )
+        exchange.record.status = page.status
+        exchange.record.bytesSent += exchange.isHEAD ? 0 : page.html.utf8.count
+        client.output.writeString(response)
+        finish(client, exchange, reuseUpstream: false)
+    }
+
+    /// The response ended: the app's connection goes back to the pool (or closes), the client's
+    /// stays for the next request (or closes once the response is written). The caller writes.
+    func finish(_ client: EpollClient, _ exchange: EpollExchange, reuseUpstream: Bool) {
+        client.exchange = nil
+        client.requestScratch = exchange.request
+        if let upstream = exchange.upstream {
+            exchange.upstream = nil
+            if reuseUpstream { pool(upstream) } else { closeUpstream(upstream) }
+        }
+        environment.log(exchange.record)
+        client.lastActivity = now
+        // Bytes that arrived while the response was going out: their head clock starts now.
+        if client.sawBytes { client.headDeadline = now &+ settings.headTimeout }
+        if !exchange.record.summary.keepAlive || quiescing { client.closing = true }
+    }
+
+    /// Cuts the client connection in the middle of a response.
+    func abort(_ client: EpollClient, _ exchange: EpollExchange, note: String) {
+        client.exchange = nil
+        if let upstream = exchange.upstream {
+            exchange.upstream = nil
+            closeUpstream(upstream)
+        }
+        exchange.record.note = note
+        environment.log(exchange.record)
+        client.closing = true
+    }
+}
+#endif
