@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 
@@ -175,6 +176,8 @@ struct ResponseHeadScan {
 
     /// Writes the client's head into `out`: `bytes` is the buffer the head was scanned from.
     func writeClientHead(from bytes: UnsafeRawBufferPointer, requestID: String, keepAlive: Bool, into out: inout ByteBuffer) {
+        // Room for the whole head at once, not a check and a grow per line.
+        out.reserveCapacity(minimumWritableBytes: headLength + requestID.utf8.count + 64)
         // The version is always HTTP/1.1: the edge speaks it to the client whatever the app spoke.
         // A status line without a reason gets the standard one (the space before it is required).
         out.writeStaticString("HTTP/1.1")
@@ -242,8 +245,10 @@ struct ResponseHeadScan {
     }
 
     private static func firstIndex(_ bytes: UnsafeRawBufferPointer, of byte: UInt8, in range: Range<Int>) -> Int? {
-        guard !range.isEmpty else { return nil }
-        return UnsafeRawBufferPointer(rebasing: bytes[range]).firstIndex(of: byte).map { $0 + range.lowerBound }
+        guard !range.isEmpty, let base = bytes.baseAddress else { return nil }
+        // memchr is vectorised; a Swift loop over the bytes is not.
+        guard let found = memchr(base + range.lowerBound, Int32(byte), range.count) else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
     }
 
     private static func equals(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ expected: StaticString) -> Bool {
