@@ -59,11 +59,15 @@ extension AccessRecord {
     static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         defer { bytes.append(UInt8(ascii: "\"")) }
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            // The usual case: nothing to escape, one copy.
-            bytes.append(contentsOf: text.utf8)
-            return
+        // The usual case: nothing to escape, one copy — over the string's contiguous bytes (one
+        // pass over a buffer, not the UTF-8 view's per-byte iteration).
+        var text = text
+        let copied = text.withUTF8 { utf8 -> Bool in
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
         }
+        if copied { return }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): append("\\\"", to: &bytes)

@@ -75,9 +75,9 @@ struct EdgeHarness {
 
 /// Raw TCP request/response, for malformed or deliberately odd requests.
 enum RawHTTP {
-    static func exchange(_ raw: String, port: Int) async throws -> ByteBuffer {
+    static func exchange(_ raw: String, host: String = "127.0.0.1", port: Int) async throws -> ByteBuffer {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
+            .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
