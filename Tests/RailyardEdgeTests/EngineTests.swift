@@ -80,4 +80,33 @@ struct EngineTests {
         }
         #expect(answered == 48 * 25)
     }
+
+    @Test("a reused connection the app dropped, with the app gone: the retry is refused and the 502 comes at once")
+    func refusedRetry() async throws {
+        let app = try await TestUpstream.start(name: "alpha", dropReusedConnections: true)
+        try await EdgeHarness.with { edge in
+            edge.routes.set(.upstreams([Upstream(host: "127.0.0.1", port: app.port)]), for: "gone.localhost")
+            try await RawSession.with(port: edge.port) { session in
+                try await session.write("GET /name HTTP/1.1\r\nHost: gone.localhost\r\n\r\n")
+                #expect(try await session.read(untilContains: "alpha"))
+                await app.stop()
+                let sent = ContinuousClock.now
+                try await session.write("GET /name HTTP/1.1\r\nHost: gone.localhost\r\n\r\n")
+                #expect(try await session.read(untilContains: "502 Bad Gateway"))
+                #expect(ContinuousClock.now - sent < .seconds(5), "not after a timeout")
+            }
+        }
+    }
+
+    @Test("a request head longer than the limit is refused at once, not left to the header timeout")
+    func oversizedHead() async throws {
+        try await EdgeHarness.with { edge in
+            let padding = String(repeating: "a", count: 100 * 1024)
+            let sent = ContinuousClock.now
+            let text = try await edge.raw("GET / HTTP/1.1\r\nHost: big.localhost\r\nX-Padding: \(padding)\r\n\r\n")
+            #expect(text.hasPrefix("HTTP/1.1 4"), "\(text.prefix(80))")
+            #expect(!text.hasPrefix("HTTP/1.1 408"))
+            #expect(ContinuousClock.now - sent < .seconds(5), "not after the header timeout")
+        }
+    }
 }

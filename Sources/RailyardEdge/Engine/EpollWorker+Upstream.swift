@@ -213,9 +213,10 @@ extension EpollWorker {
                 // A keep-alive connection the app had closed just as the request went out: the
                 // request (GET or HEAD, no body) is safe to send again.
                 exchange.retried = true
-                return connect(client, exchange, fresh: true)
+                connect(client, exchange, fresh: true)
+            } else {
+                fail(client, exchange, page: .badGateway(exchange.record.host))
             }
-            fail(client, exchange, page: .badGateway(exchange.record.host))
         case .body(.untilClose):
             exchange.record.summary.keepAlive = false
             finish(client, exchange, reuseUpstream: false)
@@ -227,7 +228,10 @@ extension EpollWorker {
 
     /// Keeps an app connection for the next request to its replica (or closes it past the limit).
     func pool(_ upstream: EpollUpstream) {
-        guard let target = upstream.target, target.idle.count < settings.maxIdlePerUpstream, !quiescing else {
+        // A request not yet all sent (the app answered early) would go out before the next one.
+        guard let target = upstream.target, target.idle.count < settings.maxIdlePerUpstream, !quiescing,
+            upstream.output.readableBytes == 0
+        else {
             return closeUpstream(upstream)
         }
         upstream.client = nil

@@ -28,9 +28,8 @@ final class EpollWorker: @unchecked Sendable {
         }
     }
 
-    /// What another thread asks of the worker.
+    /// What another thread asks of the worker: bits, so a later quiesce cannot undo a stop.
     enum Command: Int {
-        case run = 0
         /// Stop accepting; finish the requests in flight, then close.
         case quiesce = 1
         /// Close everything now.
@@ -47,7 +46,7 @@ final class EpollWorker: @unchecked Sendable {
     let epoll: Int32
     private(set) var listener: Int32
     let wakeup: Int32
-    let command = Atomic<Int>(Command.run.rawValue)
+    let command = Atomic<Int>(0)
     /// Gives a connection to NIO with the bytes read from it so far.
     private let handOff: @Sendable (Int32, ByteBuffer) -> Void
     let allocator = ByteBufferAllocator()
@@ -63,6 +62,8 @@ final class EpollWorker: @unchecked Sendable {
     /// Monotonic nanoseconds, read once per `epoll_wait`.
     var now: UInt64 = 0
     private var nextSweep: UInt64 = 0
+    /// Accepting waits until then (0: it does not).
+    private var acceptPausedUntil: UInt64 = 0
 
     init(
         listener: Int32, environment: EdgeEnvironment, settings: Settings, handOff: @escaping @Sendable (Int32, ByteBuffer) -> Void
@@ -87,9 +88,16 @@ final class EpollWorker: @unchecked Sendable {
 
     /// Asks the worker (from any thread) to quiesce or stop.
     func send(_ request: Command) {
-        command.store(request.rawValue, ordering: .releasing)
+        command.bitwiseOr(request.rawValue, ordering: .releasing)
         var one: UInt64 = 1
         _ = Glibc.write(wakeup, &one, 8)
+    }
+
+    deinit {
+        // Here, not when the loop ends: `send` may still be called then, and a closed descriptor's
+        // number may already belong to someone else.
+        Glibc.close(wakeup)
+        Glibc.close(epoll)
     }
 
     // MARK: the loop
@@ -101,7 +109,6 @@ final class EpollWorker: @unchecked Sendable {
         defer { free(events) }
         now = NIODeadline.now().uptimeNanoseconds
         nextSweep = now &+ settings.sweepInterval
-        var commandSeen = Command.run.rawValue
         while true {
             let wait = nextSweep > now ? Int32(min((nextSweep - now) / 1_000_000 + 1, 1000)) : 0
             let count = cedge_epoll_wait(epoll, events, capacity, wait)
@@ -120,11 +127,8 @@ final class EpollWorker: @unchecked Sendable {
                 nextSweep = now &+ settings.sweepInterval
             }
             let requested = command.load(ordering: .acquiring)
-            if requested != commandSeen {
-                commandSeen = requested
-                if requested == Command.stop.rawValue { break }
-                if requested == Command.quiesce.rawValue { quiesce() }
-            }
+            if requested & Command.stop.rawValue != 0 { break }
+            if requested & Command.quiesce.rawValue != 0, !quiescing { quiesce() }
             if quiescing && openClients == 0 { break }
         }
         shutDown()
@@ -174,13 +178,12 @@ final class EpollWorker: @unchecked Sendable {
         listener = -1
     }
 
-    /// Closes every descriptor of the worker (its thread has ended or never started).
+    /// Closes the worker's connections and listener (its thread has ended or never started); the
+    /// epoll and wake-up descriptors close with the worker.
     func shutDown() {
         closeListener()
         for client in clients where client.isOpen { closeClient(client) }
         for upstream in upstreams where upstream.isOpen { closeUpstream(upstream) }
-        Glibc.close(wakeup)
-        Glibc.close(epoll)
     }
 
     /// Enforces the deadlines: request heads, idle clients, connects, idle app connections.
@@ -194,6 +197,12 @@ final class EpollWorker: @unchecked Sendable {
                 }
                 continue
             }
+            if client.closing || client.output.readableBytes > 0 {
+                // A response still going out: no head is owed until it is written; a client that
+                // takes nothing for the idle timeout is closed.
+                if now >= client.lastActivity &+ settings.idleTimeout { closeClient(client) }
+                continue
+            }
             if client.firstRequest || client.sawBytes, now >= client.headDeadline {
                 guard client.sawBytes else {
                     closeClient(client)
@@ -201,11 +210,13 @@ final class EpollWorker: @unchecked Sendable {
                 }
                 client.output.writeString(EdgePage.requestTimeout.closingResponse)
                 client.closing = true
+                client.lastActivity = now
                 flushAndContinue(client)
             } else if now >= client.lastActivity &+ settings.idleTimeout {
                 closeClient(client)
             }
         }
+        if acceptPausedUntil != 0, now >= acceptPausedUntil { resumeAccepting() }
         for target in targets.values where !target.idle.isEmpty {
             while let oldest = target.idle.first, now &- oldest.idleSince >= settings.upstreamIdleTimeout {
                 closeUpstream(oldest)
@@ -223,9 +234,7 @@ final class EpollWorker: @unchecked Sendable {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { cedge_accept(listener, $0, &length) }
             }
             guard fd >= 0 else {
-                if errno == EMFILE || errno == ENFILE {
-                    environment.logger.warning("the edge cannot accept connections: out of file descriptors")
-                }
+                if errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM { pauseAccepting() }
                 return
             }
             SystemSocket.setNoDelay(fd)
@@ -243,6 +252,21 @@ final class EpollWorker: @unchecked Sendable {
         }
     }
 
+    /// Out of descriptors or memory: the listener stays readable, so accepting waits a second
+    /// instead of spinning (as NIO's accept back-off does).
+    private func pauseAccepting() {
+        guard acceptPausedUntil == 0 else { return }
+        environment.logger.warning("the edge cannot accept connections for now", metadata: ["error": "\(SystemCallError("accept4"))"])
+        acceptPausedUntil = now &+ 1_000_000_000
+        cedge_epoll_mod(epoll, listener, 0, EpollToken.make(.listener, slot: 0, generation: 0))
+    }
+
+    private func resumeAccepting() {
+        acceptPausedUntil = 0
+        guard listener >= 0 else { return }
+        cedge_epoll_mod(epoll, listener, cedge_EPOLLIN, EpollToken.make(.listener, slot: 0, generation: 0))
+    }
+
     private func clientEvent(_ client: EpollClient, flags: UInt32) {
         if flags & cedge_EPOLLOUT != 0 {
             flushAndContinue(client)
@@ -255,6 +279,8 @@ final class EpollWorker: @unchecked Sendable {
                 return
             }
             var result = 0
+            // What was taken already goes, so the storage holds what still waits.
+            if client.input.readerIndex >= Self.maxBuffered { client.input.discardReadBytes() }
             client.input.writeWithUnsafeMutableBytes(minimumWritableBytes: 4096) { buffer in
                 result = cedge_recv(client.fd, buffer.baseAddress, buffer.count)
                 return max(result, 0)
@@ -271,8 +297,11 @@ final class EpollWorker: @unchecked Sendable {
         updateInterest(client)
     }
 
+    /// Between requests a head may take up to its limit and one byte (the scan then refuses it);
+    /// during a response, pipelined bytes up to `maxBuffered`.
     private func wantsRead(_ client: EpollClient) -> Bool {
-        !client.closing && client.input.readableBytes < Self.maxBuffered
+        let limit = client.exchange == nil ? RequestHeadScan.maxHeadLength + 1 : Self.maxBuffered
+        return !client.closing && client.input.readableBytes < limit
     }
 
     /// Moves the clocks for `count` new bytes at the end of the client's input.
@@ -323,6 +352,7 @@ final class EpollWorker: @unchecked Sendable {
     }
 
     func closeClient(_ client: EpollClient) {
+        guard client.isOpen else { return }
         if let exchange = client.exchange {
             client.exchange = nil
             if let upstream = exchange.upstream {
@@ -345,6 +375,7 @@ final class EpollWorker: @unchecked Sendable {
     /// Writes what waits for the client; once all is out, closes a closing connection or takes the
     /// next request, and lets a paused app connection read again.
     func flushAndContinue(_ client: EpollClient) {
+        let hadOutput = client.output.readableBytes > 0
         guard write(&client.output, to: client.fd) else {
             if let exchange = client.exchange, exchange.record.note == nil {
                 exchange.record.note = "the client connection broke before the response ended"
@@ -357,6 +388,8 @@ final class EpollWorker: @unchecked Sendable {
         }
         guard client.output.readableBytes == 0 else { return updateInterest(client) }
         if client.closing && client.exchange == nil { return closeClient(client) }
+        // The response is out: a next request's head is owed from now.
+        if hadOutput, client.exchange == nil, client.sawBytes { client.headDeadline = now &+ settings.headTimeout }
         process(client)
         if client.isOpen { updateInterest(client) }
     }
@@ -369,6 +402,9 @@ final class EpollWorker: @unchecked Sendable {
             if sent > 0 {
                 buffer.moveReaderIndex(forwardBy: sent)
             } else if errno == EAGAIN {
+                // What went out goes, so a long response to a slow reader does not grow the buffer
+                // by every byte it ever held.
+                if buffer.readerIndex >= 64 * 1024 { buffer.discardReadBytes() }
                 return true
             } else if errno != EINTR {
                 return false

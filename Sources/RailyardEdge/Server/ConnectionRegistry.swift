@@ -12,17 +12,28 @@ final class ConnectionRegistry: Sendable {
 
     private let state = Mutex(State())
 
-    /// Tracks `channel` until it closes. A connection accepted after shutdown began is closed.
-    func add(_ channel: Channel) {
+    /// What becomes of a connection added after a shutdown began.
+    enum Draining {
+        /// Closed: a connection just accepted.
+        case close
+        /// Tracked and asked to finish its request: one handed over with a request in it.
+        case quiesce
+    }
+
+    /// Tracks `channel` until it closes.
+    func add(_ channel: Channel, whileDraining draining: Draining = .close) {
         let id = ObjectIdentifier(channel)
-        let accepted = state.withLock { state -> Bool in
-            guard !state.quiescing else { return false }
+        let quiescing = state.withLock { state -> Bool in
+            if state.quiescing && draining == .close { return true }
             state.channels[id] = channel
-            return true
+            return state.quiescing
         }
-        guard accepted else {
-            channel.close(promise: nil)
-            return
+        if quiescing {
+            guard draining == .quiesce else {
+                channel.close(promise: nil)
+                return
+            }
+            channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         }
         channel.closeFuture.whenComplete { _ in self.remove(id) }
     }

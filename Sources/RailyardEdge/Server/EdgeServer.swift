@@ -270,16 +270,17 @@ public final class EdgeServer: ServiceLifecycle.Service {
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try Self.configureClientPipeline(channel, environment: environment, configuration: configuration)
-                        registry.add(channel)
                     }
                 }
                 .withConnectedSocket(fd)
                 .whenComplete { result in
                     switch result {
                     case .success(let channel):
-                        // What the engine read is the start of the connection's stream.
+                        // What the engine read is the start of the connection's stream. Tracked
+                        // once its request is in: a shutdown that began meanwhile lets it finish.
                         channel.pipeline.fireChannelRead(bytes)
                         channel.pipeline.fireChannelReadComplete()
+                        registry.add(channel, whileDraining: .quiesce)
                         channel.setOption(.autoRead, value: true).whenFailure { _ in channel.close(promise: nil) }
                     case .failure(let error):
                         logger.debug("could not hand a connection to NIO", metadata: ["error": "\(error)"])
