@@ -25,7 +25,17 @@ extension FastRequestHead {
 
         write(0..<target.upperBound)
         request.writeStaticString(" HTTP/1.1\r\n")
-        for line in keptLines { write(line) }
+        // Kept lines are mostly back to back: one write per stretch of them.
+        var run = 0..<0
+        for line in keptLines {
+            if line.lowerBound == run.upperBound && !run.isEmpty {
+                run = run.lowerBound..<line.upperBound
+            } else {
+                if !run.isEmpty { write(run) }
+                run = line
+            }
+        }
+        if !run.isEmpty { write(run) }
         if let earlier = forwardedFor {
             request.writeStaticString("x-forwarded-for: ")
             write(earlier)

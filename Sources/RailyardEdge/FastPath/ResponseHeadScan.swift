@@ -187,20 +187,41 @@ struct ResponseHeadScan {
             out.writeString(HTTPResponseStatus(statusCode: status).reasonPhrase)
         }
         out.writeStaticString("\r\n")
-        // The header lines again, already checked by `scan`: each kept one is copied.
+        // The header lines again, already checked by `scan`: each kept one is copied. Lines already
+        // in the form the client gets (`name: value` CR LF) are copied in runs, one write for
+        // each stretch of them.
         var next = headersStart
         var wroteContentLength = false
+        var run = 0..<0
+        func writeRun() {
+            guard !run.isEmpty else { return }
+            out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[run]))
+            run = 0..<0
+        }
         while let end = Self.lineEnd(bytes, from: next), end.contentEnd > next {
             let line = next..<end.contentEnd
             next = end.next
             let colon = Self.firstIndex(bytes, of: UInt8(ascii: ":"), in: line)!
             let name = line.lowerBound..<colon
-            if ProxyHeaders.isHopByHop(bytes: UnsafeRawBufferPointer(rebasing: bytes[name])) { continue }
+            if ProxyHeaders.isHopByHop(bytes: UnsafeRawBufferPointer(rebasing: bytes[name])) {
+                writeRun()
+                continue
+            }
+            var valueStart = colon + 1
+            var valueEnd = line.upperBound
+            while valueStart < valueEnd, isBlank(bytes[valueStart]) { valueStart += 1 }
+            while valueEnd > valueStart, isBlank(bytes[valueEnd - 1]) { valueEnd -= 1 }
+            let asIs = valueStart == colon + 2 && bytes[colon + 1] == UInt8(ascii: " ") && valueEnd == line.upperBound
+                && end.next == line.upperBound + 2
             if name.count == 14 && Self.equalsIgnoringCase(bytes, name, "content-length") {
-                if dropsContentLength || wroteContentLength { continue }  // one is enough
+                if dropsContentLength || wroteContentLength {  // one is enough
+                    writeRun()
+                    continue
+                }
                 wroteContentLength = true
-                if case .length(let length) = framing {
+                if case .length(let length) = framing, !(asIs && Self.isCanonicalDecimal(bytes, valueStart..<valueEnd)) {
                     // The value as one number (`5, 5` becomes `5`).
+                    writeRun()
                     out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[name]))
                     out.writeStaticString(": ")
                     out.writeString(String(length))
@@ -208,16 +229,22 @@ struct ResponseHeadScan {
                     continue
                 }
             }
-            if !connectionNames.isEmpty && connectionNames.contains(where: { Self.equalsIgnoringCase(bytes, $0, name) }) { continue }
-            var valueStart = colon + 1
-            var valueEnd = line.upperBound
-            while valueStart < valueEnd, isBlank(bytes[valueStart]) { valueStart += 1 }
-            while valueEnd > valueStart, isBlank(bytes[valueEnd - 1]) { valueEnd -= 1 }
+            if !connectionNames.isEmpty && connectionNames.contains(where: { Self.equalsIgnoringCase(bytes, $0, name) }) {
+                writeRun()
+                continue
+            }
+            if asIs {
+                if run.isEmpty || run.upperBound != line.lowerBound { writeRun() }
+                run = (run.isEmpty ? line.lowerBound : run.lowerBound)..<end.next
+                continue
+            }
+            writeRun()
             out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[name]))
             out.writeStaticString(": ")
             out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]))
             out.writeStaticString("\r\n")
         }
+        writeRun()
         if framing == .chunked, let transferEncoding {
             out.writeStaticString("transfer-encoding: ")
             out.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[transferEncoding]))
@@ -242,6 +269,13 @@ struct ResponseHeadScan {
         guard let newline = firstIndex(bytes, of: UInt8(ascii: "\n"), in: start..<bytes.count) else { return nil }
         let contentEnd = newline > start && bytes[newline - 1] == UInt8(ascii: "\r") ? newline - 1 : newline
         return (contentEnd, newline + 1)
+    }
+
+    /// Digits only, without a leading zero (unless it is `0`): the number as the edge would write it.
+    private static func isCanonicalDecimal(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+        guard !range.isEmpty, range.count == 1 || bytes[range.lowerBound] != UInt8(ascii: "0") else { return false }
+        for index in range where !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { return false }
+        return true
     }
 
     private static func firstIndex(_ bytes: UnsafeRawBufferPointer, of byte: UInt8, in range: Range<Int>) -> Int? {
