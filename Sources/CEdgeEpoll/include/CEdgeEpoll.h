@@ -21,6 +21,7 @@ static const uint32_t cedge_EPOLLOUT = EPOLLOUT;
 static const uint32_t cedge_EPOLLERR = EPOLLERR;
 static const uint32_t cedge_EPOLLHUP = EPOLLHUP;
 static const uint32_t cedge_EPOLLRDHUP = EPOLLRDHUP;
+static const uint32_t cedge_EPOLLEXCLUSIVE = EPOLLEXCLUSIVE;
 
 static inline int cedge_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 

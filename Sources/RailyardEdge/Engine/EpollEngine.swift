@@ -17,40 +17,32 @@ final class EpollEngine: Sendable {
     }
 
     private let workers: [EpollWorker]
+    /// The listening socket the workers share.
+    private let listener: Int32
     private let state: Mutex<State>
     /// The port the listeners share.
     let port: Int
 
-    /// Binds one listener per worker on `host:port` (0 picks a free port, then shared) and starts
-    /// the threads.
+    /// Binds the listener on `host:port` (0 picks a free port) and starts one thread per worker.
     init(
         host: String, port: Int, workers count: Int, environment: EdgeEnvironment, settings: EpollWorker.Settings,
         handOff: @escaping @Sendable (Int32, ByteBuffer) -> Void
     ) throws(SystemCallError) {
-        var (address, length) = try SystemSocket.listenAddress(host: host, port: port)
-        if port != 0 { try SystemSocket.checkFree(address, length: length) }
+        let (address, length) = try SystemSocket.listenAddress(host: host, port: port)
+        let listener = try SystemSocket.listener(address, length: length, backlog: 1024)
         var workers: [EpollWorker] = []
-        var boundPort = port
         do throws(SystemCallError) {
             for _ in 0..<max(1, count) {
-                let listener = try SystemSocket.listener(address, length: length, backlog: 1024)
-                if workers.isEmpty, port == 0, let chosen = SystemSocket.localPort(listener) {
-                    boundPort = chosen
-                    address = SystemSocket.withPort(address, chosen)
-                }
-                do {
-                    workers.append(try EpollWorker(listener: listener, environment: environment, settings: settings, handOff: handOff))
-                } catch {
-                    Glibc.close(listener)
-                    throw error
-                }
+                workers.append(try EpollWorker(listener: listener, environment: environment, settings: settings, handOff: handOff))
             }
         } catch {
             for worker in workers { worker.shutDown() }
+            Glibc.close(listener)
             throw error
         }
+        self.listener = listener
         self.workers = workers
-        self.port = boundPort
+        self.port = SystemSocket.localPort(listener) ?? port
         state = Mutex(State(running: workers.count))
         for (index, worker) in workers.enumerated() {
             let thread = Thread { [self] in
@@ -64,12 +56,24 @@ final class EpollEngine: Sendable {
 
     /// Stops accepting; requests in flight finish, then their connections close.
     func quiesce() {
+        stopListening()
         for worker in workers { worker.send(.quiesce) }
     }
 
     /// Closes every connection now.
     func stop() {
+        stopListening()
         for worker in workers { worker.send(.stop) }
+    }
+
+    /// New connections are refused from now on. The descriptor itself stays open until the engine
+    /// goes (a worker may be in the middle of an accept on it).
+    private func stopListening() {
+        Glibc.shutdown(listener, Int32(SHUT_RDWR))
+    }
+
+    deinit {
+        Glibc.close(listener)
     }
 
     /// Returns once every worker has stopped.

@@ -5,7 +5,7 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 
-/// One thread of the epoll engine: its own epoll descriptor, its own `SO_REUSEPORT` listener, its
+/// One thread of the epoll engine: its own epoll descriptor watching the shared listener, its
 /// own client connections and its own pools of connections to apps. Nothing in it is shared with
 /// another thread except `command` (and the wake-up descriptor that announces it): no locks on the
 /// request path.
@@ -44,7 +44,11 @@ final class EpollWorker: @unchecked Sendable {
     let environment: EdgeEnvironment
     let settings: Settings
     let epoll: Int32
-    private(set) var listener: Int32
+    /// The engine's listening socket, shared by every worker (`EPOLLEXCLUSIVE`: a new connection
+    /// wakes one of them); the engine closes it.
+    let listener: Int32
+    /// The listener is in this worker's epoll set.
+    private var listening = false
     let wakeup: Int32
     let command = Atomic<Int>(0)
     /// Gives a connection to NIO with the bytes read from it so far.
@@ -82,7 +86,7 @@ final class EpollWorker: @unchecked Sendable {
         self.environment = environment
         self.settings = settings
         self.handOff = handOff
-        cedge_epoll_add(epoll, listener, cedge_EPOLLIN, EpollToken.make(.listener, slot: 0, generation: 0))
+        startListening()
         cedge_epoll_add(epoll, wakeup, cedge_EPOLLIN, EpollToken.make(.wakeup, slot: 0, generation: 0))
     }
 
@@ -171,15 +175,22 @@ final class EpollWorker: @unchecked Sendable {
         }
     }
 
-    private func closeListener() {
-        guard listener >= 0 else { return }
-        cedge_epoll_del(epoll, listener)
-        Glibc.close(listener)
-        listener = -1
+    private func startListening() {
+        guard !listening, !quiescing else { return }
+        // One accept per wake-up, and only one sleeping worker woken per connection: connections
+        // go to whichever worker is free, as nginx's do (a hash over listeners, SO_REUSEPORT, left
+        // one core with more of wrk's 64 connections than the other).
+        listening = cedge_epoll_add(epoll, listener, cedge_EPOLLIN | cedge_EPOLLEXCLUSIVE, EpollToken.make(.listener, slot: 0, generation: 0)) == 0
     }
 
-    /// Closes the worker's connections and listener (its thread has ended or never started); the
-    /// epoll and wake-up descriptors close with the worker.
+    private func closeListener() {
+        guard listening else { return }
+        cedge_epoll_del(epoll, listener)
+        listening = false
+    }
+
+    /// Closes the worker's connections (its thread has ended or never started); the epoll and
+    /// wake-up descriptors close with the worker, the listener with the engine.
     func shutDown() {
         closeListener()
         for client in clients where client.isOpen { closeClient(client) }
@@ -227,29 +238,27 @@ final class EpollWorker: @unchecked Sendable {
     // MARK: clients
 
     private func acceptClients() {
-        for _ in 0..<16 {
-            var peer = sockaddr_storage()
-            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let fd = withUnsafeMutablePointer(to: &peer) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { cedge_accept(listener, $0, &length) }
-            }
-            guard fd >= 0 else {
-                if errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM { pauseAccepting() }
-                return
-            }
-            SystemSocket.setNoDelay(fd)
-            let client: EpollClient
-            if let slot = freeClients.popLast() {
-                client = clients[slot]
-            } else {
-                client = EpollClient(slot: clients.count, allocator: allocator)
-                clients.append(client)
-            }
-            client.reset(fd: fd, peer: peer, now: now, headTimeout: settings.headTimeout)
-            openClients += 1
-            client.interest = cedge_EPOLLIN
-            cedge_epoll_add(epoll, fd, client.interest, client.token)
+        var peer = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let fd = withUnsafeMutablePointer(to: &peer) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { cedge_accept(listener, $0, &length) }
         }
+        guard fd >= 0 else {
+            if errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM { pauseAccepting() }
+            return
+        }
+        SystemSocket.setNoDelay(fd)
+        let client: EpollClient
+        if let slot = freeClients.popLast() {
+            client = clients[slot]
+        } else {
+            client = EpollClient(slot: clients.count, allocator: allocator)
+            clients.append(client)
+        }
+        client.reset(fd: fd, peer: peer, now: now, headTimeout: settings.headTimeout)
+        openClients += 1
+        client.interest = cedge_EPOLLIN
+        cedge_epoll_add(epoll, fd, client.interest, client.token)
     }
 
     /// Out of descriptors or memory: the listener stays readable, so accepting waits a second
@@ -258,13 +267,12 @@ final class EpollWorker: @unchecked Sendable {
         guard acceptPausedUntil == 0 else { return }
         environment.logger.warning("the edge cannot accept connections for now", metadata: ["error": "\(SystemCallError("accept4"))"])
         acceptPausedUntil = now &+ 1_000_000_000
-        cedge_epoll_mod(epoll, listener, 0, EpollToken.make(.listener, slot: 0, generation: 0))
+        closeListener()
     }
 
     private func resumeAccepting() {
         acceptPausedUntil = 0
-        guard listener >= 0 else { return }
-        cedge_epoll_mod(epoll, listener, cedge_EPOLLIN, EpollToken.make(.listener, slot: 0, generation: 0))
+        startListening()
     }
 
     private func clientEvent(_ client: EpollClient, flags: UInt32) {

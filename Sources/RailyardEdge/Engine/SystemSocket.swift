@@ -58,14 +58,12 @@ enum SystemSocket {
         return (storage, first.pointee.ai_addrlen)
     }
 
-    /// A non-blocking listening socket on `address`, sharing its port with the other workers'
-    /// (`SO_REUSEPORT`: the kernel spreads new connections over them).
+    /// A non-blocking listening socket on `address`.
     static func listener(_ address: sockaddr_storage, length: socklen_t, backlog: Int32) throws(SystemCallError) -> Int32 {
         let fd = Glibc.socket(Int32(address.ss_family), streamFlags, 0)
         guard fd >= 0 else { throw SystemCallError("socket") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = address
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, length) }
@@ -81,21 +79,6 @@ enum SystemSocket {
             throw error
         }
         return fd
-    }
-
-    /// Fails when something listens on `address` already. The workers' listeners share their port
-    /// (`SO_REUSEPORT`), which would let them join another process's listeners on it silently.
-    static func checkFree(_ address: sockaddr_storage, length: socklen_t) throws(SystemCallError) {
-        let fd = Glibc.socket(Int32(address.ss_family), streamFlags, 0)
-        guard fd >= 0 else { throw SystemCallError("socket") }
-        defer { Glibc.close(fd) }
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = address
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, length) }
-        }
-        guard bound == 0 else { throw SystemCallError("bind") }
     }
 
     /// The port a socket is bound to.
@@ -120,19 +103,6 @@ enum SystemSocket {
         }
     }
 
-    /// `address` with `port` in place of its own.
-    static func withPort(_ address: sockaddr_storage, _ port: Int) -> sockaddr_storage {
-        var address = address
-        withUnsafeMutableBytes(of: &address) { raw in
-            switch Int32(raw.load(as: sockaddr_storage.self).ss_family) {
-            case AF_INET: raw.baseAddress!.assumingMemoryBound(to: sockaddr_in.self).pointee.sin_port = UInt16(port).bigEndian
-            case AF_INET6: raw.baseAddress!.assumingMemoryBound(to: sockaddr_in6.self).pointee.sin6_port = UInt16(port).bigEndian
-            default: break
-            }
-        }
-        return address
-    }
-
     /// The IP address of `storage` as text (what NIO's `SocketAddress.ipAddress` gives).
     static func ipAddress(_ storage: sockaddr_storage) -> String? {
         var storage = storage
@@ -147,7 +117,7 @@ enum SystemSocket {
                 return false
             }
         }
-        return ok ? String(cString: text) : nil
+        return ok ? String(decoding: text.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
     }
 
     static func setNoDelay(_ fd: Int32) {
