@@ -49,6 +49,29 @@ struct HTTPTrafficTests {
         #expect(stats.latencyBuckets.reduce(0, +) == 3)
         #expect(traffic.stats(hosts: ["c"]).statusClasses == ["none": 1])
     }
+
+    @Test("a batch (the epoll engine's way) is kept exactly as the same records one by one: lines per host and counters")
+    func batch() throws {
+        let records = [
+            Self.record("a.localhost", "/one", 200, ms: 4, at: 1), Self.record("b.localhost", "/two", 404, ms: 30, at: 2),
+            Self.record("a.localhost", "/quo\"ted", 503, ms: 9, at: 3),
+        ]
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("railyard-traffic-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let single = HTTPTraffic(directory: base.appendingPathComponent("single"))
+        for record in records { single.record(record) }
+        let batched = HTTPTraffic(directory: base.appendingPathComponent("batched"))
+        batched.record(contentsOf: records)
+        let all = try HTTPLogFilter(status: nil, pathPrefix: nil)
+        for host in ["a.localhost", "b.localhost"] {
+            #expect(batched.records(hosts: [host], filter: all, limit: 10) == single.records(hosts: [host], filter: all, limit: 10))
+            let file = "\(host).jsonl"
+            let one = try String(contentsOf: base.appendingPathComponent("single").appendingPathComponent(file), encoding: .utf8)
+            #expect(try String(contentsOf: base.appendingPathComponent("batched").appendingPathComponent(file), encoding: .utf8) == one)
+        }
+        #expect(batched.records(hosts: ["a.localhost"], filter: all, limit: 10).map(\.path) == ["/one", "/quo\"ted"])
+        #expect(batched.stats(hosts: ["a.localhost", "b.localhost"]) == single.stats(hosts: ["a.localhost", "b.localhost"]))
+    }
 }
 
 @Suite("Access records as JSON lines")

@@ -21,6 +21,8 @@ struct EdgeEnvironment: Sendable {
     var tunnelIdleTimeout = TimeAmount(EdgeServer.Configuration().tunnelIdleTimeout)
     /// Told of each answered request to a known host.
     var accessLog: (@Sendable (AccessRecord) -> Void)? = nil
+    /// Told of the epoll engine's answered requests in batches, when set.
+    var accessLogBatch: (@Sendable ([AccessRecord]) -> Void)? = nil
     /// Told of each request held for a sleeping host (the host as routed): wake it.
     var wake: (@Sendable (String) -> Void)? = nil
     /// How long a request is held for a sleeping host before it gets a 503.
@@ -39,6 +41,7 @@ struct EdgeEnvironment: Sendable {
         maxRequestBodySize: Int = EdgeServer.Configuration().maxRequestBodySize,
         tunnelIdleTimeout: TimeAmount = TimeAmount(EdgeServer.Configuration().tunnelIdleTimeout),
         accessLog: (@Sendable (AccessRecord) -> Void)? = nil,
+        accessLogBatch: (@Sendable ([AccessRecord]) -> Void)? = nil,
         wake: (@Sendable (String) -> Void)? = nil,
         wakeTimeout: TimeAmount = TimeAmount(EdgeServer.Configuration().wakeTimeout)
     ) {
@@ -51,6 +54,7 @@ struct EdgeEnvironment: Sendable {
         self.maxRequestBodySize = maxRequestBodySize
         self.tunnelIdleTimeout = tunnelIdleTimeout
         self.accessLog = accessLog
+        self.accessLogBatch = accessLogBatch
         self.wake = wake
         self.wakeTimeout = wakeTimeout
     }

@@ -3,6 +3,7 @@ import CEdgeEpoll
 import Glibc
 import NIOCore
 import NIOHTTP1
+import RailyardCore
 import Synchronization
 
 /// One thread of the epoll engine: its own epoll descriptor watching the shared listener, its
@@ -61,6 +62,8 @@ final class EpollWorker: @unchecked Sendable {
     var freeUpstreams: [Int] = []
     var targets: [Upstream: EpollUpstreamTarget] = [:]
     var openClients = 0
+    /// Access records of this round of events, handed over in one call at its end.
+    var records: [AccessRecord] = []
     var requestIDs = RequestID.Generator()
     var quiescing = false
     /// Monotonic nanoseconds, read once per `epoll_wait`.
@@ -125,6 +128,10 @@ final class EpollWorker: @unchecked Sendable {
             while index < count {
                 dispatch(cedge_event_data(events, index), flags: cedge_event_flags(events, index))
                 index += 1
+            }
+            if !records.isEmpty, let accessLogBatch = environment.accessLogBatch {
+                accessLogBatch(records)
+                records.removeAll(keepingCapacity: true)
             }
             if now >= nextSweep {
                 sweep()
@@ -195,6 +202,10 @@ final class EpollWorker: @unchecked Sendable {
         closeListener()
         for client in clients where client.isOpen { closeClient(client) }
         for upstream in upstreams where upstream.isOpen { closeUpstream(upstream) }
+        if !records.isEmpty, let accessLogBatch = environment.accessLogBatch {
+            accessLogBatch(records)
+            records.removeAll()
+        }
     }
 
     /// Enforces the deadlines: request heads, idle clients, connects, idle app connections.
@@ -368,7 +379,7 @@ final class EpollWorker: @unchecked Sendable {
                 closeUpstream(upstream)
             }
             if exchange.record.note == nil { exchange.record.note = "the client closed the connection before the response ended" }
-            environment.log(exchange.record)
+            environment.log(exchange.record, into: &records)
         }
         Glibc.close(client.fd)
         release(client)
@@ -507,7 +518,7 @@ final class EpollWorker: @unchecked Sendable {
             exchange.upstream = nil
             if reuseUpstream { pool(upstream) } else { closeUpstream(upstream) }
         }
-        environment.log(exchange.record)
+        environment.log(exchange.record, into: &records)
         client.lastActivity = now
         // Bytes that arrived while the response was going out: their head clock starts now.
         if client.sawBytes { client.headDeadline = now &+ settings.headTimeout }
@@ -522,7 +533,7 @@ final class EpollWorker: @unchecked Sendable {
             closeUpstream(upstream)
         }
         exchange.record.note = note
-        environment.log(exchange.record)
+        environment.log(exchange.record, into: &records)
         client.closing = true
     }
 }

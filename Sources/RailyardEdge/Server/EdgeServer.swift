@@ -42,6 +42,10 @@ public final class EdgeServer: ServiceLifecycle.Service {
         /// Told of every request to a known host once it is answered (access logs, counters). Runs
         /// on the connection's event loop: it must only hand the record over, never block.
         public var accessLog: (@Sendable (AccessRecord) -> Void)? = nil
+        /// Told of answered requests in batches, when set: the epoll engine gathers each worker's
+        /// records over a round of events and makes one call for them instead of one per request
+        /// (`accessLog` is then not told of those). Runs on the worker's thread: hand over only.
+        public var accessLogBatch: (@Sendable ([AccessRecord]) -> Void)? = nil
         /// An HTTPS listener beside the plain one, when set.
         public var tls: TLS? = nil
         /// Whether the plain listener is the epoll engine (Linux): simple requests served on raw
@@ -140,6 +144,7 @@ public final class EdgeServer: ServiceLifecycle.Service {
             maxRequestBodySize: configuration.maxRequestBodySize,
             tunnelIdleTimeout: TimeAmount(configuration.tunnelIdleTimeout),
             accessLog: configuration.accessLog,
+            accessLogBatch: configuration.accessLogBatch,
             wake: configuration.wake,
             wakeTimeout: TimeAmount(configuration.wakeTimeout)
         )

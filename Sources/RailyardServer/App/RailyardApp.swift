@@ -102,6 +102,7 @@ public enum RailyardApp {
         var edgeConfiguration = configuration.edge
         let traffic = dependencies.traffic
         edgeConfiguration.accessLog = { traffic.record($0) }
+        edgeConfiguration.accessLogBatch = { traffic.record(contentsOf: $0) }
         let deployer = dependencies.deployer
         edgeConfiguration.wake = { host in Task { await deployer.wake(host: host) } }
         if let https, let port = configuration.httpsPort {

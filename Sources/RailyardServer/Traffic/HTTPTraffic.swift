@@ -26,7 +26,7 @@ final class HTTPTraffic: Sendable {
         var stats = HTTPStats()
         var pending: [UInt8] = []
 
-        mutating func add(_ record: AccessRecord, line: [UInt8]) {
+        mutating func add(_ record: AccessRecord, line: some Collection<UInt8>) {
             stats.add(status: record.status, durationMs: record.durationMs, bytes: record.bytes)
             pending.append(contentsOf: line)
         }
@@ -45,6 +45,27 @@ final class HTTPTraffic: Sendable {
         line.append(UInt8(ascii: "\n"))
         state.withLock { state in
             state.hosts[record.host, default: HostLog()].add(record, line: line)
+        }
+    }
+
+    /// Takes a batch of records (the epoll engine's, once per round of events): their lines are
+    /// made outside the lock into one buffer, and the lock is taken once for all of them.
+    func record(contentsOf records: [AccessRecord]) {
+        var lines: [UInt8] = []
+        lines.reserveCapacity(records.count * 200)
+        var ends: [Int] = []
+        ends.reserveCapacity(records.count)
+        for record in records {
+            record.appendJSONLine(to: &lines)
+            lines.append(UInt8(ascii: "\n"))
+            ends.append(lines.count)
+        }
+        state.withLock { state in
+            var start = 0
+            for (record, end) in zip(records, ends) {
+                state.hosts[record.host, default: HostLog()].add(record, line: lines[start..<end])
+                start = end
+            }
         }
     }
 
