@@ -44,6 +44,11 @@ final class EpollEngine: Sendable {
         self.workers = workers
         self.port = SystemSocket.localPort(listener) ?? port
         state = Mutex(State(running: workers.count))
+        let dealer = DealerBox()
+        for worker in workers {
+            worker.peers = workers.map { WeakWorker(value: $0) }
+            worker.dealer = dealer
+        }
         for (index, worker) in workers.enumerated() {
             let thread = Thread { [self] in
                 worker.run()

@@ -52,6 +52,13 @@ final class EpollWorker: @unchecked Sendable {
     private var listening = false
     let wakeup: Int32
     let command = Atomic<Int>(0)
+    /// Connections another worker accepted and dealt to this one.
+    let inbox = Mutex<[(Int32, sockaddr_storage)]>([])
+    /// Every worker of the engine, this one included, in dealing order (set before the threads
+    /// start; weak: the engine owns them).
+    var peers: [WeakWorker] = []
+    /// The engine's dealing counter.
+    var dealer: DealerBox?
     /// Gives a connection to NIO with the bytes read from it so far.
     private let handOff: @Sendable (Int32, ByteBuffer) -> Void
     let allocator = ByteBufferAllocator()
@@ -162,6 +169,7 @@ final class EpollWorker: @unchecked Sendable {
         case .wakeup:
             var value: UInt64 = 0
             _ = Glibc.read(wakeup, &value, 8)
+            for (fd, peer) in takeInbox() { adopt(fd, peer: peer) }
         }
     }
 
@@ -202,6 +210,7 @@ final class EpollWorker: @unchecked Sendable {
         closeListener()
         for client in clients where client.isOpen { closeClient(client) }
         for upstream in upstreams where upstream.isOpen { closeUpstream(upstream) }
+        for (fd, _) in takeInbox() { Glibc.close(fd) }
         if !records.isEmpty, let accessLogBatch = environment.accessLogBatch {
             accessLogBatch(records)
             records.removeAll()
@@ -259,6 +268,34 @@ final class EpollWorker: @unchecked Sendable {
             return
         }
         SystemSocket.setNoDelay(fd)
+        // Connections are dealt round the workers in turn, whichever accepted them: an even share
+        // each (a free worker takes most of a burst of new connections otherwise; wrk's 64 once
+        // split 63/37).
+        let turn = dealer?.value.wrappingAdd(1, ordering: .relaxed).oldValue ?? 0
+        let worker = peers.isEmpty ? self : peers[turn % peers.count].value ?? self
+        if worker === self {
+            adopt(fd, peer: peer)
+        } else {
+            worker.inbox.withLock { $0.append((fd, peer)) }
+            var one: UInt64 = 1
+            _ = Glibc.write(worker.wakeup, &one, 8)
+        }
+    }
+
+    private func takeInbox() -> [(Int32, sockaddr_storage)] {
+        inbox.withLock { waiting in
+            var taken: [(Int32, sockaddr_storage)] = []
+            swap(&taken, &waiting)
+            return taken
+        }
+    }
+
+    /// Serves a connection accepted here or dealt to this worker by another.
+    private func adopt(_ fd: Int32, peer: sockaddr_storage) {
+        guard !quiescing else {
+            Glibc.close(fd)
+            return
+        }
         let client: EpollClient
         if let slot = freeClients.popLast() {
             client = clients[slot]
@@ -536,5 +573,14 @@ final class EpollWorker: @unchecked Sendable {
         environment.log(exchange.record, into: &records)
         client.closing = true
     }
+}
+/// A worker as its peers know it.
+struct WeakWorker {
+    weak var value: EpollWorker?
+}
+
+/// The engine's round-robin counter, shared by its workers.
+final class DealerBox: Sendable {
+    let value = Atomic<Int>(0)
 }
 #endif
