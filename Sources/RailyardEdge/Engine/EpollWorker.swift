@@ -39,6 +39,8 @@ final class EpollWorker: @unchecked Sendable {
 
     /// Client bytes buffered while a request is in flight before reads stop.
     static let maxBuffered = 64 * 1024
+    /// Access records handed over at once at most.
+    static let recordBatch = 64
     /// Unwritten client bytes above which reads from the app wait.
     static let maxUnwritten = 1 << 20
 
@@ -124,8 +126,12 @@ final class EpollWorker: @unchecked Sendable {
         now = NIODeadline.now().uptimeNanoseconds
         nextSweep = now &+ settings.sweepInterval
         while true {
-            let wait = nextSweep > now ? Int32(min((nextSweep - now) / 1_000_000 + 1, 1000)) : 0
+            // Access records gather while events keep coming (up to `recordBatch`); with some
+            // waiting, the worker sleeps at most a millisecond before handing them over.
+            var wait = nextSweep > now ? Int32(min((nextSweep - now) / 1_000_000 + 1, 1000)) : 0
+            if !records.isEmpty { wait = min(wait, 1) }
             let count = cedge_epoll_wait(epoll, events, capacity, wait)
+            if count == 0 { flushRecords() }
             now = NIODeadline.now().uptimeNanoseconds
             if count < 0 && errno != EINTR {
                 environment.logger.error("the edge's epoll loop failed", metadata: ["error": "\(SystemCallError("epoll_wait"))"])
@@ -136,10 +142,7 @@ final class EpollWorker: @unchecked Sendable {
                 dispatch(cedge_event_data(events, index), flags: cedge_event_flags(events, index))
                 index += 1
             }
-            if !records.isEmpty, let accessLogBatch = environment.accessLogBatch {
-                accessLogBatch(records)
-                records.removeAll(keepingCapacity: true)
-            }
+            if records.count >= Self.recordBatch { flushRecords() }
             if now >= nextSweep {
                 sweep()
                 nextSweep = now &+ settings.sweepInterval
@@ -211,10 +214,14 @@ final class EpollWorker: @unchecked Sendable {
         for client in clients where client.isOpen { closeClient(client) }
         for upstream in upstreams where upstream.isOpen { closeUpstream(upstream) }
         for (fd, _) in takeInbox() { Glibc.close(fd) }
-        if !records.isEmpty, let accessLogBatch = environment.accessLogBatch {
-            accessLogBatch(records)
-            records.removeAll()
-        }
+        flushRecords()
+    }
+
+    /// Hands the gathered access records over in one call.
+    private func flushRecords() {
+        guard !records.isEmpty, let accessLogBatch = environment.accessLogBatch else { return }
+        accessLogBatch(records)
+        records.removeAll(keepingCapacity: true)
     }
 
     /// Enforces the deadlines: request heads, idle clients, connects, idle app connections.
