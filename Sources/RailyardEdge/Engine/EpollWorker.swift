@@ -8,8 +8,8 @@ import Synchronization
 
 /// One thread of the epoll engine: its own epoll descriptor watching the shared listener, its
 /// own client connections and its own pools of connections to apps. Nothing in it is shared with
-/// another thread except `command` (and the wake-up descriptor that announces it): no locks on the
-/// request path.
+/// another thread except `command` and `inbox` (and the wake-up descriptor that announces them):
+/// no locks on the request path.
 ///
 /// Level-triggered: one read per readiness event, `EPOLLOUT` watched only while output waits, idle
 /// pooled connections left registered so an app's close is seen. A client's requests are taken
@@ -54,8 +54,14 @@ final class EpollWorker: @unchecked Sendable {
     private var listening = false
     let wakeup: Int32
     let command = Atomic<Int>(0)
-    /// Connections another worker accepted and dealt to this one.
-    let inbox = Mutex<[(Int32, sockaddr_storage)]>([])
+    /// Connections another worker accepted and dealt to this one; closed (nothing more taken) once
+    /// this worker quiesces or stops.
+    let inbox = Mutex(Inbox())
+
+    struct Inbox {
+        var open = true
+        var connections: [(fd: Int32, peer: sockaddr_storage)] = []
+    }
     /// Every worker of the engine, this one included, in dealing order (set before the threads
     /// start; weak: the engine owns them).
     var peers: [WeakWorker] = []
@@ -71,8 +77,10 @@ final class EpollWorker: @unchecked Sendable {
     var freeUpstreams: [Int] = []
     var targets: [Upstream: EpollUpstreamTarget] = [:]
     var openClients = 0
-    /// Access records of this round of events, handed over in one call at its end.
+    /// Access records not yet handed over (in one call, `flushRecords`).
     var records: [AccessRecord] = []
+    /// When the oldest of `records` was noticed (0: none waits).
+    private var recordsSince: UInt64 = 0
     var requestIDs = RequestID.Generator()
     var quiescing = false
     /// Monotonic nanoseconds, read once per `epoll_wait`.
@@ -114,6 +122,7 @@ final class EpollWorker: @unchecked Sendable {
         // number may already belong to someone else.
         Glibc.close(wakeup)
         Glibc.close(epoll)
+        for (fd, _) in takeInbox(closing: true) { Glibc.close(fd) }
     }
 
     // MARK: the loop
@@ -142,7 +151,12 @@ final class EpollWorker: @unchecked Sendable {
                 dispatch(cedge_event_data(events, index), flags: cedge_event_flags(events, index))
                 index += 1
             }
-            if records.count >= Self.recordBatch { flushRecords() }
+            if !records.isEmpty {
+                // Handed over once enough gathered or the oldest waited a millisecond, even while
+                // events never pause.
+                if recordsSince == 0 { recordsSince = now }
+                if records.count >= Self.recordBatch || now &- recordsSince >= 1_000_000 { flushRecords() }
+            }
             if now >= nextSweep {
                 sweep()
                 nextSweep = now &+ settings.sweepInterval
@@ -172,13 +186,14 @@ final class EpollWorker: @unchecked Sendable {
         case .wakeup:
             var value: UInt64 = 0
             _ = Glibc.read(wakeup, &value, 8)
-            for (fd, peer) in takeInbox() { adopt(fd, peer: peer) }
+            for (fd, peer) in takeInbox(closing: false) { adopt(fd, peer: peer) }
         }
     }
 
     private func quiesce() {
         quiescing = true
         closeListener()
+        for (fd, _) in takeInbox(closing: true) { Glibc.close(fd) }
         for client in clients where client.isOpen {
             if let exchange = client.exchange {
                 // The response says `Connection: close` if its head has not gone out; the
@@ -213,12 +228,13 @@ final class EpollWorker: @unchecked Sendable {
         closeListener()
         for client in clients where client.isOpen { closeClient(client) }
         for upstream in upstreams where upstream.isOpen { closeUpstream(upstream) }
-        for (fd, _) in takeInbox() { Glibc.close(fd) }
+        for (fd, _) in takeInbox(closing: true) { Glibc.close(fd) }
         flushRecords()
     }
 
     /// Hands the gathered access records over in one call.
     private func flushRecords() {
+        recordsSince = 0
         guard !records.isEmpty, let accessLogBatch = environment.accessLogBatch else { return }
         accessLogBatch(records)
         records.removeAll(keepingCapacity: true)
@@ -278,21 +294,28 @@ final class EpollWorker: @unchecked Sendable {
         // Connections are dealt round the workers in turn, whichever accepted them: an even share
         // each (a free worker takes most of a burst of new connections otherwise; wrk's 64 once
         // split 63/37).
-        let turn = dealer?.value.wrappingAdd(1, ordering: .relaxed).oldValue ?? 0
-        let worker = peers.isEmpty ? self : peers[turn % peers.count].value ?? self
-        if worker === self {
-            adopt(fd, peer: peer)
-        } else {
-            worker.inbox.withLock { $0.append((fd, peer)) }
+        let turn = UInt(bitPattern: dealer?.value.wrappingAdd(1, ordering: .relaxed).oldValue ?? 0)
+        let worker = peers.isEmpty ? self : peers[Int(turn % UInt(peers.count))].value ?? self
+        let dealt = worker !== self && worker.inbox.withLock { inbox in
+            guard inbox.open else { return false }
+            inbox.connections.append((fd, peer))
+            return true
+        }
+        if dealt {
             var one: UInt64 = 1
             _ = Glibc.write(worker.wakeup, &one, 8)
+        } else {
+            // This worker's own turn, or the other one stopped taking connections.
+            adopt(fd, peer: peer)
         }
     }
 
-    private func takeInbox() -> [(Int32, sockaddr_storage)] {
-        inbox.withLock { waiting in
-            var taken: [(Int32, sockaddr_storage)] = []
-            swap(&taken, &waiting)
+    /// The connections dealt to this worker so far; with `closing`, none are taken afterwards.
+    private func takeInbox(closing: Bool) -> [(fd: Int32, peer: sockaddr_storage)] {
+        inbox.withLock { inbox in
+            if closing { inbox.open = false }
+            var taken: [(fd: Int32, peer: sockaddr_storage)] = []
+            swap(&taken, &inbox.connections)
             return taken
         }
     }
