@@ -39,8 +39,6 @@ final class EpollWorker: @unchecked Sendable {
 
     /// Client bytes buffered while a request is in flight before reads stop.
     static let maxBuffered = 64 * 1024
-    /// Access records handed over at once at most.
-    static let recordBatch = 64
     /// Unwritten client bytes above which reads from the app wait.
     static let maxUnwritten = 1 << 20
 
@@ -77,10 +75,8 @@ final class EpollWorker: @unchecked Sendable {
     var freeUpstreams: [Int] = []
     var targets: [Upstream: EpollUpstreamTarget] = [:]
     var openClients = 0
-    /// Access records not yet handed over (in one call, `flushRecords`).
+    /// Access records of this round of events, handed over in one call at its end.
     var records: [AccessRecord] = []
-    /// When the oldest of `records` was noticed (0: none waits).
-    private var recordsSince: UInt64 = 0
     var requestIDs = RequestID.Generator()
     var quiescing = false
     /// Monotonic nanoseconds, read once per `epoll_wait`.
@@ -135,12 +131,8 @@ final class EpollWorker: @unchecked Sendable {
         now = NIODeadline.now().uptimeNanoseconds
         nextSweep = now &+ settings.sweepInterval
         while true {
-            // Access records gather while events keep coming (up to `recordBatch`); with some
-            // waiting, the worker sleeps at most a millisecond before handing them over.
-            var wait = nextSweep > now ? Int32(min((nextSweep - now) / 1_000_000 + 1, 1000)) : 0
-            if !records.isEmpty { wait = min(wait, 1) }
+            let wait = nextSweep > now ? Int32(min((nextSweep - now) / 1_000_000 + 1, 1000)) : 0
             let count = cedge_epoll_wait(epoll, events, capacity, wait)
-            if count == 0 { flushRecords() }
             now = NIODeadline.now().uptimeNanoseconds
             if count < 0 && errno != EINTR {
                 environment.logger.error("the edge's epoll loop failed", metadata: ["error": "\(SystemCallError("epoll_wait"))"])
@@ -151,12 +143,9 @@ final class EpollWorker: @unchecked Sendable {
                 dispatch(cedge_event_data(events, index), flags: cedge_event_flags(events, index))
                 index += 1
             }
-            if !records.isEmpty {
-                // Handed over once enough gathered or the oldest waited a millisecond, even while
-                // events never pause.
-                if recordsSince == 0 { recordsSince = now }
-                if records.count >= Self.recordBatch || now &- recordsSince >= 1_000_000 { flushRecords() }
-            }
+            // One hand-over per round of events. (Gathering up to 64 across rounds, with a 1 ms
+            // cap on the wait, measured 2 µs more CPU per request at 64 connections.)
+            flushRecords()
             if now >= nextSweep {
                 sweep()
                 nextSweep = now &+ settings.sweepInterval
@@ -234,7 +223,6 @@ final class EpollWorker: @unchecked Sendable {
 
     /// Hands the gathered access records over in one call.
     private func flushRecords() {
-        recordsSince = 0
         guard !records.isEmpty, let accessLogBatch = environment.accessLogBatch else { return }
         accessLogBatch(records)
         records.removeAll(keepingCapacity: true)
