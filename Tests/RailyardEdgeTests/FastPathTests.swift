@@ -15,6 +15,9 @@ enum FastPathEngine: String, CaseIterable, Sendable, CustomTestStringConvertible
     var configuration: EdgeServer.Configuration {
         var configuration = EdgeServer.Configuration()
         configuration.epollEngine = self == .epoll
+        // The tests count the app connections the edge opened: a pooled one must not expire
+        // between their steps when a loaded machine (a whole CI run) makes a step take seconds.
+        configuration.upstreamIdleTimeout = .seconds(120)
         return configuration
     }
 
